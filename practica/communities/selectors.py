@@ -1,0 +1,314 @@
+"""Permission-scoped reads of communities and memberships.
+
+Every page and API endpoint reads communities through these functions, so a private community answers 404
+the same way everywhere to those who may not see it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from practica.accounts.models import User
+from practica.communities.models import (
+    Community,
+    CommunityChange,
+    Invitation,
+    Membership,
+    MembershipState,
+    Role,
+    Visibility,
+)
+from practica.people.models import Organization
+from practica.topics.models import Topic
+
+AnyUser = User | AnonymousUser
+
+ACTIVE = MembershipState.ACTIVE
+
+
+def _is_admin(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def communities_visible_to(user: AnyUser) -> QuerySet[Community]:
+    """Communities whose existence the user may know: public and members-only ones, and private ones they are in."""
+    qs = Community.objects.all()
+    if _is_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.exclude(visibility=Visibility.PRIVATE)
+    # Invited people may see a private community's page, to accept or decline.
+    is_member = Membership.objects.filter(
+        community=OuterRef("pk"), user=user, state__in=[ACTIVE, MembershipState.INVITED]
+    )
+    return qs.filter(~Q(visibility=Visibility.PRIVATE) | Exists(is_member))
+
+
+def communities_readable_by(user: AnyUser) -> QuerySet[Community]:
+    """Communities whose content (threads, knowledge, events, members) the user may read."""
+    qs = Community.objects.all()
+    if _is_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.filter(visibility=Visibility.PUBLIC)
+    is_member = Membership.objects.filter(community=OuterRef("pk"), user=user, state=ACTIVE)
+    return qs.filter(Q(visibility=Visibility.PUBLIC) | Exists(is_member))
+
+
+def community_get_for_user(*, slug: str, user: AnyUser) -> Community:
+    """The community with this slug if the user may know it exists, else 404."""
+    community = communities_visible_to(user).select_related("charter").filter(slug__iexact=slug).first()
+    if community is None:
+        raise Http404("No such community.")
+    return community
+
+
+def membership_get(*, community: Community, user: AnyUser) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+class Access:
+    """What one person may do in one community, computed once per request."""
+
+    def __init__(self, community: Community, user: AnyUser, membership: Membership | None = None) -> None:
+        self.community = community
+        self.user = user
+        self.membership = membership if membership is not None else membership_get(community=community, user=user)
+        self.is_admin = _is_admin(user)
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None and self.membership.state == ACTIVE
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.is_member and self.membership else None
+
+    @property
+    def can_read(self) -> bool:
+        return self.community.visibility == Visibility.PUBLIC or self.is_member or self.is_admin
+
+    @property
+    def can_coordinate(self) -> bool:
+        return self.role == Role.COORDINATOR or self.is_admin
+
+    @property
+    def is_core(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CORE) or self.is_admin
+
+    @property
+    def can_invite(self) -> bool:
+        return self.is_core
+
+    @property
+    def can_join(self) -> bool:
+        if not self.user.is_authenticated or self.is_member:
+            return False
+        if self.community.visibility == Visibility.PRIVATE:
+            return False
+        return not (self.membership and self.membership.state == MembershipState.REQUESTED)
+
+    @property
+    def has_pending_request(self) -> bool:
+        return self.membership is not None and self.membership.state == MembershipState.REQUESTED
+
+    @property
+    def has_pending_invitation(self) -> bool:
+        return self.membership is not None and self.membership.state == MembershipState.INVITED
+
+
+def community_access(*, community: Community, user: AnyUser) -> Access:
+    return Access(community, user)
+
+
+def community_get_readable(*, slug: str, user: AnyUser) -> tuple[Community, Access]:
+    """The community and the user's access if they may read its content; 404 otherwise."""
+    community = community_get_for_user(slug=slug, user=user)
+    access = Access(community, user)
+    if not access.can_read:
+        raise Http404("No such community.")
+    return community, access
+
+
+def community_directory(
+    *,
+    user: AnyUser,
+    q: str = "",
+    topic: str = "",
+    organization: str = "",
+    visibility: str = "",
+    mine: bool = False,
+) -> QuerySet[Community]:
+    """The community directory for this user: visible communities with member counts, topics and own role.
+
+    Costs a fixed number of queries whatever the number of rows (one, plus one for topics).
+    """
+    qs = communities_visible_to(user)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(domain__icontains=q) | Q(topics__name__icontains=q) | Q(topics__slug__iexact=q)
+        ).distinct()
+    if topic:
+        qs = qs.filter(topics__slug=topic)
+    if organization:
+        qs = qs.filter(organizations__slug=organization)
+    if visibility:
+        qs = qs.filter(visibility=visibility)
+    qs = qs.annotate(
+        active_members=Count("memberships", filter=Q(memberships__state=ACTIVE), distinct=True),
+    )
+    if user.is_authenticated:
+        mine_qs = Membership.objects.filter(community=OuterRef("pk"), user=user)
+        qs = qs.annotate(
+            my_state=Subquery(mine_qs.values("state")[:1]),
+            my_role=Subquery(mine_qs.values("role")[:1]),
+        )
+        if mine:
+            qs = qs.filter(my_state=ACTIVE)
+    return qs.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+        Prefetch("organizations", queryset=Organization.objects.order_by("name")),
+    ).order_by("name")
+
+
+def members_list(
+    *,
+    community: Community,
+    role: str = "",
+    organization: str = "",
+    discipline: str = "",
+    expertise: str = "",
+    location: str = "",
+    q: str = "",
+) -> QuerySet[Membership]:
+    """Active members of a community with their background, filtered. Callers check read access first."""
+    qs = Membership.objects.filter(community=community, state=ACTIVE)
+    if role:
+        qs = qs.filter(role=role)
+    if organization:
+        qs = qs.filter(user__profile__organization__slug=organization)
+    if discipline:
+        qs = qs.filter(user__profile__discipline__icontains=discipline)
+    if expertise:
+        qs = qs.filter(user__profile__expertise__slug=expertise)
+    if location:
+        qs = qs.filter(user__profile__location__icontains=location)
+    if q:
+        qs = qs.filter(
+            Q(user__username__icontains=q)
+            | Q(user__profile__display_name__icontains=q)
+            | Q(user__profile__job_title__icontains=q)
+        )
+    return (
+        qs.select_related("user", "user__profile", "user__profile__organization")
+        .prefetch_related(Prefetch("user__profile__expertise", queryset=Topic.objects.order_by("name")))
+        .order_by("role", "user__profile__display_name", "user__username")
+        .distinct()
+    )
+
+
+ROLE_ORDER = {Role.COORDINATOR: 0, Role.CORE: 1, Role.SPONSOR: 2, Role.MEMBER: 3}
+
+
+def member_facets(*, community: Community) -> dict[str, Any]:
+    """Counts by organisation, discipline and role: who is in the room (three queries)."""
+    active = Membership.objects.filter(community=community, state=ACTIVE)
+    return {
+        "organizations": list(
+            active.exclude(user__profile__organization=None)
+            .values("user__profile__organization__slug", "user__profile__organization__name")
+            .annotate(n=Count("id"))
+            .order_by("-n", "user__profile__organization__name")
+        ),
+        "disciplines": list(
+            active.exclude(user__profile__discipline="")
+            .values("user__profile__discipline")
+            .annotate(n=Count("id"))
+            .order_by("-n", "user__profile__discipline")
+        ),
+        "roles": {row["role"]: row["n"] for row in active.values("role").annotate(n=Count("id"))},
+    }
+
+
+def pending_requests(*, community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(community=community, state=MembershipState.REQUESTED)
+        .select_related("user", "user__profile", "user__profile__organization")
+        .order_by("created_at")
+    )
+
+
+def pending_invitations(*, community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(community=community, state=MembershipState.INVITED)
+        .select_related("user", "user__profile", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def open_invitations(*, community: Community) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(community=community, revoked_at=None).select_related("created_by")
+
+
+def community_history(*, community: Community) -> QuerySet[CommunityChange]:
+    return CommunityChange.objects.filter(community=community).select_related("actor", "actor__profile")
+
+
+def community_leaders(*, community: Community) -> QuerySet[Membership]:
+    """Coordinators and sponsors, shown on the community page."""
+    return (
+        Membership.objects.filter(community=community, state=ACTIVE, role__in=[Role.COORDINATOR, Role.SPONSOR])
+        .select_related("user", "user__profile", "user__profile__organization")
+        .order_by("role", "user__username")
+    )
+
+
+def recruitment_candidates(*, community: Community, limit: int = 50) -> QuerySet[User]:
+    """People who may belong here: registered, not active or invited, whose expertise or discipline matches
+    the community's topics. Best matches first."""
+    topic_ids = list(community.topics.values_list("id", flat=True))
+    topic_names = list(community.topics.values_list("name", flat=True))
+    if not topic_ids:
+        return User.objects.none()
+    discipline_match = Q()
+    for name in topic_names:
+        discipline_match |= Q(profile__discipline__icontains=name)
+    excluded = Membership.objects.filter(
+        community=community,
+        state__in=[MembershipState.ACTIVE, MembershipState.INVITED, MembershipState.REQUESTED],
+    ).values("user_id")
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(id__in=excluded)
+        .exclude(email="")
+        .filter(Q(profile__expertise__in=topic_ids) | discipline_match)
+        .annotate(
+            matching_topics=Count("profile__expertise", filter=Q(profile__expertise__in=topic_ids), distinct=True)
+        )
+        .select_related("profile", "profile__organization")
+        .prefetch_related(
+            Prefetch("profile__expertise", queryset=Topic.objects.filter(id__in=topic_ids).order_by("name"))
+        )
+        .order_by("-matching_topics", "username")
+        .distinct()[:limit]
+    )
+
+
+def user_communities(*, user: User, viewer: AnyUser) -> QuerySet[Membership]:
+    """Active memberships of a person, limited to communities the viewer may know exist."""
+    visible = communities_visible_to(viewer).values("id")
+    return (
+        Membership.objects.filter(user=user, state=ACTIVE, community__in=visible)
+        .select_related("community")
+        .order_by("community__name")
+    )
+
+
+def my_invitations(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, state=MembershipState.INVITED).select_related("community", "invited_by")

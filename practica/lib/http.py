@@ -1,0 +1,17 @@
+"""Small helpers shared by the views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None, status: int = 200
+) -> HttpResponse:
+    """Render the page, or only its named partial for an htmx request that targets it."""
+    if partial and getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):
+        return render(request, partial, context, status=status)
+    return render(request, template, context, status=status)

@@ -1,0 +1,40 @@
+"""Reads of people and organisations."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from practica.accounts.models import User
+from practica.communities.models import MembershipState
+from practica.people.models import Organization
+from practica.topics.models import Topic
+
+
+def person_get(*, username: str) -> User:
+    """A person by username (case-insensitive) with their profile; 404 when unknown or deactivated."""
+    user = (
+        User.objects.filter(username__iexact=username, is_active=True)
+        .select_related("profile", "profile__organization")
+        .prefetch_related(Prefetch("profile__expertise", queryset=Topic.objects.order_by("name")))
+        .first()
+    )
+    if user is None:
+        raise Http404("No such person.")
+    return user
+
+
+def organizations_list() -> QuerySet[Organization]:
+    return Organization.objects.annotate(
+        people=Count("profiles", filter=Q(profiles__user__is_active=True), distinct=True)
+    ).order_by("name")
+
+
+def organization_get(*, slug: str) -> Organization:
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        raise Http404("No such organisation.")
+    return org
+
+
+ACTIVE = MembershipState.ACTIVE
