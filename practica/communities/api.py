@@ -304,8 +304,11 @@ class MemberListView(generics.ListAPIView):
     """Active members with role, organisation, discipline and expertise; filter by any of them."""
 
     serializer_class = MemberSerializer
+    queryset = Membership.objects.none()
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         community, _ = _readable(self.request, self.kwargs["slug"])
         params = self.request.query_params
         keys = ("role", "organization", "discipline", "expertise", "location", "q")
@@ -369,8 +372,11 @@ class RequestListView(generics.ListAPIView):
     """Pending requests to join (coordinators)."""
 
     serializer_class = MemberSerializer
+    queryset = Membership.objects.none()
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         community, _ = _coordinated(self.request, self.kwargs["slug"])
         return selectors.pending_requests(community=community).prefetch_related("user__profile__expertise")
 
@@ -432,8 +438,11 @@ class HistoryView(generics.ListAPIView):
     """The community's change history (coordinators and core members)."""
 
     serializer_class = ChangeSerializer
+    queryset = CommunityChange.objects.none()
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         _user(self.request)
         community, access = _readable(self.request, self.kwargs["slug"])
         if not access.is_core:

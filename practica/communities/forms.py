@@ -15,7 +15,7 @@ from practica.people.models import Organization
 class CommunityForm(forms.Form):
     name = forms.CharField(max_length=120)
     slug = forms.SlugField(
-        max_length=60, label="Address", help_text="Lower-case letters, digits and hyphens: /communities/<address>/"
+        max_length=60, label="Address", help_text="Lower-case letters, digits and hyphens: e.g. well-integrity for /communities/well-integrity/"
     )
     domain = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -192,11 +192,16 @@ def members_list(
     if role:
         qs = qs.filter(role=role)
     if organization:
-        qs = qs.filter(user__profile__organization__slug=organization)
+        qs = qs.filter(
+            Q(user__profile__organization__slug=organization)
+            | Q(user__profile__organization__name__icontains=organization)
+        )
     if discipline:
         qs = qs.filter(user__profile__discipline__icontains=discipline)
     if expertise:
-        qs = qs.filter(user__profile__expertise__slug=expertise)
+        qs = qs.filter(
+            Q(user__profile__expertise__slug=expertise) | Q(user__profile__expertise__name__icontains=expertise)
+        )
     if location:
         qs = qs.filter(user__profile__location__icontains=location)
     if q:

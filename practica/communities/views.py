@@ -194,13 +194,15 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     memberships = selectors.members_list(community=community, **{k: v for k, v in filters.items() if v})
     page = Paginator(memberships, 30).get_page(request.GET.get("page"))
+    facets = selectors.member_facets(community=community)
     context = {
         "community": community,
         "access": access,
         "form": form,
         "page": page,
-        "facets": selectors.member_facets(community=community),
+        "facets": facets,
         "roles": Role.choices,
+        "role_counts": [(label, facets["roles"].get(value, 0)) for value, label in Role.choices],
     }
     return render_page(request, "communities/members.html", context, partial="communities/_member_results.html")
 

@@ -1,0 +1,152 @@
+# Practica: the two commands are `make demo` and `make test`; the rest are helpers.
+#
+# Every Python tool runs as `.venv/bin/python -m ...`, so nothing depends on an activated virtualenv.
+# Installs are stamped with a hash of pyproject.toml and requirements.lock: re-running is instant until
+# either file changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCK := requirements.lock
+DEMO_ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+# The stamp changes whenever the project's dependencies or their pinned versions change.
+DEPS_HASH := $(shell cat pyproject.toml $(wildcard $(LOCK)) 2>/dev/null | sha256sum | cut -c1-16)
+STAMP_BASE := $(VENV)/.installed-$(DEPS_HASH)
+STAMP_TEST := $(VENV)/.installed-test-$(DEPS_HASH)
+CONSTRAINTS := $(if $(wildcard $(LOCK)),-c $(LOCK),)
+
+.PHONY: help venv install install-test demo test lint typecheck pytest lock bench clean distclean
+
+help:
+	@echo "make demo       install, migrate, load the demo data and serve on http://$(DEMO_ADDR)"
+	@echo "make test       ruff, mypy and pytest (SQLite; PostgreSQL too with PRACTICA_TEST_POSTGRES)"
+	@echo "make lint       ruff check"
+	@echo "make typecheck  mypy"
+	@echo "make lock       regenerate $(LOCK) from pyproject.toml in a clean virtualenv"
+	@echo "make bench      run the benchmarks (bench/run.py), results go in docs/benchmarks.md"
+	@echo "make clean      remove caches and build leftovers (keeps .venv and var/)"
+	@echo "make distclean  clean, and remove .venv and var/ (the demo database) too"
+
+# --- Virtualenv and installs ------------------------------------------------------------------------
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+venv: $(PY)
+
+$(STAMP_BASE): | $(PY)
+	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(CONSTRAINTS) -e .
+	touch $@
+
+# The test install is a superset of the base one, so it satisfies both stamps.
+$(STAMP_TEST): | $(PY)
+	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(CONSTRAINTS) -e '.[test]'
+	touch $@ $(STAMP_BASE)
+
+install: $(STAMP_BASE)
+
+install-test: $(STAMP_TEST)
+
+# --- The demo -----------------------------------------------------------------------------------------
+
+demo: install
+	@echo "==> migrate"
+	$(PY) manage.py migrate --noinput
+	echo "==> seed_demo (idempotent; prints the demo login)"
+	$(PY) manage.py seed_demo
+	echo "==> Serving Practica on http://$(DEMO_ADDR)/ (Ctrl-C stops it)"
+	exec $(PY) manage.py runserver $(DEMO_ADDR)
+
+# --- Checks ---------------------------------------------------------------------------------------------
+
+lint: install-test
+	$(PY) -m ruff check .
+
+typecheck: install-test
+	$(PY) -m mypy practica
+
+# One pytest run with whatever DATABASE_URL the caller has (SQLite by default).
+pytest: install-test
+	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+# Runs every step even when an earlier one fails, so one run shows all problems; fails if any step failed.
+test: install-test
+	@failed=()
+	step() {
+		local name=$$1; shift
+		echo
+		echo "==> $$name"
+		if "$$@"; then echo "==> $$name: ok"; else echo "==> $$name: FAILED (exit $$?)"; failed+=("$$name"); fi
+	}
+	step "ruff check" $(PY) -m ruff check .
+	step "mypy" $(PY) -m mypy practica
+	step "pytest on SQLite" env -u DATABASE_URL $(PY) -m pytest -ra $(PYTEST_ARGS)
+	# The second run's PostgreSQL: PRACTICA_TEST_POSTGRES, else a DATABASE_URL that points at PostgreSQL.
+	pg_url="$${PRACTICA_TEST_POSTGRES:-}"
+	if [ -z "$$pg_url" ] && [[ "$${DATABASE_URL:-}" == postgres* ]]; then pg_url=$$DATABASE_URL; fi
+	if [ -n "$$pg_url" ]; then
+		step "pytest on PostgreSQL ($$(sed -E 's#//[^@/]*@#//***@#' <<<"$$pg_url"))" \
+			env DATABASE_URL="$$pg_url" $(PY) -m pytest -ra $(PYTEST_ARGS)
+	else
+		echo
+		echo "==> pytest on PostgreSQL: not run (set PRACTICA_TEST_POSTGRES=postgres://user:password@host:5432/db)"
+	fi
+	echo
+	if [ $${#failed[@]} -gt 0 ]; then
+		printf '==> make test FAILED: %s\n' "$$(IFS=,; echo "$${failed[*]}")"
+		exit 1
+	fi
+	echo "==> make test: all steps passed"
+
+# --- Lock file ------------------------------------------------------------------------------------------
+
+# Resolves pyproject.toml afresh in a throw-away virtualenv and records the exact versions.
+lock:
+	@tmp=$$(mktemp -d)
+	trap 'rm -rf "$$tmp"' EXIT
+	$(PYTHON) -m venv "$$tmp/venv"
+	"$$tmp/venv/bin/python" -m pip install -q --upgrade pip
+	"$$tmp/venv/bin/python" -m pip install -q -e '.[test]'
+	{
+		echo "# Exact versions of every dependency of Practica (runtime and the [test] extra), for reproducible installs."
+		echo "# This is a pip CONSTRAINTS file, not a requirements file: use it as"
+		echo "#     pip install -c requirements.lock -e '.[test]'"
+		echo "# (the Makefile does). Do not edit by hand: add the dependency to pyproject.toml with a one-line"
+		echo "# reason and run \`make lock\`, which resolves pyproject.toml in a clean virtualenv and pip-freezes it."
+		echo "# Generated with Python $$("$$tmp/venv/bin/python" -c 'import platform; print(platform.python_version())')."
+		"$$tmp/venv/bin/python" -m pip freeze --exclude-editable | grep -viE '^(practica|-e )'
+	} > $(LOCK).new
+	if grep -qiE '^(torch|nvidia-)' $(LOCK).new; then
+		echo "$(LOCK).new pulls in torch/CUDA packages; refusing to write it." >&2
+		exit 1
+	fi
+	mv $(LOCK).new $(LOCK)
+	echo "Wrote $(LOCK) ($$(grep -vc '^#' $(LOCK)) packages)."
+
+# --- Benchmarks and cleaning ------------------------------------------------------------------------------
+
+bench: install
+	@if [ -f bench/run.py ]; then
+		$(PY) bench/run.py
+	else
+		echo "No benchmarks exist yet (bench/run.py is missing). Record results in docs/benchmarks.md."
+	fi
+
+clean:
+	rm -rf .mypy_cache .ruff_cache .pytest_cache build dist test-results *.egg-info
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV) var

@@ -1,0 +1,91 @@
+"""Shared fixtures: the three sides of every permission test (owner, member, outsider), communities of each
+visibility, and an API client that can act as any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from practica.accounts.models import User
+from practica.communities.models import Community, Membership, Role, Visibility
+from practica.lib.testing.factories import CommunityFactory, MembershipFactory, UserFactory
+
+
+class Api(APIClient):
+    """A DRF test client; ``api.as_user(person)`` acts as that person, ``api.as_user(None)`` as nobody."""
+
+    def as_user(self, user: User | None) -> Api:
+        self.force_authenticate(user=user)
+        return self
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # Throttle counters live in the cache; tests must not inherit each other's request counts.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> Api:
+    return Api()
+
+
+@pytest.fixture
+def owner(db: None) -> User:
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return UserFactory(username="member")
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(username="outsider")
+
+
+def _community(owner: User, member: User, visibility: str, slug: str) -> Community:
+    community = CommunityFactory(
+        creator=owner,
+        name=slug.replace("-", " ").title(),
+        slug=slug,
+        visibility=visibility,
+        topics=["Well integrity", "Drilling"],
+    )
+    MembershipFactory(community=community, user=member, role=Role.MEMBER)
+    return community
+
+
+@pytest.fixture
+def public_community(owner: User, member: User) -> Community:
+    return _community(owner, member, Visibility.PUBLIC, "public-wells")
+
+
+@pytest.fixture
+def members_only_community(owner: User, member: User) -> Community:
+    return _community(owner, member, Visibility.MEMBERS_ONLY, "members-wells")
+
+
+@pytest.fixture
+def private_community(owner: User, member: User) -> Community:
+    return _community(owner, member, Visibility.PRIVATE, "private-wells")
+
+
+@pytest.fixture
+def community(public_community: Community) -> Community:
+    """The default community: public, coordinated by ``owner``, with ``member`` an active member."""
+    return public_community
+
+
+@pytest.fixture
+def membership_of() -> Callable[[Community, User], Membership]:
+    def get(community: Community, user: User) -> Membership:
+        return Membership.objects.get(community=community, user=user)
+
+    return get

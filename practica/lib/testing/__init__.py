@@ -1,0 +1,1 @@
+"""Test helpers: factories and shared fixtures for the pytest suite."""
