@@ -4,6 +4,7 @@ visibility, and an API client that can act as any of them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +21,12 @@ class Api(APIClient):
     def as_user(self, user: User | None) -> Api:
         self.force_authenticate(user=user)
         return self
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The production hasher is slow on purpose; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
