@@ -24,7 +24,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (a long random string).")
-    SECRET_KEY = "insecure-development-key-only-for-DEBUG-mode"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-DEBUG-mode"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:

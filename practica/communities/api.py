@@ -104,7 +104,7 @@ class CommunityWriteSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.POTENTIAL)
     language = serializers.CharField(max_length=20, required=False, default="english")
     organizations = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Organization.objects.all(), many=True, required=False, default=list
+        slug_field="slug", queryset=Organization.objects.all(), many=True, required=False
     )
     charter = CharterSerializer(required=False)
 
@@ -259,7 +259,7 @@ class CommunityListView(generics.ListAPIView):
             visibility=data["visibility"],
             stage=data["stage"],
             language=data["language"],
-            organizations=data["organizations"],
+            organizations=data.get("organizations", []),
             purpose=charter.get("purpose", ""),
             goals=_goals(charter) or [],
         )

@@ -479,12 +479,12 @@ def member_invite(*, community: Community, actor: User, user: User, role: str = 
     membership = Membership.objects.select_for_update().filter(community=community, user=user).first()
     if membership and membership.state == MembershipState.ACTIVE:
         raise ValidationError({"detail": [f"{user.username} is already a member."]})
-    if membership and membership.state == MembershipState.REQUESTED:
-        # They asked already: an invitation from a coordinator is an approval.
-        if Access(community, actor).can_coordinate:
-            _activate(membership, role)
-            _record(community, actor, f"Approved {user.username}'s request to join")
-            return membership
+    asked_already = membership is not None and membership.state == MembershipState.REQUESTED
+    if membership is not None and asked_already and Access(community, actor).can_coordinate:
+        # An invitation from a coordinator to someone who asked to join is an approval.
+        _activate(membership, role)
+        _record(community, actor, f"Approved {user.username}'s request to join")
+        return membership
     if membership is None:
         membership = Membership(community=community, user=user)
     membership.state = MembershipState.INVITED

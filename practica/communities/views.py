@@ -127,7 +127,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = _coordinated(request, slug)
+    community, _access = _coordinated(request, slug)
     form = CommunityForm(request.POST or None, initial=CommunityForm.initial_for(community))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -151,7 +151,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = _coordinated(request, slug)
+    community, _access = _coordinated(request, slug)
     charter = getattr(community, "charter", None)
     initial_goals = [
         {"description": g.description, "metric": g.metric, "target_value": g.target_value, "due_date": g.due_date}
@@ -276,7 +276,7 @@ def requests_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, slug: str, membership_id: int, decision: str) -> HttpResponse:
-    community, access = _coordinated(request, slug)
+    community, _access = _coordinated(request, slug)
     if decision not in ("approve", "decline"):
         raise Http404("Unknown decision.")
     try:
@@ -297,7 +297,7 @@ def request_decide(request: HttpRequest, slug: str, membership_id: int, decision
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community, access = _coordinated(request, slug)
+    community, _access = _coordinated(request, slug)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles: coordinator, core, member, sponsor.")
@@ -319,7 +319,7 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community, access = _coordinated(request, slug)
+    community, _access = _coordinated(request, slug)
     try:
         membership = services.membership_remove(
             community=community, actor=request.user, membership_id=membership_id  # type: ignore[arg-type]
@@ -382,7 +382,7 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    community, access = selectors.community_get_readable(slug=slug, user=request.user)
+    community, _access = selectors.community_get_readable(slug=slug, user=request.user)
     services.invitation_revoke(community=community, actor=request.user, invitation_id=invitation_id)  # type: ignore[arg-type]
     messages.success(request, "The invitation is withdrawn.")
     return redirect("communities:invitations", slug=community.slug)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-__all__ = ["PermissionDenied", "ValidationError", "ConflictError"]
+__all__ = ["ConflictError", "PermissionDenied", "ValidationError"]
 
 
 class ConflictError(ValidationError):

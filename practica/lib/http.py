@@ -12,6 +12,7 @@ def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None, status: int = 200
 ) -> HttpResponse:
     """Render the page, or only its named partial for an htmx request that targets it."""
-    if partial and getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):
+    htmx = getattr(request, "htmx", None)
+    if partial and htmx and not htmx.boosted:
         return render(request, partial, context, status=status)
     return render(request, template, context, status=status)
