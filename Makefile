@@ -21,6 +21,7 @@ DEPS_HASH := $(shell cat pyproject.toml $(wildcard $(LOCK)) 2>/dev/null | sha256
 STAMP_BASE := $(VENV)/.installed-$(DEPS_HASH)
 STAMP_TEST := $(VENV)/.installed-test-$(DEPS_HASH)
 CONSTRAINTS := $(if $(wildcard $(LOCK)),-c $(LOCK),)
+REMOVE_STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DEPS_HASH)' -delete
 
 .PHONY: help venv install install-test demo test lint typecheck pytest lock bench clean distclean
 
@@ -43,14 +44,14 @@ $(PY):
 venv: $(PY)
 
 $(STAMP_BASE): | $(PY)
-	rm -f $(VENV)/.installed-*
+	$(REMOVE_STALE_STAMPS)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(CONSTRAINTS) -e .
 	touch $@
 
 # The test install is a superset of the base one, so it satisfies both stamps.
 $(STAMP_TEST): | $(PY)
-	rm -f $(VENV)/.installed-*
+	$(REMOVE_STALE_STAMPS)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(CONSTRAINTS) -e '.[test]'
 	touch $@ $(STAMP_BASE)

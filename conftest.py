@@ -8,19 +8,11 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, Role, Visibility
+from practica.lib.testing.client import Api
 from practica.lib.testing.factories import CommunityFactory, MembershipFactory, UserFactory
-
-
-class Api(APIClient):
-    """A DRF test client; ``api.as_user(person)`` acts as that person, ``api.as_user(None)`` as nobody."""
-
-    def as_user(self, user: User | None) -> Api:
-        self.force_authenticate(user=user)
-        return self
 
 
 @pytest.fixture(autouse=True)

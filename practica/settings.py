@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "practica.accounts",
     "practica.people",
     "practica.communities",
+    "practica.discussions",
     "practica.api",
 ]
 
@@ -145,6 +146,7 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", "optional"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_SIGNUP_FORM_CLASS = "practica.accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "practica.accounts.adapter.AccountAdapter"
 
 # --- Email ----------------------------------------------------------------------------------------
 vars().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("practica.api.urls")),
     path("", include("practica.people.urls")),
     path("", include("practica.communities.urls")),
+    path("", include("practica.discussions.urls")),
 ]
 
 if settings.DEBUG:

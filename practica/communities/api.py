@@ -64,7 +64,11 @@ class CommunityListSerializer(serializers.ModelSerializer):
         return [o.slug for o in obj.organizations.all()]
 
     def get_member_count(self, obj: Community) -> int:
-        return getattr(obj, "active_members", None) or obj.memberships.filter(state="active").count()
+        # The directory annotates the count; 0 is a valid annotation, so test for None (not falsiness).
+        annotated = getattr(obj, "active_members", None)
+        if annotated is not None:
+            return int(annotated)
+        return obj.memberships.filter(state="active").count()
 
     def get_my_role(self, obj: Community) -> str | None:
         if getattr(obj, "my_state", None) == "active":
@@ -84,7 +88,7 @@ class CommunityDetailSerializer(CommunityListSerializer):
     charter = serializers.SerializerMethodField()
 
     class Meta(CommunityListSerializer.Meta):
-        fields = [*CommunityListSerializer.Meta.fields, "out_of_scope", "language", "charter"]
+        fields = [*CommunityListSerializer.Meta.fields, "out_of_scope", "language", "members_can_add_tags", "charter"]
 
     @extend_schema_field(CharterSerializer)
     def get_charter(self, obj: Community) -> dict[str, Any]:
@@ -103,6 +107,7 @@ class CommunityWriteSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PUBLIC)
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.POTENTIAL)
     language = serializers.CharField(max_length=20, required=False, default="english")
+    members_can_add_tags = serializers.BooleanField(required=False)
     organizations = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all(), many=True, required=False
     )

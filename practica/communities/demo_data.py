@@ -15,9 +15,9 @@ from practica.communities.models import Role, Stage, Visibility
 from practica.people.models import Organization
 
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "practica-demo"  # noqa: S105 - the published demo login
+DEMO_PASSWORD = "practica-demo"
 ADMIN_USERNAME = "admin"
-ADMIN_PASSWORD = "practica-admin"  # noqa: S105 - the published demo login
+ADMIN_PASSWORD = "practica-admin"
 EMAIL_DOMAIN = "example.org"
 
 

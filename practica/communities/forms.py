@@ -27,6 +27,9 @@ class CommunityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), max_length=3000, required=False, label="Out of scope"
     )
     topics = TopicsField()
+    members_can_add_tags = forms.BooleanField(
+        required=False, label="Members may tag threads with new topics (coordinators always can)"
+    )
     visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.PUBLIC)
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.POTENTIAL, label="Lifecycle stage")
     organizations = forms.ModelMultipleChoiceField(
@@ -41,6 +44,7 @@ class CommunityForm(forms.Form):
             "domain": community.domain,
             "out_of_scope": community.out_of_scope,
             "topics": ", ".join(t.name for t in community.topics.all()),
+            "members_can_add_tags": community.members_can_add_tags,
             "visibility": community.visibility,
             "stage": community.stage,
             "organizations": list(community.organizations.all()),

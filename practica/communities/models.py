@@ -40,6 +40,9 @@ class Community(models.Model):
         Organization, blank=True, related_name="communities", help_text="Organisations taking part."
     )
     language = models.CharField(max_length=20, default="english", help_text="Language of its content (search).")
+    members_can_add_tags = models.BooleanField(
+        default=False, help_text="Members may tag threads with new topics (coordinators always can)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -42,7 +42,7 @@ from practica.topics.services import parse_topic_names, topics_get_or_create
 
 INVITATION_SALT = "practica.communities.invitation"
 RESERVED_SLUGS = {"new", "api", "admin", "static", "media", "accounts", "invitations", "healthz"}
-EDITABLE_FIELDS = ("name", "slug", "domain", "out_of_scope", "visibility", "stage", "language")
+EDITABLE_FIELDS = ("name", "slug", "domain", "out_of_scope", "visibility", "stage", "language", "members_can_add_tags")
 
 
 @dataclass
@@ -306,7 +306,9 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
     if membership and membership.state == MembershipState.ACTIVE:
         return membership
     if membership and membership.state == MembershipState.INVITED:
-        return _activate(membership)
+        _activate(membership)
+        _record(community, user, f"{user.username} accepted the invitation")
+        return membership
     if community.visibility == Visibility.PRIVATE:
         raise Http404("No such community.")
     if membership and membership.state == MembershipState.REQUESTED:

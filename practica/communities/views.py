@@ -24,6 +24,7 @@ from practica.communities.forms import (
     goals_from_formset,
 )
 from practica.communities.models import Community, Role
+from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
 from practica.lib.http import render_page
 from practica.people.models import Organization
@@ -119,6 +120,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "leaders": selectors.community_leaders(community=community) if access.can_read else [],
         "member_count": community.memberships.filter(state="active").count(),
         "pending_count": selectors.pending_requests(community=community).count() if access.can_coordinate else 0,
+        "recent_threads": (
+            discussion_selectors.threads_list(community=community, access=access)[:6] if access.can_read else []
+        ),
+        "unheard_count": discussion_selectors.unheard_count(community=community) if access.can_read else None,
         "join_form": JoinForm(),
     }
     return render(request, "communities/detail.html", context)
@@ -137,7 +142,10 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 topics=data["topics"],
                 organizations=data["organizations"],
-                **{k: data[k] for k in ("name", "slug", "domain", "out_of_scope", "visibility", "stage")},
+                **{
+                    k: data[k]
+                    for k in ("name", "slug", "domain", "out_of_scope", "visibility", "stage", "members_can_add_tags")
+                },
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

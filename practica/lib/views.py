@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from practica.communities import selectors as community_selectors
+from practica.discussions import selectors as discussion_selectors
 
 
 @require_GET
@@ -17,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         context["my_communities"] = community_selectors.community_directory(user=request.user, mine=True)
         context["invitations"] = community_selectors.my_invitations(user=request.user)  # type: ignore[arg-type]
+        context["feed"] = discussion_selectors.feed_for_user(user=request.user)
     else:
         context["featured"] = community_selectors.community_directory(user=request.user)[:6]
     return render(request, "home.html", context)

@@ -55,7 +55,7 @@ def profile_update(
     actor: User,
     expertise: str | Iterable[str] | None = None,
     languages: str | Iterable[str] | None = None,
-    organization: Organization | None | str = "unchanged",
+    organization: Organization | str | None = "unchanged",
     **fields: Any,
 ) -> Profile:
     """Update a profile. People edit only their own (network admins may edit any)."""

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from practica.communities.selectors import communities_visible_to, user_communities
+from practica.discussions.selectors import user_contributions
 from practica.lib.forms import add_service_errors
 from practica.people import selectors, services
 from practica.people.forms import ProfileForm
@@ -24,6 +25,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "profile": person.profile,
         "memberships": user_communities(user=person, viewer=request.user),
         "is_me": request.user.is_authenticated and request.user.pk == person.pk,
+        "contributions": user_contributions(user=person, viewer=request.user),
     }
     return render(request, "people/profile.html", context)
 

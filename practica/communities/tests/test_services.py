@@ -24,7 +24,7 @@ from practica.communities.models import (
     Stage,
     Visibility,
 )
-from practica.lib.testing.factories import CommunityFactory, MembershipFactory, UserFactory
+from practica.lib.testing.factories import CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

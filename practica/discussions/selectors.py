@@ -1,0 +1,183 @@
+"""Permission-scoped reads of threads and posts: 404 for anything in a community the viewer may not read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from practica.communities.models import Community, Membership, MembershipState
+from practica.communities.selectors import Access, AnyUser, communities_readable_by
+from practica.discussions.models import Comment, Flag, Post, Thread, ThreadKind, Vote
+from practica.topics.models import Topic
+
+SORTS = {
+    "activity": ("-is_pinned", "-last_activity_at", "-id"),
+    "newest": ("-is_pinned", "-created_at", "-id"),
+    "votes": ("-is_pinned", "-score", "-last_activity_at", "-id"),
+}
+
+
+def _thread_card_related(qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    return qs.select_related("author", "author__profile", "community").prefetch_related(
+        Prefetch("tags", queryset=Topic.objects.order_by("name"))
+    )
+
+
+def threads_list(
+    *,
+    community: Community,
+    access: Access,
+    kind: str = "",
+    tag: str = "",
+    status: str = "",
+    mine: bool = False,
+    sort: str = "activity",
+    q: str = "",
+) -> QuerySet[Thread]:
+    """Threads of a community for its list page and API. Callers have checked ``access.can_read``.
+
+    ``status`` is one of ``solved``, ``unsolved`` (questions without an accepted answer) or ``unanswered``
+    (no reply yet). Hidden threads show to coordinators only; deleted ones to nobody here.
+    """
+    qs = Thread.objects.filter(community=community, deleted_at=None)
+    if not access.can_coordinate:
+        qs = qs.filter(Q(is_hidden=False) | Q(author_id=getattr(access.user, "id", None)))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if status == "solved":
+        qs = qs.filter(accepted_post__isnull=False)
+    elif status == "unsolved":
+        qs = qs.filter(kind=ThreadKind.QUESTION, accepted_post__isnull=True)
+    elif status == "unanswered":
+        qs = qs.filter(reply_count=0)
+    if mine and access.user.is_authenticated:
+        qs = qs.filter(author=access.user)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return _thread_card_related(qs.order_by(*SORTS.get(sort, SORTS["activity"])))
+
+
+def feed_for_user(*, user: AnyUser, limit: int = 20) -> QuerySet[Thread]:
+    """Latest activity across the communities the person is an active member of (home page)."""
+    if not user.is_authenticated:
+        return Thread.objects.none()
+    mine = Membership.objects.filter(user=user, state=MembershipState.ACTIVE).values("community_id")
+    qs = Thread.objects.filter(community_id__in=mine, deleted_at=None, is_hidden=False).order_by("-last_activity_at")
+    return _thread_card_related(qs)[:limit]
+
+
+def thread_get_for_user(*, thread_id: int, user: AnyUser, slug: str | None = None) -> tuple[Thread, Access]:
+    """A thread the user may read, with their access; 404 otherwise (also for deleted or hidden threads that
+    only coordinators may see)."""
+    thread = (
+        Thread.objects.select_related("community", "author", "author__profile", "duplicate_of", "accepted_post")
+        .filter(pk=thread_id)
+        .first()
+    )
+    if thread is None or (slug is not None and thread.community.slug.lower() != slug.lower()):
+        raise Http404("No such thread.")
+    access = Access(thread.community, user)
+    if not access.can_read:
+        raise Http404("No such thread.")
+    if (thread.deleted_at or thread.is_hidden) and not access.can_coordinate:
+        is_author = user.is_authenticated and thread.author_id == user.id
+        if thread.deleted_at or not is_author:
+            raise Http404("No such thread.")
+    return thread, access
+
+
+def post_get_for_user(*, post_id: int, user: AnyUser) -> tuple[Post, Access]:
+    post = Post.objects.select_related("thread", "thread__community", "author").filter(pk=post_id).first()
+    if post is None:
+        raise Http404("No such post.")
+    thread, access = thread_get_for_user(thread_id=post.thread_id, user=user)
+    post.thread = thread
+    if post.deleted_at and not (access.can_coordinate or (user.is_authenticated and post.author_id == user.id)):
+        raise Http404("No such post.")
+    return post, access
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    opening: Post | None
+    replies: list[Post]
+    my_votes: set[int]
+    tags: list[Topic]
+
+
+def thread_page(*, thread: Thread, access: Access) -> ThreadPage:
+    """Everything the thread page shows, in a fixed number of queries whatever the number of replies."""
+    show_deleted = access.can_coordinate
+    comments = Comment.objects.select_related("author", "author__profile").order_by("created_at", "id")
+    if not show_deleted:
+        comments = comments.filter(deleted_at=None)
+    posts_qs = (
+        Post.objects.filter(thread=thread)
+        .select_related("author", "author__profile")
+        .prefetch_related(Prefetch("comments", queryset=comments))
+        .order_by("-is_opening", "created_at", "id")
+    )
+    viewer_id = access.user.id if access.user.is_authenticated else None
+    if not show_deleted:
+        posts_qs = posts_qs.filter(Q(deleted_at=None) | Q(author_id=viewer_id) if viewer_id else Q(deleted_at=None))
+        posts_qs = posts_qs.filter(Q(is_hidden=False) | Q(is_opening=True))
+    posts = list(posts_qs)
+    opening = next((p for p in posts if p.is_opening), None)
+    replies = [p for p in posts if not p.is_opening]
+    if thread.kind == ThreadKind.QUESTION and thread.accepted_post_id:
+        replies.sort(key=lambda p: (p.id != thread.accepted_post_id,))
+    my_votes: set[int] = set()
+    if viewer_id:
+        my_votes = set(
+            Vote.objects.filter(user_id=viewer_id, post__thread=thread).values_list("post_id", flat=True)
+        )
+    return ThreadPage(
+        thread=thread, opening=opening, replies=replies, my_votes=my_votes, tags=list(thread.tags.order_by("name"))
+    )
+
+
+def unheard_queue(*, community: Community) -> QuerySet[Thread]:
+    """Questions with no answer, and discussions or ideas with no reply from anyone but their author —
+    oldest first, each marked when its author is a newcomer (their first thread in this community)."""
+    earlier = Thread.objects.filter(
+        community=community, author_id=OuterRef("author_id"), created_at__lt=OuterRef("created_at")
+    )
+    qs = (
+        Thread.objects.filter(community=community, deleted_at=None, is_hidden=False, first_response_at=None)
+        .annotate(author_is_newcomer=~Exists(earlier))
+        .order_by("created_at", "id")
+    )
+    return _thread_card_related(qs)
+
+
+def unheard_count(*, community: Community) -> int:
+    return Thread.objects.filter(community=community, deleted_at=None, is_hidden=False, first_response_at=None).count()
+
+
+def open_flags(*, community: Community) -> QuerySet[Flag]:
+    return (
+        Flag.objects.filter(post__thread__community=community, resolved_at=None)
+        .select_related("post", "post__thread", "post__author", "reporter")
+        .order_by("created_at")
+    )
+
+
+def revisions_of(*, post: Post) -> list[Any]:
+    return list(post.revisions.select_related("editor").order_by("number"))
+
+
+def user_contributions(*, user: Any, viewer: AnyUser, limit: int = 20) -> QuerySet[Post]:
+    """A person's recent posts in communities the viewer may read (for their profile page)."""
+    readable = communities_readable_by(viewer).values("id")
+    return (
+        Post.objects.filter(author=user, deleted_at=None, is_hidden=False, thread__deleted_at=None,
+                            thread__is_hidden=False, thread__community_id__in=readable)
+        .select_related("thread", "thread__community")
+        .order_by("-created_at")[:limit]
+    )

@@ -1,0 +1,568 @@
+"""Writes for threads, posts, comments, votes, acceptance, edits, deletion and moderation.
+
+Every function takes keyword-only arguments, checks the actor's rights through ``Access``, runs in one
+transaction and keeps the thread's counters (replies, score, first response, last activity) true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min
+from django.http import Http404
+from django.utils import timezone
+
+from practica.accounts.models import User
+from practica.communities.models import Community, Membership, MembershipState, Visibility
+from practica.communities.selectors import Access
+from practica.discussions.models import (
+    MAX_BODY_BYTES,
+    MAX_COMMENT_LENGTH,
+    MAX_TITLE_LENGTH,
+    Comment,
+    Flag,
+    IdeaStatus,
+    Mention,
+    ModerationAction,
+    Post,
+    Revision,
+    Thread,
+    ThreadKind,
+    Vote,
+)
+from practica.lib.errors import ConflictError
+from practica.lib.markdown import Rendered, render_markdown
+from practica.topics.models import Topic
+from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
+
+MAX_TAGS = 8
+
+
+# --- Validation and rendering ---------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": ["Give your thread a title."]})
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ValidationError({"title": [f"A title may have at most {MAX_TITLE_LENGTH} characters (it has {len(title)})."]})
+    return title
+
+
+def _clean_body(body: str, field: str = "body") -> str:
+    body = body or ""
+    if not body.strip():
+        raise ValidationError({field: ["Write something: the text is empty."]})
+    size = len(body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
+        raise ValidationError(
+            {field: [f"The text is too long: {size // 1024} KB, the limit is {MAX_BODY_BYTES // 1024} KB."]}
+        )
+    return body
+
+
+def _clean_kind(kind: str) -> str:
+    if kind not in ThreadKind.values:
+        raise ValidationError({"kind": [f"“{kind}” is not one of: {', '.join(ThreadKind.values)}."]})
+    return kind
+
+
+def _mention_resolver(community: Community) -> Any:
+    """Only people who can read the community's content can be mentioned."""
+
+    def resolve(candidates: set[str]) -> dict[str, str]:
+        users = User.objects.filter(is_active=True, username__in=_case_variants(candidates))
+        if community.visibility != Visibility.PUBLIC:
+            members = Membership.objects.filter(community=community, state=MembershipState.ACTIVE).values("user_id")
+            users = users.filter(id__in=members)
+        return {u.username.lower(): u.username for u in users.only("username") if u.username.lower() in candidates}
+
+    return resolve
+
+
+def _case_variants(names: Iterable[str]) -> list[str]:
+    # Usernames are stored lower-cased by allauth; imported ones may keep their case: match both cheaply.
+    variants: set[str] = set()
+    for name in names:
+        variants.update({name, name.lower(), name.capitalize(), name.title()})
+    return list(variants)
+
+
+def _render(community: Community, source: str) -> Rendered:
+    return render_markdown(source, resolve_mentions=_mention_resolver(community))
+
+
+def _record_mentions(post: Post, author: User | None, usernames: Sequence[str], comment: Comment | None = None) -> None:
+    if not usernames:
+        return
+    users = User.objects.filter(username__in=usernames).exclude(id=getattr(author, "id", None))
+    Mention.objects.bulk_create(
+        [Mention(post=post, comment=comment, user=u, author=author) for u in users], ignore_conflicts=True
+    )
+
+
+def _resolve_tags(community: Community, actor: User, tags: str | Iterable[str]) -> list[Topic]:
+    try:
+        names = parse_topic_names(tags)
+    except ValidationError as exc:
+        raise ValidationError({"tags": exc.messages}) from None
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": [f"At most {MAX_TAGS} tags."]})
+    if not names:
+        return []
+    allowed = set(community.topics.values_list("slug", flat=True))
+    unknown = [n for n in names if topic_normalise(n) not in allowed]
+    if unknown and not (community.members_can_add_tags or Access(community, actor).can_coordinate):
+        raise ValidationError(
+            {"tags": [f"Not a topic of this community: {', '.join(unknown)}. Ask a coordinator to add it."]}
+        )
+    topics = topics_get_or_create(names)
+    if unknown:
+        community.topics.add(*[t for t in topics if t.slug not in allowed])
+    return topics
+
+
+def _require_participant(access: Access, action: str = "take part") -> None:
+    if not access.can_read:
+        raise Http404("No such thread.")
+    if not access.is_member and not access.is_admin:
+        raise PermissionDenied(f"Join this community to {action}.")
+
+
+def _thread_locked_for(thread: Thread, access: Access) -> None:
+    if thread.is_locked and not access.can_coordinate:
+        raise PermissionDenied("This thread is locked: it takes no more replies or comments.")
+    if thread.deleted_at is not None:
+        raise PermissionDenied("This thread was deleted.")
+
+
+def _log(thread: Thread, actor: User | None, action: str, post: Post | None = None, **details: Any) -> None:
+    ModerationAction.objects.create(thread=thread, post=post, actor=actor, action=action, details=details)
+
+
+def _refresh_first_response(thread: Thread) -> None:
+    """First reply by someone other than the author, among replies that still stand."""
+    first = (
+        Post.objects.filter(thread=thread, is_opening=False, deleted_at=None)
+        .exclude(author_id=thread.author_id)
+        .aggregate(first=Min("created_at"))["first"]
+    )
+    replies = Post.objects.filter(thread=thread, is_opening=False, deleted_at=None).count()
+    Thread.objects.filter(pk=thread.pk).update(first_response_at=first, reply_count=replies)
+    thread.first_response_at, thread.reply_count = first, replies
+
+
+# --- Threads and posts ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def thread_create(
+    *,
+    community: Community,
+    author: User,
+    kind: str,
+    title: str,
+    body: str,
+    tags: str | Iterable[str] = (),
+) -> Thread:
+    """Start a question, discussion or idea. Members only; tags come from the community's topics."""
+    access = Access(community, author)
+    _require_participant(access, "start a thread")
+    kind = _clean_kind(kind)
+    title = _clean_title(title)
+    body = _clean_body(body)
+    topics = _resolve_tags(community, author, tags)
+    rendered = _render(community, body)
+    now = timezone.now()
+    thread = Thread.objects.create(
+        community=community,
+        kind=kind,
+        title=title,
+        author=author,
+        created_at=now,
+        last_activity_at=now,
+        idea_status=IdeaStatus.OPEN if kind == ThreadKind.IDEA else "",
+    )
+    thread.tags.set(topics)
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        is_opening=True,
+        body_source=body,
+        body_html=rendered.html,
+        body_text=rendered.text,
+        created_at=now,
+    )
+    Revision.objects.create(
+        post=post, number=1, editor=author, created_at=now, title=title, tags=[t.slug for t in topics], body_source=body
+    )
+    _record_mentions(post, author, rendered.mentions)
+    return thread
+
+
+@transaction.atomic
+def post_create(*, thread: Thread, author: User, body: str) -> Post:
+    """Reply to a thread (members; not in a locked thread unless coordinating)."""
+    access = Access(thread.community, author)
+    _require_participant(access, "reply")
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    _thread_locked_for(thread, access)
+    body = _clean_body(body)
+    rendered = _render(thread.community, body)
+    now = timezone.now()
+    post = Post.objects.create(
+        thread=thread, author=author, body_source=body, body_html=rendered.html, body_text=rendered.text, created_at=now
+    )
+    Revision.objects.create(post=post, number=1, editor=author, created_at=now, body_source=body)
+    updates: dict[str, Any] = {"reply_count": F("reply_count") + 1, "last_activity_at": now}
+    if thread.first_response_at is None and author.id != thread.author_id:
+        updates["first_response_at"] = now
+    Thread.objects.filter(pk=thread.pk).update(**updates)
+    _record_mentions(post, author, rendered.mentions)
+    return post
+
+
+@transaction.atomic
+def comment_create(*, post: Post, author: User, body: str) -> Comment:
+    """A short clarifying comment under a post."""
+    thread = post.thread
+    access = Access(thread.community, author)
+    _require_participant(access, "comment")
+    _thread_locked_for(thread, access)
+    if post.deleted_at is not None:
+        raise PermissionDenied("This post was deleted.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["Write something: the comment is empty."]})
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValidationError({"body": [f"A comment may have at most {MAX_COMMENT_LENGTH} characters; write a reply instead."]})
+    rendered = _render(thread.community, body)
+    comment = Comment.objects.create(post=post, author=author, body_source=body, body_html=rendered.html)
+    Thread.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
+    _record_mentions(post, author, rendered.mentions, comment=comment)
+    return comment
+
+
+@dataclass
+class EditConflict:
+    """What the second editor is shown: the text saved meanwhile and their own."""
+
+    current_version: int
+    current_body: str
+    current_title: str
+    your_body: str
+    your_title: str
+
+
+class PostEditConflict(ConflictError):
+    def __init__(self, conflict: EditConflict) -> None:
+        super().__init__(
+            {"body": ["Someone else changed this post while you were editing. Compare both versions and save again."]}
+        )
+        self.conflict = conflict
+
+
+@transaction.atomic
+def post_edit(
+    *,
+    post: Post,
+    editor: User,
+    body: str,
+    expected_version: int,
+    title: str | None = None,
+    tags: str | Iterable[str] | None = None,
+    note: str = "",
+) -> Post:
+    """Edit a post (its author or a coordinator). Keeps a revision; refuses to overwrite a newer version."""
+    thread = post.thread
+    access = Access(thread.community, editor)
+    if not access.can_read:
+        raise Http404("No such post.")
+    if post.author_id != editor.id and not access.can_coordinate:
+        raise PermissionDenied("Only the author or a coordinator can edit this post.")
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    body = _clean_body(body)
+    if title is not None:
+        title = _clean_title(title)
+    if len(note) > 300:
+        raise ValidationError({"note": ["A change note may have at most 300 characters."]})
+    if post.version != expected_version:
+        raise PostEditConflict(
+            EditConflict(
+                current_version=post.version,
+                current_body=post.body_source,
+                current_title=thread.title if post.is_opening else "",
+                your_body=body,
+                your_title=title or "",
+            )
+        )
+    topics: list[Topic] | None = None
+    if post.is_opening:
+        if title is not None and title != thread.title:
+            thread.title = title
+        if tags is not None:
+            topics = _resolve_tags(thread.community, editor, tags)
+            thread.tags.set(topics)
+        thread.save(update_fields=["title"])
+    elif title is not None or tags is not None:
+        raise ValidationError({"title": ["Only the opening post has a title and tags."]})
+    rendered = _render(thread.community, body)
+    now = timezone.now()
+    post.body_source = body
+    post.body_html = rendered.html
+    post.body_text = rendered.text
+    post.body_format = "markdown"
+    post.edited_at = now
+    post.version += 1
+    post.save()
+    Revision.objects.create(
+        post=post,
+        number=post.version,
+        editor=editor,
+        created_at=now,
+        title=thread.title if post.is_opening else "",
+        tags=[t.slug for t in (topics if topics is not None else thread.tags.all())] if post.is_opening else [],
+        body_source=body,
+        note=note.strip(),
+    )
+    _record_mentions(post, editor, rendered.mentions)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, actor: User) -> Post:
+    """Soft-delete a post (author or coordinator). Deleting the opening post deletes the thread."""
+    thread = post.thread
+    access = Access(thread.community, actor)
+    if not access.can_read:
+        raise Http404("No such post.")
+    if post.author_id != actor.id and not access.can_coordinate:
+        raise PermissionDenied("Only the author or a coordinator can delete this post.")
+    if post.deleted_at is not None:
+        return post
+    now = timezone.now()
+    post.deleted_at, post.deleted_by = now, actor
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(deleted_at=now, deleted_by=actor)
+    else:
+        if thread.accepted_post_id == post.id:
+            Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
+        _refresh_first_response(thread)
+    _log(thread, actor, "delete", post)
+    return post
+
+
+@transaction.atomic
+def post_restore(*, post: Post, actor: User) -> Post:
+    """Undo a soft delete (the author or a coordinator)."""
+    thread = post.thread
+    access = Access(thread.community, actor)
+    if not access.can_read:
+        raise Http404("No such post.")
+    if post.author_id != actor.id and not access.can_coordinate:
+        raise PermissionDenied("Only the author or a coordinator can restore this post.")
+    if post.deleted_at is None:
+        return post
+    post.deleted_at, post.deleted_by = None, None
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(deleted_at=None, deleted_by=None)
+    else:
+        _refresh_first_response(thread)
+    _log(thread, actor, "restore", post)
+    return post
+
+
+# --- Votes and answers ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_set(*, post: Post, user: User, up: bool = True) -> Post:
+    """Up-vote a post, or take the vote back (``up=False``). Voting twice changes nothing."""
+    thread = post.thread
+    access = Access(thread.community, user)
+    _require_participant(access, "vote")
+    if post.author_id == user.id:
+        raise PermissionDenied("You cannot vote on your own post.")
+    if post.deleted_at is not None:
+        raise PermissionDenied("This post was deleted.")
+    if up:
+        try:
+            with transaction.atomic():
+                Vote.objects.create(post=post, user=user)
+        except IntegrityError:
+            return Post.objects.get(pk=post.pk)
+        delta = 1
+    else:
+        deleted, _ = Vote.objects.filter(post=post, user=user).delete()
+        if not deleted:
+            return Post.objects.get(pk=post.pk)
+        delta = -1
+    Post.objects.filter(pk=post.pk).update(upvotes=F("upvotes") + delta)
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(score=F("score") + delta)
+    return Post.objects.get(pk=post.pk)
+
+
+@transaction.atomic
+def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
+    """Mark a reply as the accepted answer of a question (the asker or a coordinator); ``accept=False`` undoes."""
+    thread = Thread.objects.select_for_update().select_related("community").get(pk=post.thread_id)
+    access = Access(thread.community, actor)
+    if not access.can_read:
+        raise Http404("No such post.")
+    if thread.kind != ThreadKind.QUESTION:
+        raise ValidationError({"detail": ["Only questions have an accepted answer."]})
+    if thread.author_id != actor.id and not access.can_coordinate:
+        raise PermissionDenied("Only the person who asked or a coordinator can accept an answer.")
+    if post.is_opening:
+        raise ValidationError({"detail": ["The question itself cannot be its answer."]})
+    if post.deleted_at is not None:
+        raise ValidationError({"detail": ["A deleted reply cannot be accepted."]})
+    new = post if accept else None
+    if accept or thread.accepted_post_id == post.id:
+        thread.accepted_post = new
+        thread.save(update_fields=["accepted_post"])
+    return thread
+
+
+@transaction.atomic
+def idea_status_set(*, thread: Thread, actor: User, status: str, reason: str = "") -> Thread:
+    """Set an idea's status (coordinators) with a short reason."""
+    access = Access(thread.community, actor)
+    if not access.can_read:
+        raise Http404("No such thread.")
+    if not access.can_coordinate:
+        raise PermissionDenied("Only coordinators set the status of an idea.")
+    if thread.kind != ThreadKind.IDEA:
+        raise ValidationError({"status": ["Only ideas have a status."]})
+    if status not in IdeaStatus.values:
+        raise ValidationError({"status": [f"“{status}” is not one of: {', '.join(IdeaStatus.values)}."]})
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise ValidationError({"reason": ["At most 500 characters."]})
+    old = thread.idea_status
+    thread.idea_status, thread.idea_status_reason = status, reason
+    thread.save(update_fields=["idea_status", "idea_status_reason"])
+    _log(thread, actor, "idea-status", old=old, new=status, reason=reason)
+    return thread
+
+
+# --- Flags and moderation -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_create(*, post: Post, reporter: User, reason: str, details: str = "") -> Flag:
+    """Any member flags a post for coordinators; one open flag per person and post."""
+    access = Access(post.thread.community, reporter)
+    _require_participant(access, "flag posts")
+    if reason not in Flag.Reason.values:
+        raise ValidationError({"reason": [f"Choose a reason: {', '.join(Flag.Reason.values)}."]})
+    details = (details or "").strip()
+    if len(details) > 500:
+        raise ValidationError({"details": ["At most 500 characters."]})
+    if reason == Flag.Reason.OTHER and not details:
+        raise ValidationError({"details": ["Say what is wrong."]})
+    existing = Flag.objects.filter(post=post, reporter=reporter, resolved_at=None).first()
+    if existing:
+        return existing
+    return Flag.objects.create(post=post, reporter=reporter, reason=reason, details=details)
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, actor: User, hide: bool) -> Flag:
+    """A coordinator hides the flagged post or dismisses the flag; other open flags on it close too."""
+    thread = flag.post.thread
+    if not Access(thread.community, actor).can_coordinate:
+        raise PermissionDenied("Only coordinators handle flags.")
+    now = timezone.now()
+    resolution = "hidden" if hide else "dismissed"
+    Flag.objects.filter(post=flag.post, resolved_at=None).update(resolved_at=now, resolved_by=actor, resolution=resolution)
+    if hide:
+        post_set_hidden(post=flag.post, actor=actor, hidden=True)
+    flag.refresh_from_db()
+    return flag
+
+
+@transaction.atomic
+def post_set_hidden(*, post: Post, actor: User, hidden: bool) -> Post:
+    thread = post.thread
+    if not Access(thread.community, actor).can_coordinate:
+        raise PermissionDenied("Only coordinators hide posts.")
+    post.is_hidden = hidden
+    post.save(update_fields=["is_hidden"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(is_hidden=hidden)
+    _log(thread, actor, "hide" if hidden else "unhide", post)
+    return post
+
+
+THREAD_FLAGS = {
+    "lock": ("is_locked", True),
+    "unlock": ("is_locked", False),
+    "pin": ("is_pinned", True),
+    "unpin": ("is_pinned", False),
+    "hide": ("is_hidden", True),
+    "unhide": ("is_hidden", False),
+}
+
+
+@transaction.atomic
+def thread_moderate(*, thread: Thread, actor: User, action: str) -> Thread:
+    """Lock, unlock, pin, unpin, hide or unhide a thread (coordinators)."""
+    if action not in THREAD_FLAGS:
+        raise ValidationError({"action": [f"Unknown action “{action}”; use one of: {', '.join(THREAD_FLAGS)}."]})
+    access = Access(thread.community, actor)
+    if not access.can_read:
+        raise Http404("No such thread.")
+    if not access.can_coordinate:
+        raise PermissionDenied("Only coordinators moderate threads.")
+    field, value = THREAD_FLAGS[action]
+    setattr(thread, field, value)
+    thread.save(update_fields=[field])
+    _log(thread, actor, action)
+    return thread
+
+
+@transaction.atomic
+def thread_move(*, thread: Thread, actor: User, target: Community) -> Thread:
+    """Move a thread to another community; the coordinator must coordinate both."""
+    if not Access(thread.community, actor).can_coordinate:
+        raise PermissionDenied("Only coordinators move threads.")
+    if not Access(target, actor).can_coordinate:
+        raise ValidationError({"community": ["You can move threads only to communities you coordinate."]})
+    if target.pk == thread.community_id:
+        raise ValidationError({"community": ["The thread is already in this community."]})
+    source = thread.community
+    thread.community = target
+    thread.save(update_fields=["community"])
+    target.topics.add(*thread.tags.all())
+    _log(thread, actor, "move", source=source.slug, target=target.slug)
+    return thread
+
+
+@transaction.atomic
+def thread_mark_duplicate(*, thread: Thread, actor: User, original: Thread | None) -> Thread:
+    """Mark a question as a duplicate of another (or clear it with ``original=None``); both stay searchable."""
+    access = Access(thread.community, actor)
+    if not access.can_read:
+        raise Http404("No such thread.")
+    if not access.can_coordinate:
+        raise PermissionDenied("Only coordinators mark duplicates.")
+    if original is not None:
+        if original.pk == thread.pk:
+            raise ValidationError({"original": ["A thread cannot duplicate itself."]})
+        if not Access(original.community, actor).can_read:
+            raise ValidationError({"original": ["No such thread."]})
+        if original.duplicate_of_id == thread.pk:
+            raise ValidationError({"original": ["That thread is marked as a duplicate of this one."]})
+    thread.duplicate_of = original
+    thread.save(update_fields=["duplicate_of"])
+    _log(thread, actor, "duplicate", original=original.pk if original else None)
+    return thread

@@ -1,0 +1,406 @@
+"""Thread pages: lists, asking, the thread with replies and comments, votes, edits and moderation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from practica.communities import selectors as community_selectors
+from practica.communities.models import Community
+from practica.discussions import selectors, services
+from practica.discussions.forms import (
+    CommentForm,
+    EditForm,
+    FlagForm,
+    IdeaStatusForm,
+    ReplyForm,
+    ThreadFilterForm,
+    ThreadForm,
+)
+from practica.discussions.models import Flag, Post, Thread
+from practica.lib.diff import line_diff
+from practica.lib.forms import add_service_errors
+from practica.lib.http import render_page
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_GET
+def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
+    form = ThreadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    threads = selectors.threads_list(
+        community=community,
+        access=access,
+        kind=filters.get("kind", ""),
+        tag=filters.get("tag", ""),
+        status=filters.get("status", ""),
+        mine=bool(filters.get("mine")),
+        sort=filters.get("sort") or "activity",
+        q=filters.get("q", ""),
+    )
+    page = Paginator(threads, 20).get_page(request.GET.get("page"))
+    context = {
+        "community": community,
+        "access": access,
+        "form": form,
+        "page": page,
+        "topics": community.topics.order_by("name"),
+        "unheard_count": selectors.unheard_count(community=community) if access.is_core else None,
+    }
+    return render_page(request, "discussions/thread_list.html", context, partial="discussions/_thread_results.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
+    if not access.is_member and not access.is_admin:
+        messages.info(request, "Join this community to ask a question or start a discussion.")
+        return redirect(community)
+    initial = {"kind": request.GET.get("kind", "question"), "title": request.GET.get("title", "")}
+    form = ThreadForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            thread = services.thread_create(
+                community=community,
+                author=_user(request),
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                tags=data["tags"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your thread is posted.")
+            return redirect(thread.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "discussions/thread_form.html",
+        {"community": community, "access": access, "form": form, "topics": community.topics.order_by("name")},
+        status=status,
+    )
+
+
+def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: Any) -> dict[str, Any]:
+    page = selectors.thread_page(thread=thread, access=access)
+    context = {
+        "community": thread.community,
+        "access": access,
+        "thread": thread,
+        "page": page,
+        "reply_form": ReplyForm(),
+        "comment_form": CommentForm(),
+        "can_accept": thread.kind == "question"
+        and request.user.is_authenticated
+        and (thread.author_id == request.user.id or access.can_coordinate),
+        "can_participate": access.is_member or access.is_admin,
+        "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
+        "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
+    }
+    context.update(extra)
+    return context
+
+
+def _coordinated_communities(request: HttpRequest, current: Community) -> list[Community]:
+    from practica.communities.models import Membership, Role
+
+    ids = Membership.objects.filter(user=request.user, state="active", role=Role.COORDINATOR).values("community_id")
+    return list(Community.objects.filter(id__in=ids).exclude(id=current.id).order_by("name"))
+
+
+@require_GET
+def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
+    return render(request, "discussions/thread.html", _thread_context(request, thread, access))
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
+    form = ReplyForm(request.POST)
+    form.is_valid()
+    try:
+        post = services.post_create(thread=thread, author=_user(request), body=form.cleaned_data.get("body", ""))
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return render(
+            request, "discussions/thread.html", _thread_context(request, thread, access, reply_form=form), status=400
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(thread.get_absolute_url())
+    return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        created = services.comment_create(post=post, author=_user(request), body=form.cleaned_data.get("body", ""))
+    except ValidationError as exc:
+        _flash(request, exc)
+        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(post.thread.get_absolute_url())
+    return redirect(f"{post.thread.get_absolute_url()}#comment-{created.pk}")
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    up = request.POST.get("up", "1") == "1"
+    error = ""
+    try:
+        post = services.vote_set(post=post, user=_user(request), up=up)
+    except PermissionDenied as exc:
+        error = str(exc)
+    voted = post.votes.filter(user=request.user).exists()
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "discussions/_vote.html",
+            {"post": post, "voted": voted, "vote_error": error, "can_participate": True},
+            status=403 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    undo = request.POST.get("undo") == "1"
+    try:
+        services.answer_accept(post=post, actor=_user(request), accept=not undo)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "Answer unmarked." if undo else "Marked as the accepted answer.")
+    return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    thread = post.thread
+    if post.author_id != request.user.id and not access.can_coordinate:
+        raise PermissionDenied("Only the author or a coordinator can edit this post.")
+    initial = {
+        "title": thread.title,
+        "tags": ", ".join(t.name for t in thread.tags.order_by("name")),
+        "body": post.body_source,
+        "version": post.version,
+    }
+    form = EditForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_edit(
+                post=post,
+                editor=_user(request),
+                body=data["body"],
+                expected_version=data["version"],
+                title=data["title"] if post.is_opening else None,
+                tags=data["tags"] if post.is_opening else None,
+                note=data["note"],
+            )
+        except services.PostEditConflict as exc:
+            conflict = exc.conflict
+            form = EditForm(
+                initial={**request.POST.dict(), "version": conflict.current_version},
+            )
+            form.is_bound = False
+            messages.error(request, exc.messages[0])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    context = {
+        "community": thread.community,
+        "access": access,
+        "thread": thread,
+        "post": post,
+        "form": form,
+        "conflict": conflict,
+        "conflict_diff": line_diff(conflict.current_body, conflict.your_body) if conflict else None,
+    }
+    return render(request, "discussions/edit.html", context, status=status)
+
+
+@require_GET
+def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    history = selectors.revisions_of(post=post)
+    entries = []
+    previous = None
+    for revision in history:
+        entries.append(
+            {
+                "revision": revision,
+                "diff": line_diff(previous.body_source, revision.body_source) if previous else None,
+                "title_changed": previous is not None and previous.title != revision.title,
+                "previous_title": previous.title if previous else "",
+                "tags_changed": previous is not None and previous.tags != revision.tags,
+            }
+        )
+        previous = revision
+    entries.reverse()
+    return render(
+        request,
+        "discussions/revisions.html",
+        {"community": post.thread.community, "access": access, "thread": post.thread, "post": post, "entries": entries},
+    )
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    restore = request.POST.get("restore") == "1"
+    if restore:
+        services.post_restore(post=post, actor=_user(request))
+        messages.success(request, "Restored.")
+    else:
+        services.post_delete(post=post, actor=_user(request))
+        messages.success(request, "Deleted. You or a coordinator can still restore it.")
+    if post.is_opening and not restore and not access.can_coordinate:
+        return redirect("discussions:list", slug=post.thread.community.slug)
+    return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flag(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_create(
+                post=post, reporter=_user(request), reason=form.cleaned_data["reason"], details=form.cleaned_data["details"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: the coordinators will look at it.")
+            return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "discussions/flag.html",
+        {"community": post.thread.community, "access": access, "post": post, "thread": post.thread, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
+    action = request.POST.get("action", "")
+    try:
+        if action == "move":
+            target = Community.objects.filter(slug=request.POST.get("community", "")).first()
+            if target is None:
+                raise ValidationError({"community": ["Choose a community you coordinate."]})
+            services.thread_move(thread=thread, actor=_user(request), target=target)
+            messages.success(request, f"Moved to {target.name}.")
+        elif action == "duplicate":
+            original = _thread_from_reference(request.POST.get("original", ""), request)
+            services.thread_mark_duplicate(thread=thread, actor=_user(request), original=original)
+            messages.success(request, "Marked as a duplicate." if original else "No longer marked as a duplicate.")
+        elif action == "status":
+            form = IdeaStatusForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError({"status": ["Choose a status."]})
+            services.idea_status_set(
+                thread=thread, actor=_user(request), status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Status updated.")
+        else:
+            services.thread_moderate(thread=thread, actor=_user(request), action=action)
+            messages.success(request, f"Done: {action}.")
+    except ValidationError as exc:
+        _flash(request, exc)
+    thread.refresh_from_db()
+    return redirect(thread.get_absolute_url())
+
+
+def _thread_from_reference(reference: str, request: HttpRequest) -> Thread | None:
+    """A thread from its number or URL (``/communities/x/threads/12/`` or ``12``); empty clears."""
+    reference = reference.strip().rstrip("/")
+    if not reference:
+        return None
+    tail = reference.split("/")[-1]
+    if not tail.isdigit():
+        raise ValidationError({"original": ["Give the number or the address of the original thread."]})
+    try:
+        thread, _ = selectors.thread_get_for_user(thread_id=int(tail), user=request.user)
+    except Http404:
+        raise ValidationError({"original": ["No such thread."]}) from None
+    return thread
+
+
+@login_required
+@require_GET
+def unheard(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
+    if not access.is_core:
+        raise PermissionDenied("The unheard queue is for coordinators and core members.")
+    page = Paginator(selectors.unheard_queue(community=community), 30).get_page(request.GET.get("page"))
+    return render(request, "discussions/unheard.html", {"community": community, "access": access, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flags(request: HttpRequest, slug: str) -> HttpResponse:
+    community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
+    if not access.can_coordinate:
+        raise PermissionDenied("The flag queue is for coordinators.")
+    if request.method == "POST":
+        item = Flag.objects.filter(id=request.POST.get("flag") or 0, post__thread__community=community).first()
+        if item is None:
+            raise Http404("No such flag.")
+        services.flag_resolve(flag=item, actor=_user(request), hide=request.POST.get("hide") == "1")
+        messages.success(request, "Post hidden." if request.POST.get("hide") == "1" else "Flag dismissed.")
+        return redirect("discussions:flags", slug=community.slug)
+    return render(
+        request,
+        "discussions/flags.html",
+        {"community": community, "access": access, "flags": selectors.open_flags(community=community)},
+    )
+
+
+def post_url(post: Post) -> str:
+    return reverse("discussions:thread", kwargs={"slug": post.thread.community.slug, "thread_id": post.thread_id})
