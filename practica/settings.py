@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "practica.people",
     "practica.communities",
     "practica.discussions",
+    "practica.importers",
     "practica.api",
 ]
 

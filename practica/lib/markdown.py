@@ -37,6 +37,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Everything inside these is dropped, not only the tags.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea", "select"}
 
+_BREAK_RE = re.compile(r"<(?:br|/p|/li|/h\d|/pre|/tr|/blockquote)\s*/?>")
+_TAG_RE = re.compile(r"<[^>]*>")
+_SPACES_RE = re.compile(r"[ \t]+")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
 MENTION_RE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.+-]{0,149})")
 
 _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
@@ -67,8 +71,9 @@ def sanitize_html(raw: str) -> str:
 
 def html_to_text(safe_html: str) -> str:
     """Plain text of (already sanitised) HTML, for search and previews."""
-    text = nh3.clean(re.sub(r"<(br|/p|/li|/h\d|/pre|/tr|/blockquote)\s*/?>", "\n", safe_html), tags=set())
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n{3,}", "\n\n", html.unescape(text))).strip()
+    # The input is the sanitiser's output (well-formed, no comments or scripts), so removing tags is enough.
+    text = _TAG_RE.sub("", _BREAK_RE.sub("\n", safe_html))
+    return _SPACES_RE.sub(" ", _BLANK_LINES_RE.sub("\n\n", html.unescape(text))).strip()
 
 
 def _text_tokens(tokens: Iterable[Token]) -> Iterable[tuple[Token, int, Token]]:
@@ -151,3 +156,8 @@ def _split_mentions(
     if last < len(content):
         parts.append(Token("text", "", 0, content=content[last:]))
     return parts
+
+
+def render_inline(source: str) -> str:
+    """Render a one-paragraph text (a comment) cheaply: inline Markdown only, then the same sanitiser."""
+    return sanitize_html(_md.renderInline(source))

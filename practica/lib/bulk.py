@@ -1,0 +1,66 @@
+"""Fast bulk inserts for imports and benchmarks: one ``executemany`` per batch, no model instances.
+
+Django's ``bulk_create`` builds a model instance and prepares every value through its field for each row,
+which dominates the cost of importing hundreds of thousands of rows. This helper adapts only the values that
+need it (dates and times, JSON) and sends plain tuples. Use it only for trusted, already-validated data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def _adapter(field: models.Field[Any, Any]) -> Any:
+    if isinstance(field, models.DateTimeField):
+        return lambda v: None if v is None else connection.ops.adapt_datetimefield_value(v)
+    if isinstance(field, models.DateField):
+        return lambda v: None if v is None else connection.ops.adapt_datefield_value(v)
+    if isinstance(field, models.JSONField):
+        return lambda v: None if v is None else json.dumps(v)
+    if isinstance(field, models.DecimalField):
+        return lambda v: None if v is None else connection.ops.adapt_decimalfield_value(v)
+    return None
+
+
+def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert rows (tuples in the order of ``fields``, which are attribute names like ``thread_id``) in one
+    statement executed many times. Returns the number of rows given."""
+    meta = model._meta
+    columns, adapters = [], []
+    for name in fields:
+        field = _field(meta, name)
+        columns.append(connection.ops.quote_name(field.column))
+        adapters.append(_adapter(field))
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"
+    prepared = []
+    for row in rows:
+        prepared.append(
+            tuple(adapt(value) if adapt else value for adapt, value in zip(adapters, row, strict=True))
+        )
+    if prepared:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+    return len(prepared)
+
+
+def _field(meta: Any, name: str) -> Any:
+    for field in meta.concrete_fields:
+        if field.attname == name or field.name == name:
+            return field
+    raise ValueError(f"{meta.label} has no column for {name!r}")
+
+
+__all__ = ["bulk_insert"]
+
+
+def bulk_insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
+    """Like :func:`bulk_insert`, for rows given as dicts that all have the same keys."""
+    if not rows:
+        return 0
+    fields = list(rows[0])
+    return bulk_insert(model, fields, ([row[f] for f in fields] for row in rows))
