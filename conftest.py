@@ -36,28 +36,28 @@ def api() -> Api:
 
 @pytest.fixture
 def owner(db: None) -> User:
-    return UserFactory(username="owner")
+    return UserFactory.create(username="owner")
 
 
 @pytest.fixture
 def member(db: None) -> User:
-    return UserFactory(username="member")
+    return UserFactory.create(username="member")
 
 
 @pytest.fixture
 def outsider(db: None) -> User:
-    return UserFactory(username="outsider")
+    return UserFactory.create(username="outsider")
 
 
 def _community(owner: User, member: User, visibility: str, slug: str) -> Community:
-    community = CommunityFactory(
+    community = CommunityFactory.create(
         creator=owner,
         name=slug.replace("-", " ").title(),
         slug=slug,
         visibility=visibility,
         topics=["Well integrity", "Drilling"],
     )
-    MembershipFactory(community=community, user=member, role=Role.MEMBER)
+    MembershipFactory.create(community=community, user=member, role=Role.MEMBER)
     return community
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from practica.api.views import TokenView
 from practica.communities import api as communities
+from practica.discussions import api as discussions
 from practica.people import api as people
 
 urlpatterns = [
@@ -30,6 +31,23 @@ urlpatterns = [
     path("communities/<slug:slug>/invitations/", communities.InvitationCreateView.as_view(), name="api-invitations"),
     path("communities/<slug:slug>/history/", communities.HistoryView.as_view(), name="api-history"),
     path("communities/<slug:slug>/recruits/", communities.RecruitView.as_view(), name="api-recruits"),
+    path("communities/<slug:slug>/threads/", discussions.ThreadListView.as_view(), name="api-threads"),
+    path("communities/<slug:slug>/unheard/", discussions.UnheardView.as_view(), name="api-unheard"),
+    path("communities/<slug:slug>/flags/", discussions.FlagListView.as_view(), name="api-flags"),
+    path("threads/<int:thread_id>/", discussions.ThreadDetailView.as_view(), name="api-thread"),
+    path("threads/<int:thread_id>/posts/", discussions.ThreadPostsView.as_view(), name="api-thread-posts"),
+    path("threads/<int:thread_id>/moderate/", discussions.ThreadModerateView.as_view(), name="api-thread-moderate"),
+    path("threads/<int:thread_id>/move/", discussions.ThreadMoveView.as_view(), name="api-thread-move"),
+    path("threads/<int:thread_id>/duplicate/", discussions.ThreadDuplicateView.as_view(), name="api-thread-duplicate"),
+    path("threads/<int:thread_id>/status/", discussions.ThreadStatusView.as_view(), name="api-thread-status"),
+    path("posts/<int:post_id>/", discussions.PostDetailView.as_view(), name="api-post"),
+    path("posts/<int:post_id>/restore/", discussions.PostRestoreView.as_view(), name="api-post-restore"),
+    path("posts/<int:post_id>/revisions/", discussions.PostRevisionsView.as_view(), name="api-post-revisions"),
+    path("posts/<int:post_id>/comments/", discussions.PostCommentsView.as_view(), name="api-post-comments"),
+    path("posts/<int:post_id>/vote/", discussions.PostVoteView.as_view(), name="api-post-vote"),
+    path("posts/<int:post_id>/accept/", discussions.PostAcceptView.as_view(), name="api-post-accept"),
+    path("posts/<int:post_id>/flag/", discussions.PostFlagView.as_view(), name="api-post-flag"),
+    path("flags/<int:flag_id>/resolve/", discussions.FlagResolveView.as_view(), name="api-flag-resolve"),
     path("invitations/accept/", communities.InvitationAcceptView.as_view(), name="api-invitation-accept"),
     path("people/<str:username>/", people.PersonView.as_view(), name="api-person"),
     path("me/", people.MeView.as_view(), name="api-me"),

@@ -30,6 +30,11 @@ AnyUser = User | AnonymousUser
 ACTIVE = MembershipState.ACTIVE
 
 
+def without_nul(value: str) -> str:
+    """Filter text as the database can take it: PostgreSQL refuses NUL characters (a 500 otherwise)."""
+    return value.replace("\x00", "")
+
+
 def _is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
 
@@ -149,6 +154,7 @@ def community_directory(
 
     Costs a fixed number of queries whatever the number of rows (one, plus one for topics).
     """
+    q, topic, organization, visibility = (without_nul(v) for v in (q, topic, organization, visibility))
     qs = communities_visible_to(user)
     if q:
         qs = qs.filter(
@@ -188,6 +194,9 @@ def members_list(
     q: str = "",
 ) -> QuerySet[Membership]:
     """Active members of a community with their background, filtered. Callers check read access first."""
+    role, organization, discipline, expertise, location, q = (
+        without_nul(v) for v in (role, organization, discipline, expertise, location, q)
+    )
     qs = Membership.objects.filter(community=community, state=ACTIVE)
     if role:
         qs = qs.filter(role=role)

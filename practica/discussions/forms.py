@@ -17,8 +17,10 @@ class ThreadForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Length and emptiness are checked by the service with clearer messages.
-        self.fields["title"].max_length = None
-        self.fields["title"].required = False
+        title = self.fields["title"]
+        assert isinstance(title, forms.CharField)
+        title.max_length = None
+        title.required = False
         self.fields["body"].required = False
         self.fields["title"].validators = []
 

@@ -191,6 +191,9 @@ class Vote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="discussions_vote_unique")]
 
+    def __str__(self) -> str:
+        return f"Vote by {self.user_id} on post {self.post_id}"
+
 
 class Revision(models.Model):
     """A post's text (and, for an opening post, the thread's title and tags) as it was after one save."""
@@ -208,6 +211,9 @@ class Revision(models.Model):
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["post", "number"], name="discussions_revision_unique")]
 
+    def __str__(self) -> str:
+        return f"Revision {self.number} of post {self.post_id}"
+
 
 class Mention(models.Model):
     """A person @mentioned in a post or comment (only people who can see the thread are recorded)."""
@@ -222,6 +228,9 @@ class Mention(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "comment", "user"], name="discussions_mention_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"Mention of {self.user_id} in post {self.post_id}"
 
 
 class Flag(models.Model):
@@ -253,6 +262,9 @@ class Flag(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Flag ({self.reason}) on post {self.post_id}"
+
 
 class ModerationAction(models.Model):
     """Log of what coordinators did to threads and posts (hide, lock, pin, move, duplicate, status...)."""
@@ -266,3 +278,6 @@ class ModerationAction(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on thread {self.thread_id}"

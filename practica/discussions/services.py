@@ -100,7 +100,11 @@ def _render(community: Community, source: str) -> Rendered:
 def _record_mentions(post: Post, author: User | None, usernames: Sequence[str], comment: Comment | None = None) -> None:
     if not usernames:
         return
-    users = User.objects.filter(username__in=usernames).exclude(id=getattr(author, "id", None))
+    # NULL comments never clash in the unique constraint, so an edit would record the same mention again.
+    already = Mention.objects.filter(post=post, comment=comment).values("user_id")
+    users = User.objects.filter(username__in=usernames).exclude(id__in=already)
+    if author is not None:
+        users = users.exclude(id=author.id)
     Mention.objects.bulk_create(
         [Mention(post=post, comment=comment, user=u, author=author) for u in users], ignore_conflicts=True
     )
@@ -351,8 +355,8 @@ def post_delete(*, post: Post, actor: User) -> Post:
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(deleted_at=now, deleted_by=actor)
     else:
-        if thread.accepted_post_id == post.id:
-            Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
+        # Filter on the row, not on ``post.thread``: that instance may predate the acceptance.
+        Thread.objects.filter(pk=thread.pk, accepted_post=post).update(accepted_post=None)
         _refresh_first_response(thread)
     _log(thread, actor, "delete", post)
     return post

@@ -124,7 +124,7 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
 def _coordinated_communities(request: HttpRequest, current: Community) -> list[Community]:
     from practica.communities.models import Membership, Role
 
-    ids = Membership.objects.filter(user=request.user, state="active", role=Role.COORDINATOR).values("community_id")
+    ids = Membership.objects.filter(user=_user(request), state="active", role=Role.COORDINATOR).values("community_id")
     return list(Community.objects.filter(id__in=ids).exclude(id=current.id).order_by("name"))
 
 
@@ -156,7 +156,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     form = CommentForm(request.POST)
     form.is_valid()
     try:
@@ -173,14 +173,14 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def vote(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     up = request.POST.get("up", "1") == "1"
     error = ""
     try:
         post = services.vote_set(post=post, user=_user(request), up=up)
     except PermissionDenied as exc:
         error = str(exc)
-    voted = post.votes.filter(user=request.user).exists()
+    voted = post.votes.filter(user=_user(request)).exists()
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request,
@@ -196,7 +196,7 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def accept(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     undo = request.POST.get("undo") == "1"
     try:
         services.answer_accept(post=post, actor=_user(request), accept=not undo)
@@ -327,7 +327,7 @@ def flag(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
-    thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
+    thread, _access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
     action = request.POST.get("action", "")
     try:
         if action == "move":

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as safe_iterparse
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, F, Min, OuterRef, Subquery
@@ -205,7 +207,7 @@ class StackExchangeImporter:
         count = 0
         with path.open("rb") as handle:
             try:
-                for _, element in ET.iterparse(handle, events=("end",)):
+                for _, element in safe_iterparse(handle, events=("end",), forbid_dtd=True):
                     if element.tag == "row":
                         count += 1
                         self.stats.read[name] += 1
@@ -213,7 +215,9 @@ class StackExchangeImporter:
                         if count % 500 == 0:
                             self.progress.update(handle.tell(), total, count)
                     element.clear()
-            except ET.ParseError as exc:
+            except (ET.ParseError, DefusedXmlException) as exc:
+                if isinstance(exc, DefusedXmlException):
+                    raise ImportError_(f"{name}: refused ({exc}); a dump has no DTDs or entities.") from None
                 line, column = exc.position
                 raise ImportError_(f"{name}: malformed XML at line {line}, column {column} ({exc.msg}).") from None
         self.progress.update(total, total, count, final=True)
@@ -359,8 +363,8 @@ class StackExchangeImporter:
             taken = set(
                 User.objects.filter(username__in=list(names.values())).values_list("username", flat=True)
             )
-            users = []
-            for se_id, created, row in new:
+            users: list[dict[str, Any]] = []
+            for se_id, created, _row in new:
                 username = names[se_id]
                 if username in taken:
                     username = f"{username}-{self.site}"[:150]
@@ -374,7 +378,8 @@ class StackExchangeImporter:
             bulk_insert_dicts(User, users)
             by_ext = self._existing(User, [u["external_id"] for u in users])
             now = timezone.now()
-            profiles, memberships = [], []
+            profiles: list[dict[str, Any]] = []
+            memberships: list[dict[str, Any]] = []
             for se_id, created, row in new:
                 user_id = by_ext[self.ext(f"user:{se_id}")]
                 about = row.get("AboutMe", "")
@@ -477,7 +482,7 @@ class StackExchangeImporter:
             owners = self._user_ids({_int(r.get("OwnerUserId")) or 0 for _, _, r in new})
             tag_names = {i: self._tags_of(r.get("Tags", "")) for i, _, r in new}
             topics = self._ensure_topics({topic_normalise(t): t for names in tag_names.values() for t in names})
-            threads = []
+            threads: list[dict[str, Any]] = []
             for se_id, created, row in new:
                 owner = owners.get(_int(row.get("OwnerUserId")) or 0)
                 if owner is None:
@@ -503,9 +508,8 @@ class StackExchangeImporter:
                 self._post(thread_ids[self.ext(i)], i, c, r, owners.get(_int(r.get("OwnerUserId")) or 0), opening=True)
                 for i, c, r in new
             ]
-            self._insert_posts(
-                posts, titles={t["external_id"]: t["title"] for t in threads}, tags={self.ext(i): n for i, n in tag_names.items()}
-            )
+            titles = {str(t["external_id"]): str(t["title"]) for t in threads}
+            self._insert_posts(posts, titles=titles, tags={self.ext(i): n for i, n in tag_names.items()})
             thread_tags.objects.bulk_create(
                 [
                     thread_tags(thread_id=thread_ids[self.ext(i)], topic_id=topics[topic_normalise(name)].id)

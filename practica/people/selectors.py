@@ -13,6 +13,8 @@ from practica.topics.models import Topic
 
 def person_get(*, username: str) -> User:
     """A person by username (case-insensitive) with their profile; 404 when unknown or deactivated."""
+    if "\x00" in username:  # no username has one, and PostgreSQL refuses to compare with it
+        raise Http404("No such person.")
     user = (
         User.objects.filter(username__iexact=username, is_active=True)
         .select_related("profile", "profile__organization")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -30,7 +30,12 @@ from practica.communities.models import (
     Stage,
     Visibility,
 )
-from practica.lib.testing.factories import CommunityFactory, MembershipFactory, OrganizationFactory, UserFactory
+from practica.lib.testing.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 from practica.people.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +67,10 @@ def _messages(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
-def _add(community: Community, user: User, role: str = Role.MEMBER, state: str = MembershipState.ACTIVE) -> Membership:
-    return MembershipFactory(community=community, user=user, role=role, state=state)
+def _add(
+    community: Community, user: User, role: str = Role.MEMBER, state: str = MembershipState.ACTIVE
+) -> Membership:
+    return cast(Membership, MembershipFactory(community=community, user=user, role=role, state=state))
 
 
 def _state(community: Community, user: User) -> tuple[str, str] | None:
@@ -78,7 +85,7 @@ def _url(community: Community, page: str = "") -> str:
 @pytest.fixture
 def core(owner: User, public_community: Community, private_community: Community) -> User:
     """A core member of the public and the private community (may invite, may not coordinate)."""
-    person = UserFactory(username="core")
+    person = cast(User, UserFactory(username="core"))
     _add(public_community, person, Role.CORE)
     _add(private_community, person, Role.CORE)
     return person
@@ -86,14 +93,17 @@ def core(owner: User, public_community: Community, private_community: Community)
 
 @pytest.fixture
 def org() -> Organization:
-    return OrganizationFactory(name="Norsk Boring", slug="norsk-boring")
+    return cast(Organization, OrganizationFactory(name="Norsk Boring", slug="norsk-boring"))
 
 
 # --- Directory ------------------------------------------------------------------------------------
 
 
 def test_directory_lists_public_and_members_only_communities_but_not_private_ones_to_anonymous(
-    client: Client, public_community: Community, members_only_community: Community, private_community: Community
+    client: Client,
+    public_community: Community,
+    members_only_community: Community,
+    private_community: Community,
 ) -> None:
     html = _html(client.get("/communities/"))
 
@@ -127,19 +137,33 @@ def test_directory_shows_private_community_to_its_members(
     assert "Private Wells" in _html(client.get("/communities/?visibility=private"))
 
 
-def test_directory_filters_by_search_topic_organisation_and_visibility(owner: User, org: Organization) -> None:
+def test_directory_filters_by_search_topic_organisation_and_visibility(
+    owner: User, org: Organization
+) -> None:
     other_org = OrganizationFactory(name="Oslo Skole", slug="oslo-skole")
     CommunityFactory(
-        creator=owner, name="Patient safety", slug="patient-safety", topics=["Medication errors"],
-        organizations=[other_org], domain="Learning from incidents on the ward.",
+        creator=owner,
+        name="Patient safety",
+        slug="patient-safety",
+        topics=["Medication errors"],
+        organizations=[other_org],
+        domain="Learning from incidents on the ward.",
     )
     CommunityFactory(
-        creator=owner, name="Maths teaching", slug="maths-teaching", topics=["Algebra"],
-        visibility=Visibility.MEMBERS_ONLY, domain="Teaching mathematics in secondary school.",
+        creator=owner,
+        name="Maths teaching",
+        slug="maths-teaching",
+        topics=["Algebra"],
+        visibility=Visibility.MEMBERS_ONLY,
+        domain="Teaching mathematics in secondary school.",
     )
     CommunityFactory(
-        creator=owner, name="Well integrity", slug="well-integrity", topics=["Cementing"],
-        organizations=[org], domain="Barriers over the life of a well.",
+        creator=owner,
+        name="Well integrity",
+        slug="well-integrity",
+        topics=["Cementing"],
+        organizations=[org],
+        domain="Barriers over the life of a well.",
     )
     client = _client(None)
 
@@ -158,7 +182,9 @@ def test_directory_filters_by_search_topic_organisation_and_visibility(owner: Us
     assert names("?q=patient&visibility=members-only") == set()
 
 
-def test_directory_answers_htmx_with_the_results_partial_only(client: Client, public_community: Community) -> None:
+def test_directory_answers_htmx_with_the_results_partial_only(
+    client: Client, public_community: Community
+) -> None:
     partial = client.get("/communities/?q=public", headers=HTMX)
     full = client.get("/communities/?q=public")
 
@@ -214,9 +240,10 @@ def test_directory_costs_the_same_queries_for_5_and_for_50_communities(
     assert "Practice 04" in few[1]
     assert "Topic 4" in few[1]
     # 50 communities, of which the private ones are visible only where the member is in them.
-    visible = Community.objects.exclude(visibility=Visibility.PRIVATE).count() + Community.objects.filter(
-        visibility=Visibility.PRIVATE, memberships__user=member
-    ).count()
+    visible = (
+        Community.objects.exclude(visibility=Visibility.PRIVATE).count()
+        + Community.objects.filter(visibility=Visibility.PRIVATE, memberships__user=member).count()
+    )
     assert f"{visible} communities" in many[1]
     assert len(re.findall(r'class="card community-card"', many[1])) == 24  # one page
     assert "you: member" in many[1]
@@ -426,7 +453,10 @@ def test_signed_in_person_creates_a_community_with_a_charter_goal(outsider: User
     assert community.charter.purpose == "Fewer harmful incidents."
     goal = Goal.objects.get(charter__community=community)
     assert (goal.description, goal.metric, goal.target_value, goal.due_date) == (
-        "Halve medication errors", "medication_errors_per_month", Decimal("12.5"), dt.date(2030, 6, 30)
+        "Halve medication errors",
+        "medication_errors_per_month",
+        Decimal("12.5"),
+        dt.date(2030, 6, 30),
     )
     assert _state(community, outsider) == (MembershipState.ACTIVE, Role.COORDINATOR)
     page = _html(client.get(response["Location"]))
@@ -567,7 +597,13 @@ def test_anonymous_visitor_is_sent_to_sign_in_for_management_pages(
 def test_member_cannot_edit_by_posting_either(member: User, public_community: Community) -> None:
     response = _client(member).post(
         _url(public_community, "edit"),
-        {"name": "Hijacked", "slug": "public-wells", "domain": "x", "visibility": "public", "stage": "potential"},
+        {
+            "name": "Hijacked",
+            "slug": "public-wells",
+            "domain": "x",
+            "visibility": "public",
+            "stage": "potential",
+        },
     )
 
     assert response.status_code == 403
@@ -594,7 +630,8 @@ def test_editing_records_history_with_old_and_new_values(owner: User, public_com
     assert "Public Wells" in _html(client.get(_url(public_community, "edit")))
 
     response = client.post(
-        _url(public_community, "edit"), _edit_data(public_community, name="Well barriers", stage=Stage.MATURING)
+        _url(public_community, "edit"),
+        _edit_data(public_community, name="Well barriers", stage=Stage.MATURING),
     )
 
     assert response.status_code == 302
@@ -612,7 +649,9 @@ def test_editing_records_history_with_old_and_new_values(owner: User, public_com
 def test_editing_to_an_existing_slug_is_refused_next_to_the_field(
     owner: User, public_community: Community, members_only_community: Community
 ) -> None:
-    response = _client(owner).post(_url(public_community, "edit"), _edit_data(public_community, slug="Members-Wells"))
+    response = _client(owner).post(
+        _url(public_community, "edit"), _edit_data(public_community, slug="Members-Wells")
+    )
 
     assert response.status_code == 400
     assert "already exists" in _field_errors(_html(response), "slug")
@@ -636,9 +675,9 @@ def test_editing_the_charter_replaces_goals_and_is_kept_in_the_history(
     response = client.post(_url(public_community, "charter"), data)
 
     assert response.status_code == 302
-    assert list(Goal.objects.filter(charter__community=public_community).values_list("description", flat=True)) == [
-        "Review every barrier failure"
-    ]
+    assert list(
+        Goal.objects.filter(charter__community=public_community).values_list("description", flat=True)
+    ) == ["Review every barrier failure"]
     assert "Safer wells for everyone." in _html(client.get(_url(public_community)))
     assert "Changed the charter purpose and goals" in _html(client.get(_url(public_community, "history")))
 
@@ -690,16 +729,22 @@ def test_joining_a_members_only_community_sends_a_request_that_the_coordinator_a
     assert _client(outsider).get(_url(members_only_community, "members")).status_code == 200
 
 
-def test_coordinator_declines_a_request(owner: User, outsider: User, members_only_community: Community) -> None:
+def test_coordinator_declines_a_request(
+    owner: User, outsider: User, members_only_community: Community
+) -> None:
     membership = services.community_join(community=members_only_community, user=outsider)
 
-    response = _client(owner).post(_url(members_only_community, f"requests/{membership.id}/decline"), follow=True)
+    response = _client(owner).post(
+        _url(members_only_community, f"requests/{membership.id}/decline"), follow=True
+    )
 
     assert _state(members_only_community, outsider) == (MembershipState.DECLINED, Role.MEMBER)
     assert "outsider's request is declined." in _messages(response)
 
 
-def test_member_cannot_approve_a_request(member: User, outsider: User, members_only_community: Community) -> None:
+def test_member_cannot_approve_a_request(
+    member: User, outsider: User, members_only_community: Community
+) -> None:
     membership = services.community_join(community=members_only_community, user=outsider)
 
     response = _client(member).post(_url(members_only_community, f"requests/{membership.id}/approve"))
@@ -772,7 +817,9 @@ def test_coordinator_changes_a_members_role_from_the_member_page(
     members_page = _html(client.get(_url(public_community, "members")))
     assert _url(public_community, f"members/{membership.id}/role") in members_page
 
-    response = client.post(_url(public_community, f"members/{membership.id}/role"), {"role": Role.CORE}, follow=True)
+    response = client.post(
+        _url(public_community, f"members/{membership.id}/role"), {"role": Role.CORE}, follow=True
+    )
 
     assert _state(public_community, member) == (MembershipState.ACTIVE, Role.CORE)
     assert "member is now core member." in _messages(response)
@@ -823,7 +870,9 @@ def test_member_cannot_change_roles_or_remove_people(
 ) -> None:
     membership = Membership.objects.get(community=public_community, user=owner)
 
-    response = _client(member).post(_url(public_community, f"members/{membership.id}/{action}"), {"role": "member"})
+    response = _client(member).post(
+        _url(public_community, f"members/{membership.id}/{action}"), {"role": "member"}
+    )
 
     assert response.status_code == 403
     assert _state(public_community, owner) == (MembershipState.ACTIVE, Role.COORDINATOR)
@@ -912,9 +961,12 @@ def test_anonymous_visitor_accepting_an_invitation_is_sent_to_sign_in(
     assert Invitation.objects.get().use_count == 0
 
 
-def test_invitation_link_without_email_is_shown_once_created(owner: User, public_community: Community) -> None:
+def test_invitation_link_without_email_is_shown_once_created(
+    owner: User, public_community: Community
+) -> None:
     response = _client(owner).post(
-        _url(public_community, "invitations"), {"email": "", "role": Role.MEMBER, "days": "14", "max_uses": "3"}
+        _url(public_community, "invitations"),
+        {"email": "", "role": Role.MEMBER, "days": "14", "max_uses": "3"},
     )
 
     assert response.status_code == 200
@@ -931,11 +983,15 @@ def test_core_member_cannot_invite_as_coordinator(core: User, public_community: 
     )
 
     assert response.status_code == 400
-    assert "Only coordinators can invite with a role other than member." in _field_errors(_html(response), "role")
+    assert "Only coordinators can invite with a role other than member." in _field_errors(
+        _html(response), "role"
+    )
     assert not Invitation.objects.exists()
 
 
-def test_tampered_invitation_link_is_404_with_a_clear_message(owner: User, private_community: Community) -> None:
+def test_tampered_invitation_link_is_404_with_a_clear_message(
+    owner: User, private_community: Community
+) -> None:
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=5)
     token = services.invitation_token(invitation)
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
@@ -996,7 +1052,9 @@ def test_coordinator_withdraws_an_invitation_and_its_link_stops_working(
     assert _state(private_community, outsider) is None
 
 
-def test_member_cannot_withdraw_an_invitation(owner: User, member: User, private_community: Community) -> None:
+def test_member_cannot_withdraw_an_invitation(
+    owner: User, member: User, private_community: Community
+) -> None:
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=5)
 
     response = _client(member).post(_url(private_community, f"invitations/{invitation.id}/revoke"))
@@ -1023,8 +1081,14 @@ def test_invitation_of_another_community_cannot_be_withdrawn_here(
 
 @pytest.fixture
 def candidate(org: Organization) -> User:
-    return UserFactory(
-        username="cementer", expertise=["Well integrity", "Cementing"], organization=org, discipline="Drilling"
+    return cast(
+        User,
+        UserFactory(
+            username="cementer",
+            expertise=["Well integrity", "Cementing"],
+            organization=org,
+            discipline="Drilling",
+        ),
     )
 
 

@@ -22,7 +22,7 @@ from practica.topics.services import parse_topic_names, topics_get_or_create
 PASSWORD = "pw-Secret-123"
 
 
-class OrganizationFactory(DjangoModelFactory):
+class OrganizationFactory(DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
         django_get_or_create = ("slug",)
@@ -32,7 +32,7 @@ class OrganizationFactory(DjangoModelFactory):
     kind = Organization.Kind.COMPANY
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     """A registered person with a usable password (``PASSWORD``) and a profile (made by the signal).
 
     ``expertise=["Well integrity", ...]``, ``discipline="..."`` and ``organization=org`` fill the profile.
@@ -64,7 +64,7 @@ class UserFactory(DjangoModelFactory):
             obj.profile.expertise.set(topics_get_or_create(parse_topic_names(extracted)))
 
 
-class CommunityFactory(factory.Factory):
+class CommunityFactory(factory.Factory[Community]):
     """A community created by the service, so ``creator`` is its coordinator."""
 
     class Meta:
@@ -83,7 +83,7 @@ class CommunityFactory(factory.Factory):
         return services.community_create(**kwargs)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     """A membership written directly (set-up only; the behaviour under test goes through the services)."""
 
     class Meta:

@@ -134,7 +134,10 @@ def test_person_edits_their_own_profile_and_organisation_is_created_on_the_fly(
     assert profile.timezone == "Europe/Oslo"
     assert profile.languages == ["Norwegian", "English"]
     assert profile.organization is not None
-    assert (profile.organization.name, profile.organization.slug) == ("Havbunn Engineering", "havbunn-engineering")
+    assert (profile.organization.name, profile.organization.slug) == (
+        "Havbunn Engineering",
+        "havbunn-engineering",
+    )
     assert sorted(t.slug for t in profile.expertise.all()) == ["cementing", "well-control"]
     # The owner's profile is untouched: the edit page always edits the signed-in person.
     owner_profile = Profile.objects.get(user=owner)
@@ -211,7 +214,11 @@ def test_organisation_page_does_not_list_private_communities_to_outsiders(
     org = OrganizationFactory(name="Norsk Boring", slug="norsk-boring")
     CommunityFactory(creator=owner, name="Open wells", slug="open-wells", organizations=[org])
     CommunityFactory(
-        creator=owner, name="Secret wells", slug="secret-wells", organizations=[org], visibility=Visibility.PRIVATE
+        creator=owner,
+        name="Secret wells",
+        slug="secret-wells",
+        organizations=[org],
+        visibility=Visibility.PRIVATE,
     )
     UserFactory(username="kari", organization=org)
     viewer = request.getfixturevalue(side) if side else None
@@ -228,7 +235,11 @@ def test_organisation_page_does_not_list_private_communities_to_outsiders(
 def test_organisation_page_lists_private_communities_to_their_members(owner: User) -> None:
     org = OrganizationFactory(name="Norsk Boring", slug="norsk-boring")
     CommunityFactory(
-        creator=owner, name="Secret wells", slug="secret-wells", organizations=[org], visibility=Visibility.PRIVATE
+        creator=owner,
+        name="Secret wells",
+        slug="secret-wells",
+        organizations=[org],
+        visibility=Visibility.PRIVATE,
     )
 
     assert "Secret wells" in _html(_client(owner).get("/organizations/norsk-boring/"))
@@ -271,7 +282,9 @@ def test_sign_up_creates_the_account_and_profile(client: Client) -> None:
 
 
 @pytest.mark.parametrize(("existing", "attempt"), [("nina", "NINA"), ("Nina", "nina"), ("nina", "Nina")])
-def test_sign_up_refuses_a_username_that_differs_only_in_case(client: Client, existing: str, attempt: str) -> None:
+def test_sign_up_refuses_a_username_that_differs_only_in_case(
+    client: Client, existing: str, attempt: str
+) -> None:
     UserFactory(username=existing, email="first@example.org")
 
     response = client.post("/accounts/signup/", _signup_data(username=attempt))
@@ -282,9 +295,12 @@ def test_sign_up_refuses_a_username_that_differs_only_in_case(client: Client, ex
 
 
 @pytest.mark.parametrize(
-    ("existing", "attempt"), [("nina@example.org", "NINA@Example.ORG"), ("Nina@Example.org", "nina@example.org")]
+    ("existing", "attempt"),
+    [("nina@example.org", "NINA@Example.ORG"), ("Nina@Example.org", "nina@example.org")],
 )
-def test_sign_up_refuses_an_email_that_differs_only_in_case(client: Client, existing: str, attempt: str) -> None:
+def test_sign_up_refuses_an_email_that_differs_only_in_case(
+    client: Client, existing: str, attempt: str
+) -> None:
     UserFactory(username="first", email=existing)
 
     response = client.post("/accounts/signup/", _signup_data(email=attempt))
@@ -301,7 +317,9 @@ def test_sign_in_works_with_username_or_email(client: Client, member: User) -> N
     assert client.get("/").context["user"] == member
 
 
-def test_password_reset_sends_an_email_with_a_reset_link(client: Client, member: User, mailoutbox: list[Any]) -> None:
+def test_password_reset_sends_an_email_with_a_reset_link(
+    client: Client, member: User, mailoutbox: list[Any]
+) -> None:
     assert client.get("/accounts/password/reset/").status_code == 200
 
     response = client.post("/accounts/password/reset/", {"email": "member@example.org"})

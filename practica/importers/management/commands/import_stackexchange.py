@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             create=options["create"],
             coordinator=coordinator,
             visibility=options["visibility"],
-            progress=Progress(self.stderr._out if verbosity > 0 else None),  # type: ignore[attr-defined]
+            progress=Progress(sys.stderr if verbosity > 0 else None),
             batch_size=max(50, options["batch_size"]),
         )
         try:

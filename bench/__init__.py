@@ -1,0 +1,1 @@
+"""Practica benchmarks: run them with ``.venv/bin/python bench/run.py`` (or ``make bench``); see docs/benchmarks.md."""

@@ -1,0 +1,174 @@
+#!/usr/bin/env python
+"""Run Practica's benchmarks and, with ``--write``, record the results in docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py                                  # everything, full size, SQLite
+    .venv/bin/python bench/run.py --only discussions --write       # issue 3's numbers, recorded
+    .venv/bin/python bench/run.py --scale 0.02                     # a smoke run (seconds)
+    .venv/bin/python bench/run.py --database-url postgres://practica:practica@127.0.0.1:5432/practica_bench
+
+On SQLite it works in a fresh temporary folder (``PRACTICA_VAR_DIR``), so it never touches the demo database;
+the folder is deleted at the end unless ``--keep``. A ``DATABASE_URL`` in the environment is ignored: only
+``--database-url`` chooses another database, and it must be a dedicated one — the run refuses a database that
+already holds accounts unless ``--flush`` (which empties it) or ``--reuse`` (which times the data a previous run
+left there).
+
+Pages run with ``DEBUG`` off, through Django's test ``Client`` (no network, no web server: the numbers are the
+time Django takes from request to response, including the middleware, the queries and the templates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ("discussions",)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only this benchmark (repeatable)")
+    parser.add_argument("--scale", type=float, default=1.0, help="shrink the data set, e.g. 0.02 for a smoke run")
+    parser.add_argument("--database-url", help="run on this database (PostgreSQL) instead of a temporary SQLite file")
+    parser.add_argument("--write", action="store_true", help="record the results in docs/benchmarks.md (scale 1 only)")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page (default 50)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first (default 5)")
+    parser.add_argument("--explain", action="store_true", help="print every query of each page with its plan")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
+    parser.add_argument("--var-dir", type=Path, help="use this folder instead of a temporary one (SQLite)")
+    parser.add_argument("--reuse", action="store_true", help="time the data a previous run left (no build)")
+    parser.add_argument("--flush", action="store_true", help="empty the given database first (destroys its data)")
+    parser.add_argument("--no-verify", action="store_true", help="skip checking the counters after the build")
+    parser.add_argument("--note", default="", help="one line for docs/benchmarks.md: what changed since last time")
+    args = parser.parse_args(argv)
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
+    if args.write and args.scale != 1.0:
+        parser.error("--write records full-size runs only (drop --scale)")
+    if args.requests < 1 or args.warmup < 1:
+        parser.error("--requests and --warmup must be at least 1")
+    return args
+
+
+def configure(args: argparse.Namespace) -> Path | None:
+    """Set the environment before Django starts; returns the temporary folder to delete afterwards, if any."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "practica.settings"
+    if os.environ.pop("DATABASE_URL", None) and not args.database_url:
+        print("Note: DATABASE_URL from the environment is ignored; use --database-url to choose a database.")
+    to_delete = None
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        if args.var_dir:
+            var_dir = args.var_dir.resolve()
+            var_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            var_dir = Path(tempfile.mkdtemp(prefix="practica-bench-"))
+            if not args.keep:
+                to_delete = var_dir
+        os.environ["PRACTICA_VAR_DIR"] = str(var_dir)
+    # Production-like pages: DEBUG off (templates, error pages). PRACTICA_TESTING only selects the plain static
+    # files storage, because a benchmark has no collectstatic manifest.
+    os.environ["DEBUG"] = "0"
+    os.environ["PRACTICA_TESTING"] = "1"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_COOKIES"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["PRACTICA_TASK_BACKEND"] = "dummy"
+    os.environ["EMAIL_URL"] = "locmem://"
+    return to_delete
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    to_delete = configure(args)
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import discussions, report
+
+    try:
+        machine = report.machine_facts()
+        print(f"Database: {machine['database']}")
+        if connection.vendor == "sqlite":
+            print(f"Folder: {Path(connection.settings_dict['NAME']).parent}")
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        migrate_seconds = time.perf_counter() - started
+        print(f"migrate: {migrate_seconds:.1f} s")
+
+        for name in args.only or BENCHMARKS:
+            if name == "discussions":
+                run_discussions(args, machine, migrate_seconds, discussions, report)
+    finally:
+        connection.close()
+        if to_delete is not None:
+            shutil.rmtree(to_delete, ignore_errors=True)
+        elif connection.vendor == "sqlite":
+            print(f"Kept the database in {os.environ.get('PRACTICA_VAR_DIR')} (run again with --var-dir ... --reuse)")
+    return 0
+
+
+def run_discussions(args, machine, migrate_seconds, discussions, report) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    print(f"\n== Discussions (issue 3), scale {args.scale:g}")
+    big_thread_id, accounts = discussions.existing_data()
+    build = None
+    if big_thread_id is not None and args.reuse:
+        print(f"  reusing the data already there (big thread {big_thread_id}); no build")
+    else:
+        if accounts and not args.flush:
+            raise SystemExit(
+                f"The database already holds {accounts} accounts. Use a dedicated, empty database, or pass --flush "
+                "to empty it (destroys its data), or --reuse to time the data a previous run left."
+            )
+        if accounts:
+            print("  flush: emptying the database")
+            call_command("flush", interactive=False, verbosity=0)
+        build = discussions.build(args.scale, log=print)
+        big_thread_id = build.big_thread_id
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in build.phases.items())
+        print(f"  build: {build.seconds:.1f} s ({phases})")
+        print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in build.counts.items()))
+    analyze_seconds = discussions.analyze()
+    print(f"  {'VACUUM ANALYZE' if machine['vendor'] == 'postgresql' else 'ANALYZE'}: {analyze_seconds:.1f} s")
+    problems: list[str] | None = None
+    if not args.no_verify:
+        started = time.perf_counter()
+        problems = discussions.verify()
+        state = "all agree" if not problems else f"{len(problems)} PROBLEMS:\n    " + "\n    ".join(problems)
+        print(f"  counters checked in {time.perf_counter() - started:.1f} s: {state}")
+    machine["database_size"] = report.database_size()
+    machine["load_before"] = report.load_average()
+    results = discussions.measure(big_thread_id=big_thread_id, warmup=args.warmup, requests=args.requests)
+    machine["load_after"] = report.load_average()
+    if args.explain:
+        discussions.explain(results)
+    if args.write:
+        if build is None:
+            print("Not written: --write needs a fresh build (not --reuse), so the build time is measured.")
+        elif problems:
+            print("Not written: the counters do not agree with the rows.")
+        else:
+            path = report.write_discussions(
+                args=args, machine=machine, migrate_seconds=migrate_seconds, build=build,
+                analyze_seconds=analyze_seconds, results=results,
+            )
+            print(f"Recorded in {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
