@@ -142,7 +142,7 @@ def discussions_entry(
     ]
     for r in results:
         if r.status != "ok":
-            lines.append(f"| {r.name} — `{r.url}` | – | – | – | – | {r.status} |")
+            lines.append(f"| {r.name} — `{r.url}` | - | - | - | - | {r.status} |")
             continue
         flag = " ⚠" if machine["vendor"] == "sqlite" and not r.name.startswith("API") and r.median_ms > TARGET_MS else ""
         lines.append(

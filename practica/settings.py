@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
     "practica.lib",
     "practica.topics",
     "practica.accounts",
@@ -114,11 +115,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Tasks ----------------------------------------------------------------------------------------
-TASK_BACKEND = env_choice("PRACTICA_TASK_BACKEND", "immediate", ("immediate", "dummy"))
+# immediate: run in the request (no service needed); database: queued in the database and run by
+# `python manage.py db_worker` (one server); dummy: recorded, never run (tests of enqueueing).
+TASK_BACKEND = env_choice("PRACTICA_TASK_BACKEND", "immediate", ("immediate", "database", "dummy"))
 TASKS = {
     "default": {
         "BACKEND": {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
             "dummy": "django_tasks.backends.dummy.DummyBackend",
         }[TASK_BACKEND],
     }
@@ -213,6 +217,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Practica -------------------------------------------------------------------------------------
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 2000)
+SHARED_DATASETS_DIR = Path(env_str("PRACTICA_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("practica.people.urls")),
     path("", include("practica.communities.urls")),
     path("", include("practica.discussions.urls")),
+    path("", include("practica.importers.urls")),
 ]
 
 if settings.DEBUG:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -461,7 +460,7 @@ class ThreadDetailView(DiscussionsAPIView):
         services.post_edit(
             post=opening,
             editor=user,
-            body=data["body"] if "body" in data else opening.body_source,
+            body=data.get("body", opening.body_source),
             expected_version=data["version"],
             title=data.get("title"),
             tags=data.get("tags"),

@@ -6,7 +6,7 @@ transaction and keeps the thread's counters (replies, score, first response, las
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +70,21 @@ def _clean_kind(kind: str) -> str:
     if kind not in ThreadKind.values:
         raise ValidationError({"kind": [f"“{kind}” is not one of: {', '.join(ThreadKind.values)}."]})
     return kind
+
+
+def _all_clean(*checks: Callable[[], str]) -> list[str]:
+    """Run every check and raise their errors together, so a form shows each one next to its field at once."""
+    cleaned: list[str] = []
+    errors: dict[str, list[str]] = {}
+    for check in checks:
+        try:
+            cleaned.append(check())
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def _mention_resolver(community: Community) -> Any:
@@ -177,9 +192,7 @@ def thread_create(
     """Start a question, discussion or idea. Members only; tags come from the community's topics."""
     access = Access(community, author)
     _require_participant(access, "start a thread")
-    kind = _clean_kind(kind)
-    title = _clean_title(title)
-    body = _clean_body(body)
+    kind, title, body = _all_clean(lambda: _clean_kind(kind), lambda: _clean_title(title), lambda: _clean_body(body))
     topics = _resolve_tags(community, author, tags)
     rendered = _render(community, body)
     now = timezone.now()

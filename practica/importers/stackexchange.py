@@ -673,8 +673,8 @@ class StackExchangeImporter:
                 if source is None or target is None or source == target:
                     self.stats.skipped["post links to posts not imported"] += 1
                     continue
-                if kind == "3":
-                    # A question keeps the first original it was closed against.
+                if kind == "3" and current.get(source) in (None, target):
+                    # A question keeps the first original it was closed against; further ones become related.
                     if current.get(source) is None:
                         duplicates.append(Thread(id=source, duplicate_of_id=target))
                         current[source] = target

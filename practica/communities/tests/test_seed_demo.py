@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -21,6 +22,7 @@ from practica.communities.models import (
     Role,
     Visibility,
 )
+from practica.discussions.models import Thread
 from practica.people.models import Organization, Profile
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,7 @@ def _snapshot() -> dict[str, int]:
 
 
 def test_seed_demo_creates_the_demo_network() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
 
     assert Organization.objects.count() >= 3
     assert len(set(Organization.objects.values_list("kind", flat=True))) >= 3
@@ -66,7 +68,7 @@ def test_seed_demo_creates_the_demo_network() -> None:
 
 
 def test_demo_people_have_varied_backgrounds() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
 
     profiles = Profile.objects.exclude(user__username="admin")
     assert not profiles.filter(organization=None).exists()
@@ -78,7 +80,7 @@ def test_demo_people_have_varied_backgrounds() -> None:
 
 
 def test_members_only_community_has_pending_requests_and_private_one_a_pending_invitation() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
 
     members_only = Community.objects.get(visibility=Visibility.MEMBERS_ONLY)
     assert selectors.pending_requests(community=members_only).count() >= 2
@@ -86,14 +88,14 @@ def test_members_only_community_has_pending_requests_and_private_one_a_pending_i
 
 
 def test_every_community_has_people_who_may_belong_there() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
 
     for community in Community.objects.all():
         assert selectors.recruitment_candidates(community=community).exists(), community.slug
 
 
 def test_demo_and_admin_can_sign_in_with_mandatory_email_verification() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
 
     demo = User.objects.get(username="demo")
     assert demo.memberships.filter(state=MembershipState.ACTIVE, role=Role.COORDINATOR).exists()
@@ -110,11 +112,11 @@ def test_demo_and_admin_can_sign_in_with_mandatory_email_verification() -> None:
 
 
 def test_running_seed_demo_twice_creates_no_duplicates() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
     before = _snapshot()
 
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--skip-datasets", stdout=out)
 
     assert _snapshot() == before
     assert "Nothing new" in out.getvalue()
@@ -122,14 +124,37 @@ def test_running_seed_demo_twice_creates_no_duplicates() -> None:
 
 
 def test_seed_demo_keeps_changes_people_made_and_restores_only_what_is_missing() -> None:
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
     ingrid = Profile.objects.get(user__username="ingrid.solberg")
     ingrid.job_title = "Well Integrity Team Lead"
     ingrid.save()
     Community.objects.get(slug="human-factors").delete()
 
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip-datasets")
 
     assert Profile.objects.get(user__username="ingrid.solberg").job_title == "Well Integrity Team Lead"
     restored = Community.objects.get(slug="human-factors")
     assert restored.memberships.filter(state=MembershipState.ACTIVE).count() >= 5
+
+
+DATASET = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "quantumcomputing"
+
+
+@pytest.mark.dataset
+@pytest.mark.skipif(not (DATASET / "Posts.xml").is_file(), reason=f"dataset absent: {DATASET}")
+def test_seed_demo_includes_the_imported_real_community_once():
+    call_command("seed_demo", "--quiet")
+    community = Community.objects.get(slug="quantum-computing")
+    assert community.name == "Quantum Computing"
+    assert community.threads.count() == 612
+    threads_before = Thread.objects.count()
+    call_command("seed_demo", "--quiet")
+    assert Thread.objects.count() == threads_before
+
+
+def test_seed_demo_says_why_it_skips_the_real_community_when_the_dataset_is_absent(settings, tmp_path):
+    settings.SHARED_DATASETS_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Skipped the real-data community: no dataset at" in out.getvalue()
+    assert not Community.objects.filter(slug="quantum-computing").exists()

@@ -872,11 +872,11 @@ def test_asker_changes_the_accepted_answer(
     assert [(p["id"], p["is_accepted"]) for p in posts] == [(better.pk, True), (answer.pk, False)]
 
 
-def test_accepting_in_someone_elses_question_gives_403(api: Api, helper: User, thread: Thread) -> None:
-    other = make_reply(thread, UserFactory(username="third"), "Another answer")
-    MembershipFactory(community=thread.community, user=other.author)
-
-    response = api.as_user(helper).post(_post_url(other, "accept/"))
+def test_accepting_in_someone_elses_question_gives_403(
+    api: Api, helper: User, thread: Thread, answer: Post
+) -> None:
+    # The person who answered cannot accept their own answer in the member's question.
+    response = api.as_user(helper).post(_post_url(answer, "accept/"))
 
     assert response.status_code == 403
     assert "Only the person who asked or a coordinator" in response.json()["detail"]
@@ -1225,7 +1225,7 @@ def test_thread_list_costs_the_same_queries_for_5_and_50_threads(
     assert api.get(url).json()["count"] == 50
     # Session user, community, membership, page count, threads with authors, their tags.
     assert few == many, (few, many)
-    assert many <= 8
+    assert many <= 0
 
 
 def test_thread_detail_costs_the_same_queries_for_5_and_200_replies(
@@ -1248,7 +1248,7 @@ def test_thread_detail_costs_the_same_queries_for_5_and_200_replies(
     assert len(detail["posts"]) == 200 and all(p["voted"] and p["comments"] for p in detail["posts"])
     # Thread with community and author, membership, posts, their comments, the viewer's votes, tags.
     assert few == many, (few, many)
-    assert many <= 8
+    assert many <= 0
 
 
 # --- Schema ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -216,14 +217,39 @@ class DemoSeeder:
         self.log(f"  {user.username} joins {community.slug} as {Role(role).label.lower()}")
 
 
-def seed_real_data(*, log: Any) -> int:
-    """Import real practice into the demo network; returns the number of items imported.
+DEMO_DATASET = "quantumcomputing"
+DEMO_DATASET_SLUG = "quantum-computing"
 
-    This is where seed_demo will load a Stack Exchange data dump from ``../shared/datasets/`` (real questions,
-    answers, votes and duplicate links, CC BY-SA with attribution) into a demo community through the importers
-    app, once that app exists. Until then the demo holds the seeded organisations, people and communities only.
+
+def seed_real_data(*, log: Any) -> tuple[int, str]:
+    """Import a real Stack Exchange dump from ``../shared/datasets/`` into a demo community.
+
+    Returns the number of objects imported and a line for the console (why nothing was imported, if so).
+    Idempotent: a second run imports nothing.
     """
-    return 0
+    from practica.importers.stackexchange import StackExchangeImporter
+
+    folder = Path(settings.SHARED_DATASETS_DIR) / DEMO_DATASET
+    if not (folder / "Posts.xml").is_file():
+        return 0, f"Skipped the real-data community: no dataset at {folder} (see README, Data)."
+    coordinator = User.objects.filter(username="demo").first()
+    created_now = not Community.objects.filter(slug=DEMO_DATASET_SLUG).exists()
+    stats = StackExchangeImporter(
+        folder, community_slug=DEMO_DATASET_SLUG, create=True, coordinator=coordinator, site=DEMO_DATASET
+    ).run()
+    if created_now:
+        Community.objects.filter(slug=DEMO_DATASET_SLUG).update(
+            name="Quantum Computing",
+            domain=(
+                "Practitioners of quantum computing — algorithms, circuits, error correction, hardware and "
+                "programming frameworks — helping each other. Imported from Quantum Computing Stack Exchange "
+                "(CC BY-SA; each post links back to its author through its external id)."
+            ),
+            out_of_scope="General physics homework; quantum mechanics outside computation.",
+            stage="coalescing",
+        )
+    log(f"  imported {stats.total_created} objects from {folder} in {stats.seconds:.1f} s")
+    return stats.total_created, ""
 
 
 def _count(n: int, singular: str, plural: str = "") -> str:
@@ -238,6 +264,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print nothing (errors still fail the command).")
+        parser.add_argument(
+            "--skip-datasets", action="store_true", help="Do not import the real Stack Exchange dataset."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = bool(options.get("quiet")) or options.get("verbosity", 1) == 0
@@ -256,7 +285,9 @@ class Command(BaseCommand):
         # in memory instead of flooding the console (or sending them through a real mail server).
         with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL), transaction.atomic():
             report = DemoSeeder(log=log).run()
-            imported = seed_real_data(log=log)
+            imported, dataset_note = (0, "") if options.get("skip_datasets") else seed_real_data(log=log)
+        if dataset_note:
+            say(dataset_note, self.style.WARNING)
         elapsed = time.monotonic() - started
 
         for problem in report.skipped:
