@@ -36,9 +36,10 @@ def import_job_create(
     if not name.lower().endswith(ARCHIVE_SUFFIXES):
         raise ValidationError({"upload": ["Upload a .zip or .7z archive of the dump folder."]})
     limit = settings.IMPORT_MAX_UPLOAD_MB * 2**20
-    if (upload.size or 0) > limit:
+    size = upload.size or 0
+    if size > limit:
         raise ValidationError(
-            {"upload": [f"The file is {upload.size // 2**20} MB; the limit is {settings.IMPORT_MAX_UPLOAD_MB} MB."]}
+            {"upload": [f"The file is {size // 2**20} MB; the limit is {settings.IMPORT_MAX_UPLOAD_MB} MB."]}
         )
     with transaction.atomic():
         job = ImportJob.objects.create(
@@ -71,7 +72,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         with tempfile.TemporaryDirectory(prefix="practica-import-") as folder:
             report("Unpacking", 0, 1)
             with job.upload.open("rb") as handle:
-                archive = Path(folder) / ("upload" + Path(job.upload.name).suffix)
+                archive = Path(folder) / ("upload" + Path(job.upload.name or "").suffix)
                 with archive.open("wb") as out:
                     for chunk in iter(lambda: handle.read(1 << 20), b""):
                         out.write(chunk)
