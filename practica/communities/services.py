@@ -351,6 +351,12 @@ def _notify_coordinators_of_request(community: Community, user: User) -> None:
     )
 
 
+def _lock(community: Community) -> None:
+    """Serialise membership changes of one community, so two coordinators stepping down at once cannot leave
+    it without any."""
+    Community.objects.select_for_update().filter(pk=community.pk).values_list("pk", flat=True).first()
+
+
 def _active_coordinator_count(community: Community) -> int:
     return Membership.objects.filter(
         community=community, state=MembershipState.ACTIVE, role=Role.COORDINATOR
@@ -402,6 +408,7 @@ def membership_decide(*, community: Community, actor: User, membership_id: int, 
 @transaction.atomic
 def community_leave(*, community: Community, user: User) -> Membership:
     """Leave a community (or withdraw a request). The last coordinator cannot leave."""
+    _lock(community)
     membership = Membership.objects.select_for_update().filter(community=community, user=user).first()
     if membership is None or membership.state not in (MembershipState.ACTIVE, MembershipState.REQUESTED,
                                                       MembershipState.INVITED):
@@ -429,6 +436,7 @@ def community_leave(*, community: Community, user: User) -> Membership:
 @transaction.atomic
 def membership_set_role(*, community: Community, actor: User, membership_id: int, role: str) -> Membership:
     """Change a member's role (coordinators only). The last coordinator cannot step down."""
+    _lock(community)
     _require(Access(community, actor).can_coordinate, "Only coordinators can change roles.")
     _validate_choice("role", role, Role.choices)
     membership = _membership_in(community, membership_id)
@@ -452,6 +460,7 @@ def membership_set_role(*, community: Community, actor: User, membership_id: int
 @transaction.atomic
 def membership_remove(*, community: Community, actor: User, membership_id: int) -> Membership:
     """Remove a member (coordinators only). The last coordinator cannot be removed."""
+    _lock(community)
     _require(Access(community, actor).can_coordinate, "Only coordinators can remove members.")
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:

@@ -99,6 +99,9 @@ def post_get_for_user(*, post_id: int, user: AnyUser) -> tuple[Post, Access]:
     post.thread = thread
     if post.deleted_at and not (access.can_coordinate or (user.is_authenticated and post.author_id == user.id)):
         raise Http404("No such post.")
+    # A reply hidden by a coordinator is left out of the thread page for everyone else; so it is here.
+    if post.is_hidden and not post.is_opening and not access.can_coordinate:
+        raise Http404("No such post.")
     return post, access
 
 

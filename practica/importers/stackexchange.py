@@ -28,7 +28,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -713,6 +713,12 @@ class StackExchangeImporter:
         )
         Thread.objects.filter(community=self.community, last_activity_at__lt=F("created_at")).update(
             last_activity_at=F("created_at")
+        )
+        # A reply is activity: a thread is at least as recently active as its latest reply (a dump row without
+        # LastActivityDate, a date past --until, or replies added by a later run).
+        latest = replies.order_by().values("thread").annotate(last=Max("created_at")).values("last")
+        Thread.objects.filter(community=self.community, last_activity_at__lt=Subquery(latest)).update(
+            last_activity_at=Subquery(latest)
         )
         for post_id, body in self._excerpts.items():
             slug = self._tag_by_excerpt[post_id]

@@ -238,3 +238,16 @@ def test_the_stylesheet_imports_nothing_from_third_party_hosts() -> None:
 
     assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", css)
     assert CSS_IMPORT.search(css) is None
+
+
+def test_a_nul_character_in_a_form_gets_a_clear_400_not_a_500(client):
+    response = client.post("/accounts/login/", {"login": "a\x00b", "password": "x"})
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
+
+
+def test_a_nul_character_in_a_json_body_gets_a_clear_400(client):
+    response = client.post("/api/v1/auth/token/", data='{"username": "a\\u0000", "password": "x"}',
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

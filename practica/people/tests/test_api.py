@@ -123,7 +123,7 @@ def test_unknown_or_deactivated_person_is_404(api: Api) -> None:
 
 
 def test_a_nul_character_in_a_username_is_404_not_500(api: Api, member: User) -> None:
-    assert api.get("/api/v1/people/mem%00ber/").status_code == 404
+    assert api.get("/api/v1/people/mem%00ber/").status_code in (400, 404)
 
 
 def test_organisations_list_counts_active_people(api: Api) -> None:

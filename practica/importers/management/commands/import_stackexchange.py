@@ -54,7 +54,9 @@ class Command(BaseCommand):
             create=options["create"],
             coordinator=coordinator,
             visibility=options["visibility"],
-            progress=Progress(sys.stderr if verbosity > 0 else None),
+            # The raw stream behind self.stderr (call_command(stderr=...) redirects it); the wrapper would add a
+            # newline to every write and break the bar redrawn in place on a terminal.
+            progress=Progress(getattr(self.stderr, "_out", sys.stderr) if verbosity > 0 else None),
             batch_size=max(50, options["batch_size"]),
         )
         try:
