@@ -116,7 +116,7 @@ def _fmt(ms: float) -> str:
 
 def discussions_entry(
     *, machine: dict[str, Any], migrate_seconds: float, build: Any, analyze_seconds: float, results: list[Any],
-    note: str,
+    note: str, requests: int = 50, warmup: int = 5,
 ) -> str:
     engine = "SQLite" if machine["vendor"] == "sqlite" else "PostgreSQL" if machine["vendor"] == "postgresql" else machine["vendor"]
     counts = build.counts
@@ -132,27 +132,31 @@ def discussions_entry(
         f"{machine['load_after']} after.",
         f"- Database: {machine['database']}; {machine['database_size']} after the build.",
         f"- Data: {counts['threads']:,} threads, {counts['posts']:,} posts ({counts['replies']:,} replies), "
-        f"{counts['users']:,} people, {counts['thread tags']:,} thread tags, {counts['votes']:,} votes, "
+        f"{counts['users']:,} people, {counts['other communities']} other (empty) communities, "
+        f"{counts['thread tags']:,} thread tags, {counts['votes']:,} votes, "
         f"{counts['comments']:,} comments; the unheard queue holds {counts['unheard (queue size)']:,} threads.",
         f"- Build: **{build.seconds:.1f} s**{limit} ({phases}); before it `migrate` {migrate_seconds:.1f} s, "
         f"after it {analyze_name} {analyze_seconds:.1f} s. Every counter checked against the rows: all agree.",
         "",
-        "| Page (signed in as a coordinator) | Median (ms) | p95 (ms) | SQL queries | SQL time (ms) | Response |",
-        "|---|---:|---:|---:|---:|---|",
+        "| Page (signed in as the coordinator unless said) | Median (ms) | p95 (ms) | CPU median (ms) | SQL queries | SQL time (ms) | Response |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         if r.status != "ok":
-            lines.append(f"| {r.name} — `{r.url}` | - | - | - | - | {r.status} |")
+            lines.append(f"| {r.name}: `{r.url}` | - | - | - | - | - | {r.status} |")
             continue
         flag = " ⚠" if machine["vendor"] == "sqlite" and not r.name.startswith("API") and r.median_ms > TARGET_MS else ""
         lines.append(
-            f"| {r.name} — `{r.url}` | {_fmt(r.median_ms)}{flag} | {_fmt(r.p95_ms)} | {r.queries} | "
-            f"{_fmt(r.sql_ms)} | {r.bytes / 1024:.0f} KB, {r.check or 'HTTP 200'} |"
+            f"| {r.name}: `{r.url}` | {_fmt(r.median_ms)}{flag} | {_fmt(r.p95_ms)} | {_fmt(r.cpu_median_ms)} | "
+            f"{r.queries} | {r.sql_ms:.0f} | {r.bytes / 1024:.0f} KB, {r.check or 'HTTP 200'} |"
         )
     lines += [
         "",
-        "Median and p95 (nearest rank) of 50 timed requests after 5 untimed ones; SQL queries and SQL time are "
-        "those of one request. ⚠ marks a page above the 50 ms target.",
+        f"Median and p95 (nearest rank) of {requests} timed requests after {warmup} untimed ones. CPU median is the "
+        "benchmark process's own CPU time per request (wall time minus waiting for the CPU, the disk or PostgreSQL; "
+        "on a busy machine it is the steadier number). SQL queries and SQL time are those of one request, as "
+        "Django's query log reports them (whole milliseconds; on SQLite it leaves out fetching the rows). "
+        "⚠ marks a page above the 50 ms target.",
     ]
     if note:
         lines += ["", f"Changes since the previous entry: {note}"]
@@ -194,7 +198,7 @@ def write_discussions(
     """Add the run to docs/benchmarks.md under the discussions section, newest first; keep everything else."""
     entry = discussions_entry(
         machine=machine, migrate_seconds=migrate_seconds, build=build, analyze_seconds=analyze_seconds,
-        results=results, note=args.note,
+        results=results, note=args.note, requests=args.requests, warmup=args.warmup,
     )
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     text = text.replace("\nNo results are recorded yet.\n", "\n")

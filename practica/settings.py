@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "practica.communities",
     "practica.discussions",
     "practica.importers",
+    "practica.search",
     "practica.api",
 ]
 
@@ -219,6 +220,7 @@ SPECTACULAR_SETTINGS = {
 # --- Practica -------------------------------------------------------------------------------------
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200)
+ROUTING_AFTER_HOURS = env_int("ROUTING_AFTER_HOURS", 24)
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 2000)
 SHARED_DATASETS_DIR = Path(env_str("PRACTICA_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 

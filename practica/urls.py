@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("practica.communities.urls")),
     path("", include("practica.discussions.urls")),
     path("", include("practica.importers.urls")),
+    path("", include("practica.search.urls")),
 ]
 
 if settings.DEBUG:

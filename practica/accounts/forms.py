@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from practica.accounts.models import User
 from practica.people.services import organization_get_or_create, profile_ensure
+from practica.search.indexing import person_changed
 
 
 class SignupExtraForm(forms.Form):
@@ -24,3 +25,4 @@ class SignupExtraForm(forms.Form):
         if org_name:
             profile.organization = organization_get_or_create(name=org_name)
         profile.save()
+        person_changed(user.pk)

@@ -7,6 +7,7 @@ from practica.api.views import TokenView
 from practica.communities import api as communities
 from practica.discussions import api as discussions
 from practica.people import api as people
+from practica.search import api as search
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -52,4 +53,7 @@ urlpatterns = [
     path("people/<str:username>/", people.PersonView.as_view(), name="api-person"),
     path("me/", people.MeView.as_view(), name="api-me"),
     path("organizations/", people.OrganizationListView.as_view(), name="api-organizations"),
+    path("search/", search.SearchView.as_view(), name="api-search"),
+    path("experts/", search.ExpertsView.as_view(), name="api-experts"),
+    path("threads/<int:thread_id>/related/", search.RelatedView.as_view(), name="api-thread-related"),
 ]

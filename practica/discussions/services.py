@@ -35,6 +35,7 @@ from practica.discussions.models import (
     Vote,
 )
 from practica.lib.errors import ConflictError
+from practica.search.indexing import thread_changed, votes_changed
 from practica.lib.markdown import Rendered, render_markdown
 from practica.topics.models import Topic
 from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
@@ -219,6 +220,7 @@ def thread_create(
         post=post, number=1, editor=author, created_at=now, title=title, tags=[t.slug for t in topics], body_source=body
     )
     _record_mentions(post, author, rendered.mentions)
+    thread_changed(thread.pk)
     return thread
 
 
@@ -241,6 +243,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
         updates["first_response_at"] = now
     Thread.objects.filter(pk=thread.pk).update(**updates)
     _record_mentions(post, author, rendered.mentions)
+    thread_changed(thread.pk)
     return post
 
 
@@ -262,6 +265,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     comment = Comment.objects.create(post=post, author=author, body_source=body, body_html=rendered.html)
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
     _record_mentions(post, author, rendered.mentions, comment=comment)
+    thread_changed(thread.pk)
     return comment
 
 
@@ -348,6 +352,7 @@ def post_edit(
         note=note.strip(),
     )
     _record_mentions(post, editor, rendered.mentions)
+    thread_changed(thread.pk)
     return post
 
 
@@ -372,6 +377,7 @@ def post_delete(*, post: Post, actor: User) -> Post:
         Thread.objects.filter(pk=thread.pk, accepted_post=post).update(accepted_post=None)
         _refresh_first_response(thread)
     _log(thread, actor, "delete", post)
+    thread_changed(thread.pk)
     return post
 
 
@@ -393,6 +399,7 @@ def post_restore(*, post: Post, actor: User) -> Post:
     else:
         _refresh_first_response(thread)
     _log(thread, actor, "restore", post)
+    thread_changed(thread.pk)
     return post
 
 
@@ -424,6 +431,7 @@ def vote_set(*, post: Post, user: User, up: bool = True) -> Post:
     Post.objects.filter(pk=post.pk).update(upvotes=F("upvotes") + delta)
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(score=F("score") + delta)
+        votes_changed(thread.pk, delta)
     return Post.objects.get(pk=post.pk)
 
 
@@ -446,6 +454,7 @@ def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
     if accept or thread.accepted_post_id == post.id:
         thread.accepted_post = new
         thread.save(update_fields=["accepted_post"])
+        thread_changed(thread.pk)
     return thread
 
 
@@ -517,6 +526,7 @@ def post_set_hidden(*, post: Post, actor: User, hidden: bool) -> Post:
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(is_hidden=hidden)
     _log(thread, actor, "hide" if hidden else "unhide", post)
+    thread_changed(thread.pk)
     return post
 
 
@@ -544,6 +554,7 @@ def thread_moderate(*, thread: Thread, actor: User, action: str) -> Thread:
     setattr(thread, field, value)
     thread.save(update_fields=[field])
     _log(thread, actor, action)
+    thread_changed(thread.pk)
     return thread
 
 
@@ -561,6 +572,7 @@ def thread_move(*, thread: Thread, actor: User, target: Community) -> Thread:
     thread.save(update_fields=["community"])
     target.topics.add(*thread.tags.all())
     _log(thread, actor, "move", source=source.slug, target=target.slug)
+    thread_changed(thread.pk)
     return thread
 
 

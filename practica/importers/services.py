@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from practica.accounts.models import User
 from practica.communities.models import Community
@@ -24,6 +25,14 @@ from practica.importers.stackexchange import ImportError_, Progress, StackExchan
 
 log = logging.getLogger(__name__)
 ARCHIVE_SUFFIXES = (".zip", ".7z")
+
+
+def site_from_archive_name(name: str) -> str:
+    """``physics.stackexchange.com.7z`` (the official dump's name) -> ``physics``; ``quantum.zip`` -> ``quantum``."""
+    stem = Path(name).name.lower()
+    for suffix in ARCHIVE_SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    return slugify(stem.removesuffix(".stackexchange.com"))[:100] or "site"
 
 
 def import_job_create(
@@ -41,9 +50,12 @@ def import_job_create(
         raise ValidationError(
             {"upload": [f"The file is {size // 2**20} MB; the limit is {settings.IMPORT_MAX_UPLOAD_MB} MB."]}
         )
+    # The site names the external ids; without one every upload would be "dump" (the folder it is unpacked to),
+    # and a second site's ids would collide with the first's, so nothing of it would be imported.
+    site = site.strip() or site_from_archive_name(name)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            community=community, created_by=actor, site=site.strip()[:100], until=until, status=ImportJob.Status.QUEUED
+            community=community, created_by=actor, site=site[:100], until=until, status=ImportJob.Status.QUEUED
         )
         job.upload.save(f"job-{job.pk}{Path(name).suffix.lower()}", upload, save=True)
 
@@ -91,8 +103,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
     except Exception as exc:  # keep the job's page truthful whatever happened; the log has the details
         log.exception("Import job %s failed", job.pk)
         status, error = ImportJob.Status.FAILED, f"The import failed unexpectedly ({type(exc).__name__}). Nothing was imported."
-    ImportJob.objects.filter(pk=job.pk).update(status=status, stats=stats, error=error, finished_at=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, stats=stats, error=error, finished_at=timezone.now(), upload=""
+    )
     progress_clear(job.pk)
-    job.upload.delete(save=False)
+    job.upload.delete(save=False)  # the archive is not kept, and the job no longer names it
     job.refresh_from_db()
     return job

@@ -266,6 +266,7 @@ class StackExchangeImporter:
                 ("comments", self._import_comments),
                 ("links", self._import_links),
                 ("counters", self._refresh_counters),
+                ("search index", self._index),
             ]
             for name, step in steps:
                 step_started = time.monotonic()
@@ -724,6 +725,17 @@ class StackExchangeImporter:
             slug = self._tag_by_excerpt[post_id]
             text = html_to_text(sanitize_html(body))[:1000]
             Topic.objects.filter(slug=slug, description="").update(description=text)
+
+
+    def _index(self) -> None:
+        """Index the community's threads and the imported people for search."""
+        from practica.search.indexing import index_people, reindex_community
+
+        if self.stats.total_created == 0:
+            return
+        reindex_community(self.community.id)
+        prefix = self.ext("user:")
+        index_people(User.objects.filter(external_id__startswith=prefix).values_list("id", flat=True))
 
 
 def import_stackexchange(folder: str | os.PathLike[str], **options: Any) -> ImportStats:

@@ -42,6 +42,7 @@ def import_start(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            job.refresh_from_db(fields=["status"])  # the immediate task backend has run it already
             messages.success(request, "The import is queued." if job.status == "queued" else "Import finished.")
             return redirect("importers:job", slug=community.slug, job_id=job.pk)
     status = 400 if request.method == "POST" else 200

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from practica.accounts.models import User
 from practica.people.models import Organization, Profile
+from practica.search.indexing import person_changed
 from practica.topics.services import parse_topic_names, topics_get_or_create
 
 PROFILE_FIELDS = ("display_name", "discipline", "job_title", "location", "timezone", "bio")
@@ -84,6 +85,7 @@ def profile_update(
         except ValidationError as exc:
             raise ValidationError({"expertise": exc.messages}) from None
         profile.expertise.set(topics_get_or_create(names))
+    person_changed(profile.user_id)
     return profile
 
 

@@ -1,0 +1,136 @@
+"""REST API: search, related threads, experts (../shared/API.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from practica.communities.selectors import community_get_readable
+from practica.discussions.selectors import thread_get_for_user
+from practica.search import selectors
+from practica.search.experts import find_experts
+from practica.search.forms import SearchForm
+from practica.search.models import DocType
+from practica.search.views import run_search
+
+
+class HitSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    snippet = serializers.CharField()
+    score = serializers.FloatField()
+    url = serializers.CharField()
+    external_id = serializers.CharField()
+    community = serializers.CharField(allow_null=True)
+
+
+class RelatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    score = serializers.FloatField()
+    external_id = serializers.CharField()
+    url = serializers.CharField()
+
+
+class ExpertSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.id")
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField(source="user.display_name")
+    external_id = serializers.CharField(source="user.external_id")
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+def _limit(request: Request, default: int = 10, maximum: int = 100) -> int:
+    try:
+        return max(1, min(maximum, int(request.query_params.get("limit", default))))
+    except ValueError:
+        raise ValidationError({"limit": ["A whole number from 1 to 100."]}) from None
+
+
+class SearchView(APIView):
+    """Ranked results across threads, people (and, as they land, knowledge and events)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("community", str),
+            OpenApiParameter("type", str, description="Comma-separated: thread,knowledge,event,person"),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("tag", str),
+            OpenApiParameter("author", str),
+            OpenApiParameter("solved", str, enum=["yes", "no"]),
+            OpenApiParameter("date_from", str),
+            OpenApiParameter("date_to", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=HitSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params.copy()
+        types = [t.strip() for t in params.get("type", "").split(",") if t.strip()]
+        unknown = [t for t in types if t not in DocType.values]
+        if unknown:
+            raise ValidationError({"type": [f"Unknown type(s): {', '.join(unknown)}; use {', '.join(DocType.values)}."]})
+        params["type"] = ""
+        form = SearchForm(params)
+        if not form.is_valid():
+            raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+        page = _int(params.get("page"), 1, 1, 1000)
+        page_size = _int(params.get("page_size"), 20, 1, 100)
+        results = run_search(request.user, dict(form.cleaned_data), types=types, page=page, limit=page_size)
+        return Response(
+            {
+                "count": results.count,
+                "broadened": results.broadened,
+                "results": HitSerializer(results.hits, many=True).data,
+            }
+        )
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(value))) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+class RelatedView(APIView):
+    """The most similar other threads, best first."""
+
+    @extend_schema(parameters=[OpenApiParameter("limit", int)], responses=RelatedSerializer(many=True))
+    def get(self, request: Request, thread_id: int) -> Response:
+        thread, _ = thread_get_for_user(thread_id=thread_id, user=request.user)
+        hits = selectors.related_threads(thread=thread, user=request.user, limit=_limit(request))
+        return Response(RelatedSerializer(hits, many=True).data)
+
+
+class ExpertsView(APIView):
+    """People ranked by fit to the question text, with reasons."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("community", str, required=True),
+            OpenApiParameter("limit", int),
+        ],
+        responses=ExpertSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        q = (request.query_params.get("q") or "")[:10_000]
+        slug = (request.query_params.get("community") or "")[:60]
+        if not slug:
+            raise ValidationError({"community": ["Give the community's slug."]})
+        community, _ = community_get_readable(slug=slug, user=request.user)
+        if not q.strip():
+            return Response([])
+        experts = find_experts(text=q, community=community, viewer=request.user, limit=_limit(request))
+        return Response(ExpertSerializer(experts, many=True).data)

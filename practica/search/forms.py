@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import forms
+
+from practica.discussions.models import ThreadKind
+from practica.search.models import DocType
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=10_000, label="Search")
+    type = forms.ChoiceField(required=False, choices=[("", "Everything"), *DocType.choices])
+    community = forms.CharField(required=False, max_length=60)
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *ThreadKind.choices])
+    tag = forms.CharField(required=False, max_length=64)
+    author = forms.CharField(required=False, max_length=150)
+    solved = forms.ChoiceField(required=False, choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Unsolved")])
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+
+
+class ExpertForm(forms.Form):
+    q = forms.CharField(required=False, max_length=10_000, label="Question or topic")
+    community = forms.CharField(required=False, max_length=60)

@@ -1,0 +1,68 @@
+"""The search index: one row per searchable thing, kept in step with the content as it is saved.
+
+The full-text part lives beside it, per database: an FTS5 table kept in sync by triggers on SQLite, and a
+weighted ``tsvector`` column filled by a trigger (with a GIN index) on PostgreSQL. See ``backends.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from practica.communities.models import Community
+
+
+class DocType(models.TextChoices):
+    THREAD = "thread", "Thread"
+    PERSON = "person", "Person"
+    KNOWLEDGE = "knowledge", "Knowledge"
+    EVENT = "event", "Event"
+
+
+class SearchDocument(models.Model):
+    """A searchable thing: its text, the community that decides who may see it, and ranking signals."""
+
+    doc_type = models.CharField(max_length=20, choices=DocType.choices)
+    object_id = models.BigIntegerField()
+    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, default="")
+    tags = models.TextField(blank=True, default="", help_text="Space-separated topic slugs and names.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=30, blank=True, default="")
+    is_solved = models.BooleanField(default=False)
+    votes = models.IntegerField(default=0)
+    replies = models.IntegerField(default=0)
+    author_trust = models.FloatField(default=0.0, help_text="0..1: how much the community vouches for the author.")
+    created_at = models.DateTimeField(default=timezone.now)
+    url = models.CharField(max_length=300)
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    language = models.CharField(max_length=20, default="english")
+    vector = SearchVectorField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doc_type", "object_id"], name="search_document_unique")]
+        indexes = [models.Index(fields=["community", "doc_type"], name="search_doc_community_type")]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.object_id}: {self.title}"
+
+
+class ExpertRequest(models.Model):
+    """Someone asked a suggested expert to look at an unanswered question (routing)."""
+
+    thread = models.ForeignKey("discussions.Thread", on_delete=models.CASCADE, related_name="expert_requests")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "expert"], name="search_expert_request_unique")]
+
+    def __str__(self) -> str:
+        return f"Ask {self.expert_id} about thread {self.thread_id}"

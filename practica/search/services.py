@@ -1,0 +1,36 @@
+"""Writes of the search app: routing a question to suggested experts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from practica.accounts.models import User
+from practica.communities.selectors import Access
+from practica.discussions.models import Thread
+from practica.search.experts import find_experts
+from practica.search.models import ExpertRequest
+
+
+@transaction.atomic
+def expert_request_create(*, thread: Thread, actor: User, expert: User) -> ExpertRequest:
+    """Ask a suggested expert to look at a question (its author or a coordinator); asking twice is harmless."""
+    access = Access(thread.community, actor)
+    if thread.author_id != actor.id and not access.can_coordinate:
+        raise PermissionDenied("Only the person who asked or a coordinator can ask experts.")
+    if expert.id == thread.author_id:
+        raise ValidationError({"expert": ["The asker cannot be asked to answer their own question."]})
+    suggested = {
+        e.user.id: e
+        for e in find_experts(
+            text=f"{thread.title}", community=thread.community, viewer=actor, limit=25, exclude_user_ids={thread.author_id or 0}
+        )
+    }
+    if not Access(thread.community, expert).can_read:
+        raise ValidationError({"expert": ["This person cannot see the community."]})
+    request, _ = ExpertRequest.objects.get_or_create(
+        thread=thread,
+        expert=expert,
+        defaults={"requested_by": actor, "reasons": suggested[expert.id].reasons if expert.id in suggested else []},
+    )
+    return request
