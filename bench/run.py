@@ -5,12 +5,17 @@
     .venv/bin/python bench/run.py --only discussions --write       # issue 3's numbers, recorded
     .venv/bin/python bench/run.py --scale 0.02                     # a smoke run (seconds)
     .venv/bin/python bench/run.py --database-url postgres://practica:practica@127.0.0.1:5432/practica_bench
+    .venv/bin/python bench/run.py --only importer --write          # issue 4's numbers (Stack Exchange import)
 
 On SQLite it works in a fresh temporary folder (``PRACTICA_VAR_DIR``), so it never touches the demo database;
 the folder is deleted at the end unless ``--keep``. A ``DATABASE_URL`` in the environment is ignored: only
 ``--database-url`` chooses another database, and it must be a dedicated one — the run refuses a database that
 already holds accounts unless ``--flush`` (which empties it) or ``--reuse`` (which times the data a previous run
 left there).
+
+The import benchmark (``--only importer``, see bench/importer.py) works in databases of its own: a new SQLite
+file per run, and with ``--database-url`` (or ``PRACTICA_BENCH_POSTGRES``) a PostgreSQL database named after the
+given one with ``_import`` appended, dropped and created again before every run.
 
 Pages run with ``DEBUG`` off, through Django's test ``Client`` (no network, no web server: the numbers are the
 time Django takes from request to response, including the middleware, the queries and the templates).
@@ -28,7 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("discussions",)
+BENCHMARKS = ("discussions", "importer")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,6 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--flush", action="store_true", help="empty the given database first (destroys its data)")
     parser.add_argument("--no-verify", action="store_true", help="skip checking the counters after the build")
     parser.add_argument("--note", default="", help="one line for docs/benchmarks.md: what changed since last time")
+    parser.add_argument("--copies", type=int, default=10, help="importer: size of the big dump in copies of the shared one")
+    parser.add_argument("--profile", action="store_true", help="importer: cProfile the big import and print the top")
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
@@ -53,6 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--write records full-size runs only (drop --scale)")
     if args.requests < 1 or args.warmup < 1:
         parser.error("--requests and --warmup must be at least 1")
+    if args.copies < 1:
+        parser.error("--copies must be at least 1")
     return args
 
 
@@ -99,19 +108,20 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import discussions, report
 
+    names = args.only or BENCHMARKS
     try:
-        machine = report.machine_facts()
-        print(f"Database: {machine['database']}")
-        if connection.vendor == "sqlite":
-            print(f"Folder: {Path(connection.settings_dict['NAME']).parent}")
-        started = time.perf_counter()
-        call_command("migrate", interactive=False, verbosity=0)
-        migrate_seconds = time.perf_counter() - started
-        print(f"migrate: {migrate_seconds:.1f} s")
-
-        for name in args.only or BENCHMARKS:
-            if name == "discussions":
-                run_discussions(args, machine, migrate_seconds, discussions, report)
+        if "discussions" in names:
+            machine = report.machine_facts()
+            print(f"Database: {machine['database']}")
+            if connection.vendor == "sqlite":
+                print(f"Folder: {Path(connection.settings_dict['NAME']).parent}")
+            started = time.perf_counter()
+            call_command("migrate", interactive=False, verbosity=0)
+            migrate_seconds = time.perf_counter() - started
+            print(f"migrate: {migrate_seconds:.1f} s")
+            run_discussions(args, machine, migrate_seconds, discussions, report)
+        if "importer" in names:
+            run_importer(args)
     finally:
         connection.close()
         if to_delete is not None:
@@ -168,6 +178,19 @@ def run_discussions(args, machine, migrate_seconds, discussions, report) -> None
                 analyze_seconds=analyze_seconds, results=results,
             )
             print(f"Recorded in {path.relative_to(ROOT)}")
+
+
+def run_importer(args: argparse.Namespace) -> None:
+    from bench import importer
+
+    copies = max(1, round(args.copies * args.scale))
+    database_url = args.database_url or os.environ.get("PRACTICA_BENCH_POSTGRES") or None
+    where = "SQLite" + (f" and PostgreSQL ({importer._masked(importer.import_database_url(database_url))})" if database_url else "")
+    print(f"\n== Stack Exchange import (issue 4): the shared dump and {copies}x, on {where}")
+    importer.run_benchmark(
+        copies=copies, database_url=database_url, force=args.flush, profile=args.profile, keep=args.keep,
+        write=args.write, note=args.note,
+    )
 
 
 if __name__ == "__main__":

@@ -12,12 +12,31 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from practica.communities.services import InvitationInvalid
+from practica.lib.errors import ConflictError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ConflictError):
+        # 409: valid input that clashes with the current state; an edit conflict carries both versions.
+        conflict = getattr(exc, "conflict", None)
+        data: Any
+        if conflict is not None:
+            message = exc.messages[0]
+            data = {
+                "detail": message,
+                "body": [message],
+                "current": {"version": conflict.current_version, "title": conflict.current_title,
+                            "body": conflict.current_body},
+                "yours": {"version": None, "title": conflict.your_title, "body": conflict.your_body},
+            }
+        elif hasattr(exc, "error_dict"):
+            data = exc.message_dict
+        else:
+            data = {"detail": " ".join(exc.messages)}
+        return Response(data, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            data: Any = exc.message_dict
+            data = exc.message_dict
             if set(data) == {"detail"}:
                 data = {"detail": " ".join(data["detail"])}
         else:

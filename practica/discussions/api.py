@@ -8,7 +8,6 @@ project's exception handler turns into 400/403. Edit conflicts answer 409 with b
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404
@@ -40,7 +39,7 @@ from practica.discussions.models import (
     Thread,
     ThreadKind,
 )
-from practica.lib.errors import ConflictError, ValidationError
+from practica.lib.errors import ValidationError
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
 
 MAX_ID = 2**63 - 1
@@ -353,37 +352,8 @@ def _summary(request: Request, thread_id: int) -> dict[str, Any]:
     return dict(ThreadSummarySerializer(thread, context={"request": request}).data)
 
 
-def _conflict_response(exc: ConflictError) -> Response:
-    if isinstance(exc, services.PostEditConflict):
-        conflict = exc.conflict
-        message = exc.messages[0]
-        data: dict[str, Any] = {
-            "detail": message,
-            "body": [message],
-            "current": {"version": conflict.current_version, "title": conflict.current_title,
-                        "body": conflict.current_body},
-            "yours": {"version": None, "title": conflict.your_title, "body": conflict.your_body},
-        }
-    elif hasattr(exc, "error_dict"):
-        data = exc.message_dict
-    else:
-        data = {"detail": " ".join(exc.messages)}
-    return Response(data, status=status.HTTP_409_CONFLICT)
-
-
 class DiscussionsAPIView(APIView):
-    """Answers a service's ``ConflictError`` with 409 (both versions for an edit conflict); everything else goes
-    to the project's exception handler."""
-
-    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
-        fallback = super().get_exception_handler()
-
-        def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
-            if isinstance(exc, ConflictError):
-                return _conflict_response(exc)
-            return fallback(exc, context)  # type: ignore[no-any-return]
-
-        return handle
+    """Base of this app's API views (a service's ``ConflictError`` becomes 409 in the project's handler)."""
 
 
 # --- Threads --------------------------------------------------------------------------------------

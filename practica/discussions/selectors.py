@@ -84,10 +84,10 @@ def thread_get_for_user(*, thread_id: int, user: AnyUser, slug: str | None = Non
     access = Access(thread.community, user)
     if not access.can_read:
         raise Http404("No such thread.")
-    if (thread.deleted_at or thread.is_hidden) and not access.can_coordinate:
-        is_author = user.is_authenticated and thread.author_id == user.id
-        if thread.deleted_at or not is_author:
-            raise Http404("No such thread.")
+    # Its author still sees a deleted or hidden thread (marked as such), to restore or fix it.
+    is_author = user.is_authenticated and thread.author_id == user.id
+    if (thread.deleted_at or thread.is_hidden) and not access.can_coordinate and not is_author:
+        raise Http404("No such thread.")
     return thread, access
 
 

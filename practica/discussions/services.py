@@ -35,8 +35,8 @@ from practica.discussions.models import (
     Vote,
 )
 from practica.lib.errors import ConflictError
-from practica.search.indexing import thread_changed, votes_changed
 from practica.lib.markdown import Rendered, render_markdown
+from practica.search.indexing import thread_changed, votes_changed
 from practica.topics.models import Topic
 from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
 
@@ -62,7 +62,7 @@ def _clean_body(body: str, field: str = "body") -> str:
     size = len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
         raise ValidationError(
-            {field: [f"The text is too long: {size // 1024} KB, the limit is {MAX_BODY_BYTES // 1024} KB."]}
+            {field: [f"The text is too long: {size:,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (64 KB)."]}
         )
     return body
 

@@ -166,8 +166,11 @@ def index_people(user_ids: Iterable[int]) -> int:
 
 
 def thread_changed(thread_id: int) -> None:
-    """Reindex a thread when the current transaction commits."""
+    """Reindex a thread when the current transaction commits (and queue its embedding, with the extra)."""
+    from practica.search.semantic import embedding_changed
+
     transaction.on_commit(lambda: index_threads([thread_id]))
+    embedding_changed(thread_id)
 
 
 def votes_changed(thread_id: int, delta: int) -> None:

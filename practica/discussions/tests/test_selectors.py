@@ -306,15 +306,17 @@ def test_unknown_thread_is_404(community: Community, member: User) -> None:
         selectors.thread_get_for_user(thread_id=999_999, user=member)
 
 
-def test_deleted_thread_is_404_for_its_author_members_and_visitors_but_not_for_the_coordinator(
+def test_deleted_thread_is_404_for_other_members_and_visitors_but_not_for_its_author_or_the_coordinator(
     community: Community, member: User, helper: User, owner: User
 ) -> None:
     thread = ask(community, member)
     services.post_delete(post=opening(thread), actor=member)
 
-    for viewer in (member, helper, AnonymousUser()):
+    for viewer in (helper, AnonymousUser()):
         with pytest.raises(Http404):
             selectors.thread_get_for_user(thread_id=thread.pk, user=viewer)
+    # Its author may still open it, to restore it; the coordinator sees it marked as deleted.
+    assert selectors.thread_get_for_user(thread_id=thread.pk, user=member)[0].is_deleted
     assert selectors.thread_get_for_user(thread_id=thread.pk, user=owner)[0].is_deleted
 
 

@@ -179,7 +179,7 @@ def test_body_one_byte_over_64_kb_is_refused_with_the_limit_and_nothing_is_writt
 
     exc = _refused(ValidationError, lambda: ask(community, member, body=body))
 
-    assert _messages(exc, "body") == ["The text is too long: 64 KB, the limit is 64 KB."]
+    assert _messages(exc, "body") == ["The text is too long: 65,537 bytes; the limit is 65,536 bytes (64 KB)."]
 
 
 def test_body_of_exactly_64_kb_is_accepted(community: Community, member: User) -> None:
@@ -194,7 +194,7 @@ def test_body_of_exactly_64_kb_is_accepted(community: Community, member: User) -
 def test_a_reply_over_64_kb_is_refused_too(question: Thread, helper: User) -> None:
     exc = _refused(ValidationError, lambda: answer(question, helper, "x" * (MAX_BODY_BYTES + 1)))
 
-    assert "the limit is 64 KB" in _messages(exc, "body")[0]
+    assert "the limit is 65,536 bytes (64 KB)" in _messages(exc, "body")[0]
     assert fresh(question).reply_count == 0
 
 

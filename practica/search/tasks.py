@@ -1,0 +1,15 @@
+"""Background work of the search app (Django Tasks API)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from practica.search import semantic
+
+
+@task()
+def embed_threads_task(thread_ids: list[int]) -> int:
+    """Compute the embeddings of these threads (semantic extra)."""
+    if not semantic.available():
+        return 0
+    return semantic.embed_threads(thread_ids)
