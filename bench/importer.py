@@ -241,6 +241,7 @@ def _child_env(*, database_url: str | None, var_dir: Path | None) -> dict[str, s
         env["PRACTICA_VAR_DIR"] = str(var_dir)
     env.setdefault("DEBUG", "0")
     env.setdefault("PRACTICA_TESTING", "1")
+    env.setdefault("ALLOWED_HOSTS", "localhost")
     env.setdefault("SECRET_KEY", "bench-import-" + os.urandom(16).hex())
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env

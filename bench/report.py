@@ -165,10 +165,12 @@ def discussions_entry(
 
 SECTION_INTRO = f"""{SECTION}
 
-One community with 100,000 threads and 500,000 posts (100,000 opening posts and 400,000 replies), built in bulk
-by `bench/discussions.py`, then the server time of three pages — the thread list (page 1, sorted by latest
-activity), a question with 200 replies (each with a comment) and the unheard queue (page 1) — and of the thread
-API endpoints once they exist. **Target on SQLite: each page under 50 ms median; the build under 3 minutes.**
+One community with 100,000 threads and 500,000 posts (100,000 opening posts and 400,000 replies) among nine small
+neighbours, built in bulk by `bench/discussions.py` (its docstring describes the data), then the server time of
+three pages — the thread list (page 1, sorted by latest activity), a question with 200 replies (each with a
+comment) and the unheard queue (page 1) — signed in as the coordinator; the first two also as an ordinary member,
+and the thread API endpoints when they exist. **Target on SQLite: each page under 50 ms median; the build under
+3 minutes.**
 
 Run it with:
 
@@ -184,7 +186,7 @@ with its plan (`EXPLAIN QUERY PLAN`, or `EXPLAIN ANALYZE` on PostgreSQL).
 
 How it measures: Django's test `Client` in the same process (no web server, no network), `DEBUG` off, signed in
 as the community's coordinator so each page takes its heaviest path (hidden threads, moderation forms, the unheard
-count). The client keeps one database connection for all requests, as a server with `DATABASE_CONN_MAX_AGE` > 0
+count); `ANALYZE` (PostgreSQL: `VACUUM ANALYZE`) runs after the build and before the timing. The client keeps one database connection for all requests, as a server with `DATABASE_CONN_MAX_AGE` > 0
 does. The machines these numbers come from are shared with other work and noisy: compare medians of runs made
 close together, and read p95 as "how bad a hiccup gets", not as a property of the code.
 
@@ -209,8 +211,9 @@ def write_discussions(
         following = text.find("\n## ", start + len(SECTION))
         end = len(text) if following == -1 else following + 1
         text = text[:end].rstrip("\n") + "\n\n" + ENTRIES_MARKER + "\n" + text[end:]
-    text = text.replace(ENTRIES_MARKER + "\n", ENTRIES_MARKER + "\n\n" + entry, 1)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    marker_end = text.index(ENTRIES_MARKER) + len(ENTRIES_MARKER)
+    rest = text[marker_end:].lstrip("\n")
+    text = text[:marker_end] + "\n\n" + entry + ("\n" + rest if rest else "")
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text)
     return DOC

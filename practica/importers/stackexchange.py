@@ -8,7 +8,8 @@ nothing half-imported.
 
 Order of work (each step one streaming pass over one file):
   Votes (up/down counts per post) → Tags → Users → Badges (tag badges become declared expertise)
-  → Posts: questions → Posts: answers → accepted answers → Comments → PostLinks (duplicates, related)
+  → Posts: questions and answers (one pass; a second only for answers listed before their question)
+  → accepted answers → Comments → PostLinks (duplicates, related)
   → thread counters (replies, first response) recomputed in SQL.
 """
 
@@ -74,9 +75,9 @@ class ImportStats:
 
     @property
     def posts_per_second(self) -> float:
-        """Questions and answers imported per second of the steps that import them."""
+        """Questions and answers imported per second of the step that imports them (``posts``)."""
         posts = self.created.get("questions", 0) + self.created.get("answers", 0)
-        seconds = self.step_seconds.get("questions", 0) + self.step_seconds.get("answers", 0)
+        seconds = sum(self.step_seconds.get(step, 0) for step in ("posts", "questions", "answers"))
         return posts / seconds if seconds else 0.0
 
     @property
@@ -233,7 +234,11 @@ class StackExchangeImporter:
         return created
 
     def _existing(self, model: Any, ids: list[str]) -> dict[str, int]:
-        return dict(model.objects.filter(external_id__in=ids).values_list("external_id", "id"))
+        # The "not empty" condition repeats the partial unique index's own, so SQLite and PostgreSQL can use that
+        # index (without it, each lookup scans the whole table); order_by() drops the model's default ordering.
+        return dict(
+            model.objects.filter(external_id__in=ids).exclude(external_id="").order_by().values_list("external_id", "id")
+        )
 
     def _user_ids(self, se_ids: set[int]) -> dict[int, int]:
         found = self._existing(User, [self.ext(f"user:{i}") for i in se_ids])
@@ -260,8 +265,7 @@ class StackExchangeImporter:
                 ("tags", self._import_tags),
                 ("people", self._import_users),
                 ("badges", self._import_badges),
-                ("questions", self._import_questions),
-                ("answers", self._import_answers),
+                ("posts", self._import_posts),
                 ("accepted answers", self._set_accepted_answers),
                 ("comments", self._import_comments),
                 ("links", self._import_links),
@@ -447,10 +451,13 @@ class StackExchangeImporter:
             through.objects.bulk_create(links, ignore_conflicts=True)
             self.stats.created["expertise from tag badges"] += through.objects.count() - before
 
-    def _import_questions(self) -> None:
-        thread_tags = Thread.tags.through
+    def _import_posts(self) -> None:
+        """Questions and answers in one pass over Posts.xml. A dump lists an answer after its question (ids grow
+        with time), and each batch writes its questions before its answers; an answer whose question has not
+        been seen yet is looked at again in a second pass, only if there is one."""
+        unmatched: set[int] = set()
         for batch in _batched(self._rows("Posts.xml"), self.batch_size):
-            questions = []
+            questions, answers = [], []
             for row in batch:
                 kind = row.get("PostTypeId")
                 se_id = _int(row.get("Id"))
@@ -459,68 +466,85 @@ class StackExchangeImporter:
                     continue
                 if kind == "4" and se_id in self._tag_by_excerpt:
                     self._excerpts[se_id] = row.get("Body", "")
-                if kind != "1":
-                    if kind not in ("2", "4", "5"):
-                        self.stats.skipped[f"posts of type {kind} (not questions or answers)"] += 1
-                    elif kind in ("4", "5"):
-                        self.stats.skipped["tag wiki posts (used as topic descriptions)"] += 1
-                    continue
-                created = self._in_range(row, "questions")
-                if created is None:
-                    continue
-                questions.append((se_id, created, row))
-            if not questions:
-                continue
-            existing = self._existing(Thread, [self.ext(i) for i, _, _ in questions])
-            new = [(i, c, r) for i, c, r in questions if self.ext(i) not in existing]
-            self.stats.existing["questions"] += len(questions) - len(new)
-            for se_id, _, row in questions:
-                accepted = _int(row.get("AcceptedAnswerId"))
-                if accepted is not None:
-                    self._accepted[se_id] = accepted
-            if not new:
-                continue
-            owners = self._user_ids({_int(r.get("OwnerUserId")) or 0 for _, _, r in new})
-            tag_names = {i: self._tags_of(r.get("Tags", "")) for i, _, r in new}
-            topics = self._ensure_topics({topic_normalise(t): t for names in tag_names.values() for t in names})
-            threads: list[dict[str, Any]] = []
-            for se_id, created, row in new:
-                owner = owners.get(_int(row.get("OwnerUserId")) or 0)
-                if owner is None:
-                    self.stats.skipped["questions by a deleted user (kept, attributed to a deleted user)"] += 1
-                up, down = self._votes.get(se_id, (0, 0))
-                last = parse_date(row.get("LastActivityDate")) or created
-                if self.until is not None and last >= self.until:
-                    last = created
-                threads.append(
-                    {
-                        "community_id": self.community.id, "kind": ThreadKind.QUESTION,
-                        "title": (row.get("Title") or "(untitled)")[:200], "author_id": owner,
-                        "created_at": created, "last_activity_at": last, "first_response_at": None,
-                        "reply_count": 0, "score": up - down, "view_count": _int(row.get("ViewCount")) or 0,
-                        "accepted_post_id": None, "idea_status": "", "idea_status_reason": "",
-                        "duplicate_of_id": None, "is_locked": False, "is_pinned": False, "is_hidden": False,
-                        "deleted_at": None, "deleted_by_id": None, "external_id": self.ext(se_id),
-                    }
-                )
-            bulk_insert_dicts(Thread, threads)
-            thread_ids = self._existing(Thread, [t["external_id"] for t in threads])
-            posts = [
-                self._post(thread_ids[self.ext(i)], i, c, r, owners.get(_int(r.get("OwnerUserId")) or 0), opening=True)
-                for i, c, r in new
-            ]
-            titles = {str(t["external_id"]): str(t["title"]) for t in threads}
-            self._insert_posts(posts, titles=titles, tags={self.ext(i): n for i, n in tag_names.items()})
-            thread_tags.objects.bulk_create(
-                [
-                    thread_tags(thread_id=thread_ids[self.ext(i)], topic_id=topics[topic_normalise(name)].id)
-                    for i, names in tag_names.items()
-                    for name in names
-                    if topic_normalise(name) in topics
-                ],
-                ignore_conflicts=True,
+                if kind == "1":
+                    created = self._in_range(row, "questions")
+                    if created is not None:
+                        questions.append((se_id, created, row))
+                elif kind == "2":
+                    created = self._in_range(row, "answers")
+                    if created is not None:
+                        answers.append((se_id, created, row))
+                elif kind in ("4", "5"):
+                    self.stats.skipped["tag wiki posts (used as topic descriptions)"] += 1
+                else:
+                    self.stats.skipped[f"posts of type {kind} (not questions or answers)"] += 1
+            self._import_questions(questions)
+            unmatched |= self._import_answers(answers, defer_unmatched=True)
+        if unmatched:
+            for batch in _batched(self._rows("Posts.xml"), self.batch_size):
+                answers = []
+                for row in batch:
+                    se_id = _int(row.get("Id"))
+                    if se_id in unmatched and row.get("PostTypeId") == "2":
+                        created = parse_date(row.get("CreationDate"))
+                        assert created is not None  # checked by the first pass
+                        answers.append((se_id, created, row))
+                self._import_answers(answers, defer_unmatched=False)
+
+    def _import_questions(self, questions: list[tuple[int, dt.datetime, dict[str, str]]]) -> None:
+        if not questions:
+            return
+        thread_tags = Thread.tags.through
+        existing = self._existing(Thread, [self.ext(i) for i, _, _ in questions])
+        new = [(i, c, r) for i, c, r in questions if self.ext(i) not in existing]
+        self.stats.existing["questions"] += len(questions) - len(new)
+        for se_id, _, row in questions:
+            accepted = _int(row.get("AcceptedAnswerId"))
+            if accepted is not None:
+                self._accepted[se_id] = accepted
+        if not new:
+            return
+        owners = self._user_ids({_int(r.get("OwnerUserId")) or 0 for _, _, r in new})
+        tag_names = {i: self._tags_of(r.get("Tags", "")) for i, _, r in new}
+        topics = self._ensure_topics({topic_normalise(t): t for names in tag_names.values() for t in names})
+        threads: list[dict[str, Any]] = []
+        for se_id, created, row in new:
+            owner = owners.get(_int(row.get("OwnerUserId")) or 0)
+            if owner is None:
+                self.stats.skipped["questions by a deleted user (kept, attributed to a deleted user)"] += 1
+            up, down = self._votes.get(se_id, (0, 0))
+            last = parse_date(row.get("LastActivityDate")) or created
+            if self.until is not None and last >= self.until:
+                last = created
+            threads.append(
+                {
+                    "community_id": self.community.id, "kind": ThreadKind.QUESTION,
+                    "title": (row.get("Title") or "(untitled)")[:200], "author_id": owner,
+                    "created_at": created, "last_activity_at": last, "first_response_at": None,
+                    "reply_count": 0, "score": up - down, "view_count": _int(row.get("ViewCount")) or 0,
+                    "accepted_post_id": None, "idea_status": "", "idea_status_reason": "",
+                    "duplicate_of_id": None, "is_locked": False, "is_pinned": False, "is_hidden": False,
+                    "deleted_at": None, "deleted_by_id": None, "external_id": self.ext(se_id),
+                }
             )
-            self.stats.created["questions"] += len(threads)
+        bulk_insert_dicts(Thread, threads)
+        thread_ids = self._existing(Thread, [t["external_id"] for t in threads])
+        posts = [
+            self._post(thread_ids[self.ext(i)], i, c, r, owners.get(_int(r.get("OwnerUserId")) or 0), opening=True)
+            for i, c, r in new
+        ]
+        titles = {str(t["external_id"]): str(t["title"]) for t in threads}
+        self._insert_posts(posts, titles=titles, tags={self.ext(i): n for i, n in tag_names.items()})
+        thread_tags.objects.bulk_create(
+            [
+                thread_tags(thread_id=thread_ids[self.ext(i)], topic_id=topics[topic_normalise(name)].id)
+                for i, names in tag_names.items()
+                for name in names
+                if topic_normalise(name) in topics
+            ],
+            ignore_conflicts=True,
+        )
+        self.stats.created["questions"] += len(threads)
 
     @staticmethod
     def _tags_of(raw: str) -> list[str]:
@@ -560,38 +584,36 @@ class StackExchangeImporter:
             ],
         )
 
-    def _import_answers(self) -> None:
-        for batch in _batched(self._rows("Posts.xml"), self.batch_size):
-            answers = []
-            for row in batch:
-                if row.get("PostTypeId") != "2":
-                    continue
-                se_id = _int(row.get("Id"))
-                created = self._in_range(row, "answers")
-                if se_id is None or created is None:
-                    continue
-                answers.append((se_id, created, row))
-            if not answers:
-                continue
-            existing = self._existing(Post, [self.ext(i) for i, _, _ in answers])
-            new = [(i, c, r) for i, c, r in answers if self.ext(i) not in existing]
-            self.stats.existing["answers"] += len(answers) - len(new)
-            if not new:
-                continue
-            parents = self._existing(Thread, [self.ext(_int(r.get("ParentId")) or 0) for _, _, r in new])
-            owners = self._user_ids({_int(r.get("OwnerUserId")) or 0 for _, _, r in new})
-            posts = []
-            for se_id, created, row in new:
-                thread_id = parents.get(self.ext(_int(row.get("ParentId")) or 0))
-                if thread_id is None:
+    def _import_answers(
+        self, answers: list[tuple[int, dt.datetime, dict[str, str]]], *, defer_unmatched: bool
+    ) -> set[int]:
+        """Write the answers whose question is imported; returns the ids of the others when ``defer_unmatched``
+        (else they are skipped: their question is missing)."""
+        if not answers:
+            return set()
+        existing = self._existing(Post, [self.ext(i) for i, _, _ in answers])
+        new = [(i, c, r) for i, c, r in answers if self.ext(i) not in existing]
+        self.stats.existing["answers"] += len(answers) - len(new)
+        if not new:
+            return set()
+        parents = self._existing(Thread, [self.ext(_int(r.get("ParentId")) or 0) for _, _, r in new])
+        owners = self._user_ids({_int(r.get("OwnerUserId")) or 0 for _, _, r in new})
+        posts, unmatched = [], set()
+        for se_id, created, row in new:
+            thread_id = parents.get(self.ext(_int(row.get("ParentId")) or 0))
+            if thread_id is None:
+                if defer_unmatched:
+                    unmatched.add(se_id)
+                else:
                     self.stats.skipped["answers whose question is missing"] += 1
-                    continue
-                owner = owners.get(_int(row.get("OwnerUserId")) or 0)
-                if owner is None:
-                    self.stats.skipped["answers by a deleted user (kept, attributed to a deleted user)"] += 1
-                posts.append(self._post(thread_id, se_id, created, row, owner, opening=False))
-            self._insert_posts(posts)
-            self.stats.created["answers"] += len(posts)
+                continue
+            owner = owners.get(_int(row.get("OwnerUserId")) or 0)
+            if owner is None:
+                self.stats.skipped["answers by a deleted user (kept, attributed to a deleted user)"] += 1
+            posts.append(self._post(thread_id, se_id, created, row, owner, opening=False))
+        self._insert_posts(posts)
+        self.stats.created["answers"] += len(posts)
+        return unmatched
 
     def _set_accepted_answers(self) -> None:
         items = list(self._accepted.items())

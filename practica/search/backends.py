@@ -30,9 +30,32 @@ def text_search_config(language: str) -> str:
     return language if language in TEXT_SEARCH_CONFIGS else "english"
 
 
-def tokens(query: str) -> list[str]:
+# Words too common to help find anything (they only slow an OR query down).
+STOPWORDS = frozenset(
+    "a about above after again all also am an and any are as at be been before being below between both but by "
+    "can could did do does doing down during each few for from further had has have having he her here hers him "
+    "his how i if in into is it its itself just me more most my no nor not now of off on once only or other our "
+    "out over own same she should so some such than that the their them then there these they this those through "
+    "to too under until up very was we were what when where which while who whom why will with would you your "
+    "yours get got use using used one two way like know think want need question questions answer thanks".split()
+)
+
+
+def tokens(query: str, *, limit: int = MAX_TOKENS) -> list[str]:
     """Word tokens of a query: operators, quotes, brackets and punctuation are dropped."""
-    return [t.lower() for t in TOKEN_RE.findall(query or "")][:MAX_TOKENS]
+    return [t.lower() for t in TOKEN_RE.findall(query or "")][:limit]
+
+
+def keywords(text: str, *, limit: int = 24) -> list[str]:
+    """Distinct, non-trivial words of a longer text (a thread used as a query), in order."""
+    seen: dict[str, None] = {}
+    for token in TOKEN_RE.findall(text or ""):
+        word = token.lower()
+        if len(word) > 1 and word not in STOPWORDS and not word.isdigit():
+            seen.setdefault(word, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)
 
 
 def highlight(text: str) -> str:
@@ -70,8 +93,9 @@ class SQLiteBackend(Backend):
         return (" OR " if any_term else " ").join(parts)
 
     def _sql(self, select: str, filters: Filters, tail: str = "") -> str:
+        # CROSS JOIN keeps SQLite from scanning the documents and probing the index per row.
         where = " AND ".join(["search_fts MATCH %s", *filters.where])
-        return f"SELECT {select} FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid WHERE {where} {tail}"  # noqa: S608 -- fixed SQL, values are parameters
+        return f"SELECT {select} FROM search_fts CROSS JOIN search_searchdocument d ON d.id = search_fts.rowid WHERE {where} {tail}"  # noqa: S608 -- fixed SQL, values are parameters
 
     def candidates(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
         if not terms:
@@ -176,3 +200,44 @@ def get_backend() -> Backend:
     if connection.vendor == "sqlite":
         return SQLiteBackend()
     raise RuntimeError(f"No search backend for the {connection.vendor} database.")
+
+
+def make_snippet(text: str, terms: list[str], *, width: int = 240) -> str:
+    """An extract of the text around the densest run of query words, with those words marked (HTML-safe).
+
+    Words match a term when they start with it, or share its first five letters (a light stand-in for
+    stemming, so that "cementing" highlights "cement").
+    """
+    if not text:
+        return ""
+    stems = sorted({t[:5] if len(t) > 5 else t for t in terms if len(t) > 1 and t not in STOPWORDS}, key=len, reverse=True)
+    head = text[:50_000]
+    if not stems:
+        return highlight(_cut(head, 0, width))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
+    positions = [m.start() for m in pattern.finditer(head)]
+    start = 0
+    if positions:
+        best, best_count, last = positions[0], 0, 0
+        for first_index, first in enumerate(positions):  # sliding window over the hits, linear time
+            last = max(last, first_index)
+            while last + 1 < len(positions) and positions[last + 1] < first + width:
+                last += 1
+            if last - first_index + 1 > best_count:
+                best, best_count = first, last - first_index + 1
+        start = max(0, best - width // 4)
+    extract = _cut(head, start, width + width // 4)
+    return highlight(pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", extract))
+
+
+def _cut(text: str, start: int, length: int) -> str:
+    """About ``length`` characters from ``start``, on word boundaries, with ellipses where cut."""
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 40 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    extract = " ".join(text[start:end].split())
+    return ("… " if start > 0 else "") + extract + (" …" if end < len(text) else "")

@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from practica.communities.selectors import AnyUser, communities_readable_by
-from practica.search.backends import Filters, get_backend, tokens
+from practica.search.backends import Filters, get_backend, keywords, make_snippet, tokens
 from practica.search.models import DocType, SearchDocument
 
 CANDIDATES = 200
@@ -53,15 +53,15 @@ class Results:
     broadened: bool = False
 
 
-def _signals(doc: SearchDocument, now: dt.datetime) -> float:
-    votes = min(1.0, math.log1p(max(doc.votes, 0)) / math.log(101)) if doc.doc_type != DocType.PERSON else 0.0
-    age_days = max((now - doc.created_at).total_seconds() / 86400, 0)
+def _signals(doc: dict[str, Any], now: dt.datetime) -> float:
+    votes = min(1.0, math.log1p(max(doc["votes"], 0)) / math.log(101)) if doc["doc_type"] != DocType.PERSON else 0.0
+    age_days = max((now - doc["created_at"]).total_seconds() / 86400, 0)
     recency = math.exp(-age_days / 365)
     return (
-        WEIGHTS["solved"] * doc.is_solved
+        WEIGHTS["solved"] * doc["is_solved"]
         + WEIGHTS["votes"] * votes
         + WEIGHTS["recency"] * recency
-        + WEIGHTS["trust"] * doc.author_trust
+        + WEIGHTS["trust"] * doc["author_trust"]
     )
 
 
@@ -148,7 +148,7 @@ def search(
     limit: int = 20,
     with_snippets: bool = True,
 ) -> Results:
-    """Ranked, permission-scoped search. All words must match; if none do, any word may (``broadened``)."""
+    """Ranked, permission-scoped search: results with all the words first, then (``broadened``) with some."""
     terms = tokens(q)
     results = Results(query=q, count=0)
     if not terms:
@@ -165,21 +165,23 @@ def search(
         date_to=date_to,
     )
     backend = get_backend()
-    any_term = False
-    candidates = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES)
-    if not candidates and len(terms) > 1:
-        any_term = True
-        candidates = backend.candidates(terms, filters, any_term=True, limit=CANDIDATES)
-    if not candidates:
-        return results
-    results.broadened = any_term
-    results.count = (
-        len(candidates) if len(candidates) < CANDIDATES else backend.count(terms, filters, any_term=any_term)
-    )
-    ranked = rank(candidates)
+    strict = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES)
+    docs = _docs([i for i, _ in strict])
+    ranked = rank(strict, docs)
+    count = len(strict) if len(strict) < CANDIDATES else backend.count(terms, filters, any_term=False)
+    if len(terms) > 1 and len(strict) < offset + limit:
+        # Fewer results than asked for with all the words: continue with those matching some of them.
+        seen = {i for i, _ in strict}
+        loose = [c for c in backend.candidates(terms, filters, any_term=True, limit=CANDIDATES) if c[0] not in seen]
+        if loose:
+            loose_docs = _docs([i for i, _ in loose])
+            docs.update(loose_docs)
+            ranked += rank(loose, loose_docs)
+            results.broadened = True
+            count = backend.count(terms, filters, any_term=True)
+    results.count = count
     page = ranked[offset : offset + limit]
-    docs = {d.id: d for d in SearchDocument.objects.filter(id__in=[i for i, _ in page]).select_related("community")}
-    snippets = backend.snippets(terms, [i for i, _ in page]) if with_snippets else {}
+    snippets = _snippets(terms, [i for i, _ in page]) if with_snippets else {}
     for doc_id, score in page:
         doc = docs.get(doc_id)
         if doc is None:
@@ -188,93 +190,154 @@ def search(
     return results
 
 
-def rank(candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def _snippets(terms: list[str], ids: list[int]) -> dict[int, str]:
+    """Highlighted extracts of the body (or the title when the body has none of the words)."""
+    rows = SearchDocument.objects.filter(id__in=ids).values_list("id", "title", "tags", "body")
+    snippets = {}
+    for doc_id, title, tags, body in rows:
+        snippet = make_snippet(body, terms)
+        snippets[doc_id] = snippet if MARK_START_HTML in snippet else (make_snippet(f"{tags}", terms) or snippet)
+    return snippets
+
+
+MARK_START_HTML = "<mark>"
+
+DOC_FIELDS = (
+    "id", "doc_type", "object_id", "title", "url", "external_id", "kind", "is_solved", "votes", "replies",
+    "created_at", "author_trust", "community__slug",
+)
+
+
+def _docs(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The fields ranking and results need, for these document ids, in one query."""
+    return {row["id"]: row for row in SearchDocument.objects.filter(id__in=ids).values(*DOC_FIELDS)}
+
+
+def rank(candidates: list[tuple[int, float]], docs: dict[int, dict[str, Any]] | None = None) -> list[tuple[int, float]]:
     """Combine text relevance with the signals practitioners trust (see the module docstring)."""
     if not candidates:
         return []
+    docs = docs if docs is not None else _docs([i for i, _ in candidates])
     best = max(score for _, score in candidates) or 1.0
-    docs = {
-        d.id: d
-        for d in SearchDocument.objects.filter(id__in=[i for i, _ in candidates]).only(
-            "id", "doc_type", "votes", "created_at", "is_solved", "author_trust"
-        )
-    }
     now = timezone.now()
     scored = []
     for doc_id, relevance in candidates:
         doc = docs.get(doc_id)
         if doc is None:
             continue
-        score = (relevance / best) * (1 + _signals(doc, now))
-        scored.append((doc_id, round(score, 6)))
+        scored.append((doc_id, round((relevance / best) * (1 + _signals(doc, now)), 6)))
     scored.sort(key=lambda item: -item[1])
     return scored
 
 
-def _hit(doc: SearchDocument, score: float, snippet: str) -> Hit:
+def _hit(doc: dict[str, Any], score: float, snippet: str) -> Hit:
     return Hit(
-        type=doc.doc_type,
-        id=doc.object_id,
-        title=doc.title,
+        type=doc["doc_type"],
+        id=doc["object_id"],
+        title=doc["title"],
         snippet=snippet,
         score=score,
-        url=doc.url,
-        external_id=doc.external_id,
-        community=doc.community.slug if doc.community_id and doc.community else None,
-        kind=doc.kind,
-        is_solved=doc.is_solved,
-        votes=doc.votes,
-        replies=doc.replies,
-        created_at=doc.created_at,
+        url=doc["url"],
+        external_id=doc["external_id"],
+        community=doc.get("community__slug"),
+        kind=doc["kind"],
+        is_solved=doc["is_solved"],
+        votes=doc["votes"],
+        replies=doc["replies"],
+        created_at=doc["created_at"],
     )
+
+
+def _thread_filters(user: AnyUser, community_ids: list[int] | None, exclude_doc: int | None = None) -> Filters:
+    return _filters(
+        user=user, types=[DocType.THREAD], community_ids=community_ids, kind="", tag="", author_id=None,
+        solved=None, date_from=None, date_to=None, exclude_ids=[exclude_doc] if exclude_doc else None,
+    )
+
+
+def _tag_neighbours(thread_id: int, community_id: int, limit: int) -> list[int]:
+    """Threads of the same community sharing the most (rare) tags with this one, best first."""
+    from django.db.models import Count
+
+    from practica.discussions.models import Thread
+
+    through = Thread.tags.through
+    topic_ids = list(through.objects.filter(thread_id=thread_id).values_list("topic_id", flat=True))
+    if not topic_ids:
+        return []
+    frequency = {
+        row["topic_id"]: row["n"]
+        for row in through.objects.filter(topic_id__in=topic_ids, thread__community_id=community_id)
+        .values("topic_id")
+        .annotate(n=Count("id"))
+    }
+    weights = {t: 1.0 / math.log(2 + frequency.get(t, 1)) for t in topic_ids}
+    scores: dict[int, float] = {}
+    for other, topic in through.objects.filter(
+        topic_id__in=topic_ids, thread__community_id=community_id, thread__deleted_at=None, thread__is_hidden=False
+    ).exclude(thread_id=thread_id).values_list("thread_id", "topic_id")[:20000]:
+        scores[other] = scores.get(other, 0.0) + weights[topic]
+    return [t for t, _ in sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))[:limit]]
 
 
 def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]:
     """Other threads most similar to this one, best first, among those the viewer may read.
 
-    Uses the semantic index when the optional extra is installed (fused with the lexical ranking), else the
-    lexical ranking of the thread's title and tags against all threads.
+    Reciprocal rank fusion of: BM25 of the title and tags, BM25 of the title, tags and opening text, threads
+    sharing rare tags, and (with the semantic extra) nearest neighbours by sentence embedding.
     """
     from practica.search import semantic
 
-    own = SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id=thread.id).first()
-    text = f"{thread.title} {own.tags if own else ''}"
-    lexical = _similar_lexical(text, user=user, exclude_thread=thread.id, limit=max(limit, 30))
-    if semantic.available():
-        fused = semantic.fuse_related(thread=thread, user=user, lexical=lexical, limit=limit)
-        if fused is not None:
-            return fused
-    return lexical[:limit]
-
-
-def _similar_lexical(
-    text: str, *, user: AnyUser, exclude_thread: int | None, limit: int, community_ids: list[int] | None = None
-) -> list[Hit]:
-    terms = tokens(text)
-    if not terms:
-        return []
-    exclude = list(
-        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id=exclude_thread).values_list("id", flat=True)
-    ) if exclude_thread else []
-    filters = _filters(
-        user=user, types=[DocType.THREAD], community_ids=community_ids, kind="", tag="", author_id=None, solved=None,
-        date_from=None, date_to=None, exclude_ids=exclude,
+    own = (
+        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id=thread.id)
+        .values("id", "title", "tags", "body")
+        .first()
     )
-    candidates = get_backend().candidates(terms, filters, any_term=True, limit=limit * 3)
-    ranked = rank(candidates)[:limit]
-    docs = {d.id: d for d in SearchDocument.objects.filter(id__in=[i for i, _ in ranked]).select_related("community")}
-    return [_hit(docs[i], s, "") for i, s in ranked if i in docs]
+    title = own["title"] if own else thread.title
+    tags = own["tags"] if own else ""
+    body = own["body"][:3000] if own else ""
+    filters = _thread_filters(user, None, own["id"] if own else None)
+    backend = get_backend()
+    depth = max(limit * 3, 30)
+    rankings: list[list[int]] = []
+    for text in (f"{title} {tags}", f"{title} {tags} {body}"):
+        terms = keywords(text)
+        if terms:
+            rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth)])
+    readable = set(communities_readable_by(user).values_list("id", flat=True))
+    if thread.community_id in readable:
+        neighbours = _tag_neighbours(thread.id, thread.community_id, depth)
+        doc_ids = dict(
+            SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=neighbours).values_list("object_id", "id")
+        )
+        rankings.append([doc_ids[t] for t in neighbours if t in doc_ids])
+    if semantic.available():
+        rankings.append(semantic.neighbour_docs(thread_id=thread.id, community_ids=sorted(readable), limit=depth))
+    fused = semantic_rrf(rankings)[:limit]
+    docs = _docs([i for i, _ in fused])
+    return [_hit(docs[i], s, "") for i, s in fused if i in docs]
+
+
+def semantic_rrf(rankings: list[list[int]]) -> list[tuple[int, float]]:
+    from practica.search.semantic import rrf
+
+    return rrf(*rankings)
 
 
 def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | None = None, limit: int = 5) -> list[Hit]:
     """Existing threads like a question being typed (duplicate detection while asking)."""
     from practica.search import semantic
 
-    lexical = _similar_lexical(
-        text, user=user, exclude_thread=None, limit=max(limit, 20), community_ids=community_ids
-    )
+    terms = keywords(text)
+    if not terms:
+        return []
+    filters = _thread_filters(user, community_ids)
+    rankings = [[i for i, _ in get_backend().candidates(terms, filters, any_term=True, limit=max(limit * 4, 20))]]
     if semantic.available():
-        fused = semantic.fuse_text(text=text, user=user, lexical=lexical, limit=limit, community_ids=community_ids)
-        if fused is not None:
-            return fused
-    return lexical[:limit]
+        readable = list(communities_readable_by(user).values_list("id", flat=True))
+        if community_ids is not None:
+            readable = [c for c in readable if c in set(community_ids)]
+        rankings.append(semantic.neighbour_docs_for_text(text=text, community_ids=readable, limit=max(limit * 4, 20)))
+    fused = semantic_rrf(rankings)[:limit]
+    docs = _docs([i for i, _ in fused])
+    return [_hit(docs[i], s, "") for i, s in fused if i in docs]

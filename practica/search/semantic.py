@@ -155,16 +155,6 @@ def _vector_for_thread(thread_id: int) -> Any:
     return np.frombuffer(bytes(row), dtype=np.float32) if row is not None else None
 
 
-def _readable_ids(user: Any, community_ids: Sequence[int] | None = None) -> list[int]:
-    from practica.communities.selectors import communities_readable_by
-
-    ids = list(communities_readable_by(user).values_list("id", flat=True))
-    if community_ids is not None:
-        wanted = set(community_ids)
-        ids = [i for i in ids if i in wanted]
-    return ids
-
-
 def rrf(*rankings: Sequence[int]) -> list[tuple[int, float]]:
     """Reciprocal rank fusion of several rankings of ids: score = Σ 1 / (60 + rank)."""
     scores: dict[int, float] = {}
@@ -174,38 +164,30 @@ def rrf(*rankings: Sequence[int]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def _hits_for_threads(ranked: list[tuple[int, float]], limit: int) -> list[Any]:
+def _doc_ids(thread_ids: list[int]) -> list[int]:
+    """Search document ids of these threads, in the same order."""
     from practica.search.models import DocType, SearchDocument
-    from practica.search.selectors import _hit
 
-    top = ranked[:limit]
-    docs = {
-        d.object_id: d
-        for d in SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=[i for i, _ in top]).select_related(
-            "community"
-        )
-    }
-    return [_hit(docs[i], round(s, 6), "") for i, s in top if i in docs]
+    ids = dict(
+        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=thread_ids).values_list("object_id", "id")
+    )
+    return [ids[t] for t in thread_ids if t in ids]
 
 
-def fuse_related(*, thread: Any, user: Any, lexical: list[Any], limit: int) -> list[Any] | None:
-    vector = _vector_for_thread(thread.id)
+def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
+    """Search document ids of the threads nearest to this one (empty without its embedding)."""
+    vector = _vector_for_thread(thread_id)
     if vector is None:
-        return None
-    semantic = nearest(vector, community_ids=_readable_ids(user), exclude_thread=thread.id, limit=max(limit * 3, 30))
-    fused = rrf([h.id for h in lexical], [i for i, _ in semantic])
-    return _hits_for_threads(fused, limit)
+        return []
+    return _doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit)])
 
 
-def fuse_text(
-    *, text: str, user: Any, lexical: list[Any], limit: int, community_ids: list[int] | None = None
-) -> list[Any] | None:
+def neighbour_docs_for_text(*, text: str, community_ids: Sequence[int], limit: int) -> list[int]:
+    """Search document ids of the threads nearest to a text (a question being typed)."""
     if not text.strip():
-        return None
+        return []
     vector = embed([text])[0]
-    semantic = nearest(vector, community_ids=_readable_ids(user, community_ids), exclude_thread=None, limit=max(limit * 3, 30))
-    fused = rrf([h.id for h in lexical], [i for i, _ in semantic])
-    return _hits_for_threads(fused, limit)
+    return _doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)])
 
 
 def fuse_candidates(

@@ -1,0 +1,342 @@
+"""Measure retrieval quality on a Stack Exchange dump: related threads, search and expert finding.
+
+    .venv/bin/python bench/evaluate_retrieval.py ../shared/datasets/quantumcomputing [--write docs/quality.md]
+
+It works in a throw-away SQLite database (never the demo's), imports the dump, and computes:
+
+(a) Linked questions (duplicate links and related links in PostLinks.xml) as relevance labels. For every
+    linked pair (a, b), in both directions: is b among the top 10 of a's ``related`` threads, and of ``search``
+    with a's title as the query? Recall@10 and MRR (reciprocal rank of b, 0 beyond the 100th result).
+(b) Expert finding with a time split: import only what was created before ``--cut``; for every later
+    question with at least one answerer who was already a member, is any of its actual answerers in the top
+    10 suggested experts? Recall@10 and MRR of the first actual answerer.
+
+Baselines computed in the same run: BM25 over the same text (FTS5's bm25 on title, tags and body, the query
+being the whole question text, no other signal), and "most active answerers" (answers before the cut).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(var_dir: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "practica.settings"
+    os.environ["PRACTICA_VAR_DIR"] = var_dir
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def reset_database() -> None:
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def metrics(ranks: list[int | None], k: int = 10) -> dict[str, float]:
+    """Recall@k and MRR from the 1-based rank of the first relevant item (None = not found)."""
+    if not ranks:
+        return {"n": 0, "recall": 0.0, "mrr": 0.0}
+    found = [r for r in ranks if r is not None and r <= k]
+    return {
+        "n": len(ranks),
+        "recall": len(found) / len(ranks),
+        "mrr": statistics.fmean(1.0 / r if r is not None else 0.0 for r in ranks),
+    }
+
+
+def rank_of(targets: set[int], ranking: list[int]) -> int | None:
+    for position, item in enumerate(ranking, start=1):
+        if item in targets:
+            return position
+    return None
+
+
+# --- (a) linked questions ---------------------------------------------------------------------------
+
+
+def linked_pairs(folder: Path, site: str) -> list[tuple[int, int, str]]:
+    """(thread id a, thread id b, kind) for links whose both questions were imported."""
+    from defusedxml.ElementTree import iterparse
+
+    from practica.discussions.models import Thread
+
+    ids = dict(Thread.objects.values_list("external_id", "id"))
+    pairs = set()
+    for _, element in iterparse(str(folder / "PostLinks.xml"), events=("end",)):
+        if element.tag != "row":
+            continue
+        kind = {"1": "related", "3": "duplicate"}.get(element.get("LinkTypeId", ""))
+        a = ids.get(f"se:{site}:{element.get('PostId')}")
+        b = ids.get(f"se:{site}:{element.get('RelatedPostId')}")
+        element.clear()
+        if kind and a and b and a != b:
+            pairs.add((a, b, kind))
+            pairs.add((b, a, kind))
+    return sorted(pairs)
+
+
+def bm25_baseline(text: str, *, exclude_thread: int | None, limit: int = 100) -> list[int]:
+    """Plain BM25 (FTS5) over title, tags and body with the whole text as an OR query; no other signal."""
+    from django.db import connection
+
+    from practica.search.backends import tokens
+
+    terms = list(dict.fromkeys(tokens(text)))[:64]
+    if not terms:
+        return []
+    match = " OR ".join(f'"{t}"' for t in terms)
+    sql = (
+        "SELECT d.object_id FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+        "WHERE search_fts MATCH %s AND d.doc_type = 'thread' ORDER BY bm25(search_fts) LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, limit + 1])
+        return [row[0] for row in cursor.fetchall() if row[0] != exclude_thread][:limit]
+
+
+def evaluate_links(folder: Path, site: str, viewer: Any) -> dict[str, Any]:
+    from practica.discussions.models import Thread
+    from practica.search import selectors
+    from practica.search.models import SearchDocument
+
+    pairs = linked_pairs(folder, site)
+    threads = {t.id: t for t in Thread.objects.filter(id__in={a for a, _, _ in pairs})}
+    docs = {d.object_id: d for d in SearchDocument.objects.filter(doc_type="thread", object_id__in=threads)}
+    by_source: dict[int, set[int]] = defaultdict(set)
+    kinds: dict[tuple[int, int], str] = {}
+    for a, b, kind in pairs:
+        by_source[a].add(b)
+        if kinds.get((a, b)) != "duplicate":  # a pair both related and duplicate counts as a duplicate
+            kinds[(a, b)] = kind
+    results: dict[str, dict[str, list[int | None]]] = defaultdict(lambda: defaultdict(list))
+    started = time.monotonic()
+    for a, targets in by_source.items():
+        thread = threads[a]
+        doc = docs.get(a)
+        full_text = f"{thread.title} {doc.tags if doc else ''} {doc.body[:3000] if doc else ''}"
+        related = [h.id for h in selectors.related_threads(thread=thread, user=viewer, limit=100)]
+        searched = [
+            h.id for h in selectors.search(user=viewer, q=thread.title, types=["thread"], limit=101).hits if h.id != a
+        ]
+        baseline_related = bm25_baseline(full_text, exclude_thread=a)
+        baseline_search = bm25_baseline(thread.title, exclude_thread=a)
+        for b in targets:
+            kind = kinds[(a, b)]
+            for group in ("all", kind):
+                results[group]["related"].append(rank_of({b}, related))
+                results[group]["search"].append(rank_of({b}, searched))
+                results[group]["bm25 (full text)"].append(rank_of({b}, baseline_related))
+                results[group]["bm25 (title)"].append(rank_of({b}, baseline_search))
+    return {
+        "seconds": time.monotonic() - started,
+        "pairs": len(pairs),
+        "groups": {g: {m: metrics(r) for m, r in by_method.items()} for g, by_method in results.items()},
+    }
+
+
+# --- (b) expert finding with a time split -----------------------------------------------------------
+
+
+def later_questions(folder: Path, site: str, cut: dt.datetime) -> list[dict[str, Any]]:
+    """Questions created on or after the cut, with their answerers (Stack Exchange user ids)."""
+    from defusedxml.ElementTree import iterparse
+
+    from practica.importers.stackexchange import parse_date
+    from practica.lib.markdown import html_to_text, sanitize_html
+
+    questions: dict[str, dict[str, Any]] = {}
+    answers: list[tuple[str, str, dt.datetime]] = []
+    for _, element in iterparse(str(folder / "Posts.xml"), events=("end",)):
+        if element.tag != "row":
+            continue
+        created = parse_date(element.get("CreationDate"))
+        kind = element.get("PostTypeId")
+        if kind == "1" and created and created >= cut:
+            questions[element.get("Id", "")] = {
+                "title": element.get("Title", ""),
+                "tags": element.get("Tags", "").replace("><", " ").strip("<>|").replace("|", " "),
+                "body": html_to_text(sanitize_html(element.get("Body", ""))),
+                "owner": element.get("OwnerUserId"),
+                "created": created,
+                "answerers": set(),
+            }
+        elif kind == "2" and element.get("OwnerUserId") and created:
+            answers.append((element.get("ParentId", ""), element.get("OwnerUserId", ""), created))
+        element.clear()
+    for parent, owner, _created in answers:
+        if parent in questions and owner != questions[parent]["owner"]:
+            questions[parent]["answerers"].add(owner)
+    return [q for q in questions.values() if q["answerers"]]
+
+
+def most_active(community: Any, before: dt.datetime) -> list[int]:
+    from django.db.models import Count
+
+    from practica.discussions.models import Post
+
+    return list(
+        Post.objects.filter(thread__community=community, is_opening=False, deleted_at=None, created_at__lt=before)
+        .exclude(author=None)
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "author_id")
+        .values_list("author_id", flat=True)[:200]
+    )
+
+
+def evaluate_experts(folder: Path, site: str, community: Any, viewer: Any, cut: dt.datetime) -> dict[str, Any]:
+    from practica.accounts.models import User
+    from practica.search.experts import find_experts
+
+    users = dict(User.objects.filter(external_id__startswith=f"se:{site}:user:").values_list("external_id", "id"))
+    questions = later_questions(folder, site, cut)
+    active = most_active(community, cut)
+    ranks: dict[str, list[int | None]] = defaultdict(list)
+    skipped = 0
+    started = time.monotonic()
+    for question in questions:
+        targets = {users[f"se:{site}:user:{a}"] for a in question["answerers"] if f"se:{site}:user:{a}" in users}
+        if not targets:
+            skipped += 1
+            continue
+        asker = users.get(f"se:{site}:user:{question['owner']}")
+        text = f"{question['title']} {question['tags']} {question['body'][:2000]}"
+        experts = find_experts(
+            text=text, community=community, viewer=viewer, limit=100, exclude_user_ids={asker or 0}, now=question["created"]
+        )
+        ranks["experts"].append(rank_of(targets, [e.user.id for e in experts]))
+        ranks["most active answerers"].append(rank_of(targets, [u for u in active if u != asker]))
+    return {
+        "seconds": time.monotonic() - started,
+        "questions": len(questions),
+        "skipped": skipped,
+        "methods": {m: metrics(r) for m, r in ranks.items()},
+    }
+
+
+# --- Report -------------------------------------------------------------------------------------------
+
+
+def relative(ours: float, base: float) -> str:
+    if base == 0:
+        return "n/a"
+    return f"{(ours - base) / base:+.0%}"
+
+
+def report(args: argparse.Namespace, links: dict[str, Any], experts: dict[str, Any], semantic: bool) -> str:
+    lines = [
+        "## Retrieval quality (issue 5)",
+        "",
+        f"Command: `{' '.join(['.venv/bin/python', 'bench/evaluate_retrieval.py', *sys.argv[1:]])}`  ",
+        f"Dataset: `{args.folder}` · cut for experts: {args.cut} · semantic extra: "
+        f"{'installed (hybrid: lexical + all-MiniLM-L6-v2, reciprocal rank fusion)' if semantic else 'not installed (lexical only)'}  ",
+        f"Machine: {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, {dt.date.today()}",
+        "",
+        f"### (a) Linked questions as relevance labels ({links['pairs']} directed pairs)",
+        "",
+        "| group | method | pairs | recall@10 | MRR |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for group in ("all", "duplicate", "related"):
+        for method, m in links["groups"].get(group, {}).items():
+            lines.append(f"| {group} | {method} | {m['n']} | {m['recall']:.3f} | {m['mrr']:.3f} |")
+    allg = links["groups"].get("all", {})
+    if allg:
+        lines += [
+            "",
+            f"`related` vs BM25 (full text): recall@10 {relative(allg['related']['recall'], allg['bm25 (full text)']['recall'])}, "
+            f"MRR {relative(allg['related']['mrr'], allg['bm25 (full text)']['mrr'])}.  ",
+            f"`search` (title) vs BM25 (title): recall@10 {relative(allg['search']['recall'], allg['bm25 (title)']['recall'])}, "
+            f"MRR {relative(allg['search']['mrr'], allg['bm25 (title)']['mrr'])}.",
+        ]
+    lines += [
+        "",
+        f"### (b) Expert finding, time split at {args.cut} ({experts['questions']} later questions with answers; "
+        f"{experts['skipped']} skipped because none of their answerers existed before the cut)",
+        "",
+        "| method | questions | recall@10 | MRR |",
+        "|---|---:|---:|---:|",
+    ]
+    for method, m in experts["methods"].items():
+        lines.append(f"| {method} | {m['n']} | {m['recall']:.3f} | {m['mrr']:.3f} |")
+    em = experts["methods"]
+    if "experts" in em and "most active answerers" in em:
+        lines += [
+            "",
+            f"Experts vs most active answerers: recall@10 {relative(em['experts']['recall'], em['most active answerers']['recall'])}, "
+            f"MRR {relative(em['experts']['mrr'], em['most active answerers']['mrr'])}.",
+        ]
+    lines += ["", f"Evaluation time: links {links['seconds']:.1f} s, experts {experts['seconds']:.1f} s.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--site", default=None)
+    parser.add_argument("--cut", default="2018-07-15", help="Time split for expert finding (YYYY-MM-DD).")
+    parser.add_argument("--write", type=Path, help="Write the report into this Markdown file (replacing it).")
+    args = parser.parse_args()
+    folder = args.folder.resolve()
+    if not (folder / "Posts.xml").is_file():
+        print(f"No dump at {folder} (Posts.xml missing): nothing to evaluate.", file=sys.stderr)
+        sys.exit(2)
+    site = args.site or folder.name
+    cut = dt.datetime.combine(dt.date.fromisoformat(args.cut), dt.time.min, tzinfo=dt.UTC)
+    with tempfile.TemporaryDirectory(prefix="practica-eval-") as var_dir:
+        setup_django(var_dir)
+        from django.contrib.auth.models import AnonymousUser
+        from django.core.management import call_command
+
+        from practica.communities.models import Community
+        from practica.search import semantic
+        from practica.search.models import ThreadEmbedding
+
+        use_semantic = semantic.available()
+        viewer = AnonymousUser()
+        print("Importing the whole dump for (a)…", file=sys.stderr)
+        call_command("import_stackexchange", str(folder), "--community", "eval", "--create", "--site", site, verbosity=0)
+        if use_semantic:
+            call_command("embed_threads", verbosity=0)
+            print(f"Embedded {ThreadEmbedding.objects.count()} threads.", file=sys.stderr)
+        links = evaluate_links(folder, site, viewer)
+        print(f"Importing content before {args.cut} for (b)…", file=sys.stderr)
+        reset_database()
+        call_command(
+            "import_stackexchange", str(folder), "--community", "eval", "--create", "--site", site,
+            "--until", args.cut, verbosity=0,
+        )
+        if use_semantic:
+            semantic._Index.invalidate()
+            call_command("embed_threads", verbosity=0)
+        community = Community.objects.get(slug="eval")
+        experts = evaluate_experts(folder, site, community, viewer, cut)
+        text = report(args, links, experts, use_semantic)
+    print(text)
+    if args.write:
+        args.write.write_text(f"# Search and expert-finding quality\n\n{text}")
+        print(f"Wrote {args.write}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
