@@ -206,6 +206,8 @@ class ImportRun:
     peak_mb: float
     setup_peak_mb: float
     database_size: str
+    cpu_seconds: float = 0.0
+    load: str = ""
     second_run_created: int | None = None
     second_run_seconds: float | None = None
     profile: str = ""
@@ -247,12 +249,20 @@ def _child_env(*, database_url: str | None, var_dir: Path | None) -> dict[str, s
     return env
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> tuple[int, float]:
-    """Run ``python -m bench.importer --child ...``; returns (exit status, peak RSS in MB of that process)."""
+def _spawn(args: list[str], env: dict[str, str]) -> tuple[int, float, float]:
+    """Run ``python -m bench.importer --child ...``; returns (exit status, peak RSS in MB, CPU seconds) of that
+    process alone (``wait4``)."""
     proc = subprocess.Popen([sys.executable, "-m", "bench.importer", "--child", *args], cwd=ROOT, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024  # Linux: kilobytes
+    return proc.returncode, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: kilobytes
+
+
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
 
 
 def time_import(
@@ -262,14 +272,14 @@ def time_import(
     """Import ``dump`` into a fresh database in a child process and measure it."""
     var_dir = None
     if engine == "sqlite":
-        var_dir = Path(tempfile.mkdtemp(prefix="practica-bench-import-"))
+        var_dir = Path(tempfile.mkdtemp(prefix="se-import-bench-db-"))
     else:
         assert database_url
         pg_recreate(database_url, force=force)
     env = _child_env(database_url=database_url if engine == "postgresql" else None, var_dir=var_dir)
-    work = Path(tempfile.mkdtemp(prefix="practica-bench-import-out-"))
+    work = Path(tempfile.mkdtemp(prefix="se-import-bench-out-"))
     try:
-        status, _ = _spawn(["--migrate"], env)
+        status, _, _ = _spawn(["--migrate"], env)
         if status:
             raise SystemExit(f"migrate failed (exit {status})")
         result_path = work / "result.json"
@@ -277,20 +287,22 @@ def time_import(
         if profile:
             args += ["--profile", str(work / "import.prof")]
         log(f"  import x{dump.copies} on {engine}: running (progress lines from the command follow)")
-        status, peak_mb = _spawn(args, env)
+        load_before = _load()
+        status, peak_mb, cpu_seconds = _spawn(args, env)
         if status:
             raise SystemExit(f"the import failed (exit {status})")
         result = json.loads(result_path.read_text())
         run = ImportRun(
             engine=engine, copies=dump.copies, dump_mb=dump.bytes / 1e6, wall_seconds=result["wall_seconds"],
             stats=result["stats"], posts_per_second_steps=result["posts_per_second"], peak_mb=peak_mb,
-            setup_peak_mb=result["setup_peak_kb"] / 1024, database_size="",
+            setup_peak_mb=result["setup_peak_kb"] / 1024, database_size="", cpu_seconds=cpu_seconds,
+            load=f"{load_before} → {_load()}",
         )
         if profile:
             run.profile = _profile_summary(work / "import.prof")
         if second_run:
             second_path = work / "second.json"
-            status, _ = _spawn([str(dump.folder), "--json", str(second_path)], env)
+            status, _, _ = _spawn([str(dump.folder), "--json", str(second_path)], env)
             if status:
                 raise SystemExit(f"the second import failed (exit {status})")
             second = json.loads(second_path.read_text())
@@ -329,10 +341,11 @@ def describe(run: ImportRun) -> str:
     lines = [
         f"  {run.engine} x{run.copies}: {run.posts:,} posts ({created.get('questions', 0):,} questions, "
         f"{created.get('answers', 0):,} answers), {run.total_created:,} objects",
-        f"    posts/s over the posts steps {run.posts_per_second_steps:,.0f}"
+        f"    posts/s over the posts step {run.posts_per_second_steps:,.0f}"
         f" (target {TARGET_POSTS_PER_SECOND:,}: {'met' if run.posts_per_second_steps >= TARGET_POSTS_PER_SECOND else 'NOT MET'});"
         f" over the whole import {run.posts_per_second_overall:,.0f}; objects/s {run.objects_per_second:,.0f}",
-        f"    import {run.import_seconds:.1f} s, command wall {run.wall_seconds:.1f} s; steps (s): {steps}",
+        f"    import {run.import_seconds:.1f} s, command wall {run.wall_seconds:.1f} s, CPU of the process "
+        f"{run.cpu_seconds:.1f} s (load average {run.load}); steps (s): {steps}",
         f"    peak memory {run.peak_mb:,.0f} MB (of which {run.setup_peak_mb:,.0f} MB after loading Django;"
         f" target < {TARGET_PEAK_MB}: {'met' if run.peak_mb < TARGET_PEAK_MB else 'NOT MET'}); database {run.database_size}",
     ]
@@ -376,7 +389,7 @@ def machine() -> dict[str, Any]:
 
 def run_benchmark(
     *, copies: int, database_url: str | None, force: bool, profile: bool, keep: bool, write: bool, note: str,
-    log: Callable[[str], None] = print,
+    repeat: int = 1, log: Callable[[str], None] = print,
 ) -> list[ImportRun]:
     import sqlite3
 
@@ -392,17 +405,17 @@ def run_benchmark(
         engines.append(("postgresql", import_database_url(database_url)))
     versions = {"sqlite": f"SQLite {sqlite3.sqlite_version} (a new file in a temporary folder; WAL, synchronous=NORMAL)"}
     runs: list[ImportRun] = []
-    scratch = Path(tempfile.mkdtemp(prefix="practica-bench-dump-"))
+    scratch = Path(tempfile.mkdtemp(prefix="se-import-bench-dump-"))
     try:
         dumps = [Dump(folder=source, copies=1)]
         dumps[0].bytes = sum(p.stat().st_size for p in source.glob("*.xml"))
         if copies > 1:
             dumps.append(make_dump(source, scratch / SITE, copies, log=log))
         for engine, url in engines:
-            for dump in dumps:
+            for dump, attempt in ((d, a) for d in dumps for a in range(repeat)):
                 run = time_import(
-                    dump, engine=engine, database_url=url, force=force, second_run=True,
-                    profile=profile and dump.copies > 1, keep=keep, log=log,
+                    dump, engine=engine, database_url=url, force=force, second_run=attempt == 0,
+                    profile=profile and dump.copies > 1 and attempt == 0, keep=keep, log=log,
                 )
                 if engine == "postgresql" and url and "postgresql" not in versions:
                     versions["postgresql"] = (
@@ -436,10 +449,12 @@ dedicated database dropped and created again) with `DEBUG` off; peak memory is t
 set size (`ru_maxrss` from `wait4`), Django included. **Targets: at least 2,000 posts (questions and answers) per
 second, and under 300 MB of memory on the ten-times dump.**
 
-"Posts/s (posts steps)" is the importer's own `ImportStats.posts_per_second`: questions and answers created,
-divided by the time of the two steps that read Posts.xml and write threads, posts, revisions and tags. "Posts/s
-(whole import)" divides the same number by the whole import (votes, people, badges, comments, links and the
-counters included); "objects/s" counts every object in the command's summary.
+"Posts/s (posts step)" is the importer's own `ImportStats.posts_per_second`: questions and answers created,
+divided by the time of the step that reads Posts.xml and writes threads, posts, revisions and tags. "Posts/s
+(whole import)" divides the same number by the whole import (votes, people, badges, comments, links, the
+counters and the search index included); "objects/s" counts every object in the command's summary. "CPU" is the
+child process's user + system time (Django's start-up included); on a shared machine, wall time above CPU time
+is mostly waiting for a core (see the load average) or for the database server.
 
 Run it with:
 
@@ -447,6 +462,7 @@ Run it with:
 .venv/bin/python bench/run.py --only importer --write                      # SQLite only
 .venv/bin/python bench/run.py --only importer --write \\
     --database-url postgres://practica:practica@127.0.0.1:5432/practica_bench_import   # and PostgreSQL
+.venv/bin/python bench/run.py --only importer --repeat 2                   # each import twice (noisy machine)
 .venv/bin/python bench/run.py --only importer --profile                    # cProfile of the ten-times import
 ```
 
@@ -480,9 +496,9 @@ def _entry(*, runs: list[ImportRun], facts: dict[str, Any], versions: dict[str, 
         )
     lines += [
         "",
-        "| Database | Dump | Posts | Posts/s (posts steps) | Posts/s (whole import) | Objects/s | Import (s) "
-        "| Peak memory | Database size | Second run |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Database | Dump | Posts | Posts/s (posts step) | Posts/s (whole import) | Objects/s | Import (s) "
+        "| CPU (s) | Load (1 min) | Peak memory | Database size | Second run |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for r in runs:
         engine = "SQLite" if r.engine == "sqlite" else "PostgreSQL"
@@ -494,7 +510,8 @@ def _entry(*, runs: list[ImportRun], facts: dict[str, Any], versions: dict[str, 
         lines.append(
             f"| {engine} | {'shared (1×)' if r.copies == 1 else f'{r.copies}×'} ({r.dump_mb:,.0f} MB) | {r.posts:,} "
             f"| **{r.posts_per_second_steps:,.0f}**{fast} | {r.posts_per_second_overall:,.0f} "
-            f"| {r.objects_per_second:,.0f} | {r.import_seconds:.1f} | **{r.peak_mb:,.0f} MB**{small} "
+            f"| {r.objects_per_second:,.0f} | {r.import_seconds:.1f} | {r.cpu_seconds:.1f} | {r.load} "
+            f"| **{r.peak_mb:,.0f} MB**{small} "
             f"| {r.database_size} | {second} |"
         )
     lines += ["", "Time per step (s):", ""]

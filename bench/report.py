@@ -186,9 +186,10 @@ with its plan (`EXPLAIN QUERY PLAN`, or `EXPLAIN ANALYZE` on PostgreSQL).
 
 How it measures: Django's test `Client` in the same process (no web server, no network), `DEBUG` off, signed in
 as the community's coordinator so each page takes its heaviest path (hidden threads, moderation forms, the unheard
-count); `ANALYZE` (PostgreSQL: `VACUUM ANALYZE`) runs after the build and before the timing. The client keeps one database connection for all requests, as a server with `DATABASE_CONN_MAX_AGE` > 0
-does. The machines these numbers come from are shared with other work and noisy: compare medians of runs made
-close together, and read p95 as "how bad a hiccup gets", not as a property of the code.
+count); `ANALYZE` (PostgreSQL: `VACUUM ANALYZE`) runs after the build and before the timing. The client keeps one
+database connection for all requests, as a server with `DATABASE_CONN_MAX_AGE` > 0 does. The machines these
+numbers come from are shared with other work and noisy: compare medians of runs made close together, and read p95
+as "how bad a hiccup gets", not as a property of the code.
 
 {ENTRIES_MARKER}
 """

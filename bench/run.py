@@ -53,6 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--note", default="", help="one line for docs/benchmarks.md: what changed since last time")
     parser.add_argument("--copies", type=int, default=10, help="importer: size of the big dump in copies of the shared one")
     parser.add_argument("--profile", action="store_true", help="importer: cProfile the big import and print the top")
+    parser.add_argument("--repeat", type=int, default=1, help="importer: import each dump this many times (noisy machines)")
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
@@ -60,8 +61,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--write records full-size runs only (drop --scale)")
     if args.requests < 1 or args.warmup < 1:
         parser.error("--requests and --warmup must be at least 1")
-    if args.copies < 1:
-        parser.error("--copies must be at least 1")
+    if args.copies < 1 or args.repeat < 1:
+        parser.error("--copies and --repeat must be at least 1")
     return args
 
 
@@ -189,7 +190,7 @@ def run_importer(args: argparse.Namespace) -> None:
     print(f"\n== Stack Exchange import (issue 4): the shared dump and {copies}x, on {where}")
     importer.run_benchmark(
         copies=copies, database_url=database_url, force=args.flush, profile=args.profile, keep=args.keep,
-        write=args.write, note=args.note,
+        write=args.write, note=args.note, repeat=args.repeat,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from practica.communities.models import Community, Membership, MembershipState
@@ -20,10 +20,14 @@ SORTS = {
 }
 
 
-def _thread_card_related(qs: QuerySet[Thread]) -> QuerySet[Thread]:
-    return qs.select_related("author", "author__profile", "community").prefetch_related(
-        Prefetch("tags", queryset=Topic.objects.order_by("name"))
-    )
+def _thread_card_related(qs: QuerySet[Thread], *, join_community: bool = False) -> QuerySet[Thread]:
+    """Authors joined; tags (and, for one community's lists, the community) prefetched. Joining the community
+    in a one-community list makes SQLite sort every thread before paging (see docs/benchmarks.md)."""
+    related = ["author", "author__profile", "community"] if join_community else ["author", "author__profile"]
+    prefetch: list[Any] = [Prefetch("tags", queryset=Topic.objects.order_by("name"))]
+    if not join_community:
+        prefetch.append("community")
+    return qs.select_related(*related).prefetch_related(*prefetch)
 
 
 def threads_list(
@@ -68,7 +72,7 @@ def feed_for_user(*, user: AnyUser, limit: int = 20) -> QuerySet[Thread]:
         return Thread.objects.none()
     mine = Membership.objects.filter(user=user, state=MembershipState.ACTIVE).values("community_id")
     qs = Thread.objects.filter(community_id__in=mine, deleted_at=None, is_hidden=False).order_by("-last_activity_at")
-    return _thread_card_related(qs)[:limit]
+    return _thread_card_related(qs, join_community=True)[:limit]
 
 
 def thread_get_for_user(*, thread_id: int, user: AnyUser, slug: str | None = None) -> tuple[Thread, Access]:
@@ -112,36 +116,64 @@ class ThreadPage:
     replies: list[Post]
     my_votes: set[int]
     tags: list[Topic]
+    reply_total: int = 0
+    page_number: int = 1
+    num_pages: int = 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page_number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page_number < self.num_pages
 
 
-def thread_page(*, thread: Thread, access: Access) -> ThreadPage:
-    """Everything the thread page shows, in a fixed number of queries whatever the number of replies."""
+REPLIES_PER_PAGE = 30
+
+
+def thread_page(*, thread: Thread, access: Access, page: int | None = None, per_page: int = REPLIES_PER_PAGE) -> ThreadPage:
+    """Everything the thread page shows, in a fixed number of queries whatever the number of replies.
+
+    Replies come accepted answer first, then oldest first; ``page`` (1-based) pages them ``per_page`` at a time,
+    ``None`` gives them all (the API).
+    """
     show_deleted = access.can_coordinate
     comments = Comment.objects.select_related("author", "author__profile").order_by("created_at", "id")
     if not show_deleted:
         comments = comments.filter(deleted_at=None)
-    posts_qs = (
-        Post.objects.filter(thread=thread)
-        .select_related("author", "author__profile")
-        .prefetch_related(Prefetch("comments", queryset=comments))
-        .order_by("-is_opening", "created_at", "id")
-    )
+    base = Post.objects.filter(thread=thread)
     viewer_id = access.user.id if access.user.is_authenticated else None
     if not show_deleted:
-        posts_qs = posts_qs.filter(Q(deleted_at=None) | Q(author_id=viewer_id) if viewer_id else Q(deleted_at=None))
-        posts_qs = posts_qs.filter(Q(is_hidden=False) | Q(is_opening=True))
-    posts = list(posts_qs)
-    opening = next((p for p in posts if p.is_opening), None)
-    replies = [p for p in posts if not p.is_opening]
-    if thread.kind == ThreadKind.QUESTION and thread.accepted_post_id:
-        replies.sort(key=lambda p: (p.id != thread.accepted_post_id,))
+        base = base.filter(Q(deleted_at=None) | Q(author_id=viewer_id) if viewer_id else Q(deleted_at=None))
+        base = base.filter(Q(is_hidden=False) | Q(is_opening=True))
+    with_people = base.select_related("author", "author__profile").prefetch_related(
+        Prefetch("comments", queryset=comments)
+    )
+    accepted_first = Case(When(id=thread.accepted_post_id or 0, then=Value(0)), default=Value(1))
+    replies_qs = with_people.filter(is_opening=False).order_by(accepted_first, "created_at", "id")
+    if page is None:
+        replies = list(replies_qs)
+        total, number, pages = len(replies), 1, 1
+    else:
+        total = base.filter(is_opening=False).count()
+        pages = max(1, -(-total // per_page))
+        number = min(max(1, page), pages)
+        replies = list(replies_qs[(number - 1) * per_page : number * per_page])
+    opening = with_people.filter(is_opening=True).first()
     my_votes: set[int] = set()
     if viewer_id:
-        my_votes = set(
-            Vote.objects.filter(user_id=viewer_id, post__thread=thread).values_list("post_id", flat=True)
-        )
+        shown = [p.id for p in replies] + ([opening.id] if opening else [])
+        my_votes = set(Vote.objects.filter(user_id=viewer_id, post_id__in=shown).values_list("post_id", flat=True))
     return ThreadPage(
-        thread=thread, opening=opening, replies=replies, my_votes=my_votes, tags=list(thread.tags.order_by("name"))
+        thread=thread,
+        opening=opening,
+        replies=replies,
+        my_votes=my_votes,
+        tags=list(thread.tags.order_by("name")),
+        reply_total=total,
+        page_number=number,
+        num_pages=pages,
     )
 
 

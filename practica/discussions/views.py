@@ -102,7 +102,11 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: Any) -> dict[str, Any]:
-    page = selectors.thread_page(thread=thread, access=access)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = selectors.thread_page(thread=thread, access=access, page=number)
     context = {
         "community": thread.community,
         "access": access,

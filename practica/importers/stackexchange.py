@@ -16,6 +16,7 @@ Order of work (each step one streaming pass over one file):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 import xml.etree.ElementTree as ET
@@ -41,11 +42,13 @@ from practica.lib.bulk import bulk_insert_dicts
 from practica.lib.markdown import html_to_text, render_inline, sanitize_html
 from practica.people.models import Profile
 from practica.topics.models import Topic
-from practica.topics.services import topic_normalise
+from practica.topics.services import topic_normalise as _topic_normalise
 
 BATCH = 1000
 FILES = ("Posts.xml", "Users.xml", "Comments.xml", "Votes.xml", "Tags.xml", "PostLinks.xml", "Badges.xml")
 UNUSABLE_PASSWORD = make_password(None)
+# A site has a few hundred tags, each named on thousands of rows: slugify each name once.
+topic_normalise = functools.lru_cache(maxsize=8192)(_topic_normalise)
 
 
 class ImportError_(Exception):
@@ -770,9 +773,9 @@ def format_summary(stats: ImportStats) -> str:
     for kind in ("communities", "people", "topics", "expertise from tag badges", "questions", "answers",
                  "accepted answers", "comments", "duplicate links", "related links"):
         lines.append(f"  {kind:<28} {stats.created.get(kind, 0):>8,}")
-    if stats.existing:
+    if any(stats.existing.values()):
         lines.append("Already present (unchanged):")
-        lines += [f"  {k:<28} {v:>8,}" for k, v in sorted(stats.existing.items())]
+        lines += [f"  {k:<28} {v:>8,}" for k, v in sorted(stats.existing.items()) if v]
     if stats.skipped:
         lines.append("Skipped:")
         lines += [f"  {v:>8,}  {k}" for k, v in sorted(stats.skipped.items(), key=lambda kv: -kv[1])]

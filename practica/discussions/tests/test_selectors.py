@@ -169,7 +169,7 @@ def test_threads_list_shows_only_the_communitys_threads(board: dict[str, Thread]
 def test_threads_list_rows_carry_author_community_and_sorted_tags(board: dict[str, Thread], community: Community,
                                                                  member: User, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     threads = selectors.threads_list(community=community, access=Access(community, member))
-    with django_assert_num_queries(2):  # the threads with author, profile and community; their tags
+    with django_assert_num_queries(3):  # the threads with author and profile; their tags; their community
         rows = [(t.author.display_name, t.community.slug, [tag.name for tag in t.tags.all()]) for t in threads]
 
     assert ("owner", "public-wells", ["Drilling", "Well integrity"]) in rows
