@@ -213,6 +213,7 @@ def evaluate_experts(folder: Path, site: str, community: Any, viewer: Any, cut: 
     active = most_active(community, cut)
     ranks: dict[str, list[int | None]] = defaultdict(list)
     skipped = 0
+    timings: list[float] = []
     started = time.monotonic()
     for question in questions:
         targets = {users[f"se:{site}:user:{a}"] for a in question["answerers"] if f"se:{site}:user:{a}" in users}
@@ -221,14 +222,16 @@ def evaluate_experts(folder: Path, site: str, community: Any, viewer: Any, cut: 
             continue
         asker = users.get(f"se:{site}:user:{question['owner']}")
         text = f"{question['title']} {question['tags']} {question['body'][:2000]}"
-        experts = find_experts(
-            text=text, community=community, viewer=viewer, limit=100, exclude_user_ids={asker or 0}, now=question["created"]
-        )
+        # Asked as of the cut: the database holds what was known then.
+        asked = time.perf_counter()
+        experts = find_experts(text=text, community=community, viewer=viewer, limit=100, exclude_user_ids={asker or 0}, now=cut)
+        timings.append(time.perf_counter() - asked)
         ranks["experts"].append(rank_of(targets, [e.user.id for e in experts]))
         ranks["most active answerers"].append(rank_of(targets, [u for u in active if u != asker]))
     return {
         "seconds": time.monotonic() - started,
         "questions": len(questions),
+        "median_ms": statistics.median(timings) * 1000 if timings else 0.0,
         "skipped": skipped,
         "methods": {m: metrics(r) for m, r in ranks.items()},
     }

@@ -1,19 +1,21 @@
 """Who knows about this? People ranked by evidence of fit to a question, with reasons a person can check.
 
-For a question text in a community:
+Three rankings of the people who may read the community, fused by reciprocal rank (k = 10):
 
-    fit(person) = Σ over similar threads t: sim(t) × (1 + 2·accepted + 0.5·log(1 + votes)) × recency(answer)
-                  + 0.6 × (declared expertise topics matching the question)
-                  + 0.3 × log(1 + answers in the community) / log(50)      (activity prior, capped at 1)
+1. evidence on similar threads: Σ over similar threads t of sim(t) × (1 + 2·accepted + 0.5·log(1 + votes)) ×
+   recency (halving every 12 months), plus 0.6 for each declared expertise topic the question names;
+2. answer history on the question's topics: Σ over topics of idf(topic) × (answers + accepted answers);
+3. who is around: 3 × answers in the last 7 days + 1.5 × in the last 30 + 0.5 × in the last 90.
 
-``sim(t)`` is the similarity of thread ``t`` to the question (lexical relevance, fused with semantic
-similarity when the extra is installed), normalised to 0..1; ``recency`` halves every 12 months. Only people
-who may read the community are ever suggested, and never the asker.
+``sim(t)`` is the similarity of thread ``t`` to the question (lexical relevance, fused with semantic similarity
+when the extra is installed), normalised to 0..1. The asker is never suggested. Measured against "most active
+answerers" in docs/quality.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,10 +32,12 @@ from practica.discussions.models import Post, Thread
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
 from practica.search.selectors import _filters
+from practica.search.semantic import rrf
 from practica.topics.services import topic_normalise
 
 SIMILAR_THREADS = 60
 HALF_LIFE_DAYS = 365
+RRF_K = 10
 
 
 @dataclass
@@ -85,6 +89,19 @@ def _eligible(community: Community) -> Any:
     return Q(is_active=True, id__in=members)
 
 
+def _question_topics(text: str, community: Community) -> dict[int, str]:
+    """Topics of the community that the question names (words, hyphenated pairs, or the whole text)."""
+    words = tokens(text, limit=400)
+    wanted = {topic_normalise(w) for w in words}
+    wanted |= {f"{a}-{b}" for a, b in itertools.pairwise(words)}
+    wanted.add(topic_normalise(text[:64]))
+    return dict(community.topics.filter(slug__in=wanted).values_list("id", "name"))
+
+
+def _rank(scores: dict[int, float]) -> list[int]:
+    return [uid for uid, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def find_experts(
     *,
     text: str,
@@ -100,70 +117,107 @@ def find_experts(
         return []
     now = now or timezone.now()
     exclude = set(exclude_user_ids or ())
+    eligible = _eligible(community)
+    answers = Post.objects.filter(thread__community=community, is_opening=False, deleted_at=None, author__isnull=False)
+    if before is not None:
+        answers = answers.filter(created_at__lt=before)
+
+    # 1. Evidence on similar threads.
     similar = similar_threads(text=text, community=community, viewer=viewer, before=before)
-    scores: dict[int, float] = defaultdict(float)
+    evidence_scores: dict[int, float] = defaultdict(float)
     evidence: dict[int, dict[str, Any]] = defaultdict(lambda: {"answers": 0, "accepted": 0, "last": None})
     if similar:
         accepted_ids = set(
             Thread.objects.filter(id__in=similar.keys()).exclude(accepted_post=None).values_list("accepted_post_id", flat=True)
         )
-        replies = Post.objects.filter(
-            thread_id__in=similar.keys(), is_opening=False, deleted_at=None, author__isnull=False
-        )
-        if before is not None:
-            replies = replies.filter(created_at__lt=before)
-        for post_id, thread_id, author_id, created, up, down in replies.values_list(
+        for post_id, thread_id, author_id, created, up, down in answers.filter(thread_id__in=similar.keys()).values_list(
             "id", "thread_id", "author_id", "created_at", "upvotes", "downvotes"
         ):
             is_accepted = post_id in accepted_ids
-            age_days = max((now - created).total_seconds() / 86400, 0)
-            recency = 0.5 ** (age_days / HALF_LIFE_DAYS)
-            weight = similar[thread_id] * (1 + 2 * is_accepted + 0.5 * math.log1p(max(up - down, 0))) * recency
-            scores[author_id] += weight
+            recency = 0.5 ** (max((now - created).total_seconds() / 86400, 0) / HALF_LIFE_DAYS)
+            evidence_scores[author_id] += (
+                similar[thread_id] * (1 + 2 * is_accepted + 0.5 * math.log1p(max(up - down, 0))) * recency
+            )
             record = evidence[author_id]
             record["answers"] += 1
             record["accepted"] += is_accepted
             if record["last"] is None or created > record["last"]:
                 record["last"] = created
-    # Declared expertise matching the question's words or topics.
-    wanted = {topic_normalise(t) for t in tokens(text)} | {topic_normalise(text)}
-    wanted |= {"-".join(pair) for pair in zip(tokens(text), tokens(text)[1:], strict=False)}
-    eligible = _eligible(community)
+    topics = _question_topics(text, community)
     declared: dict[int, list[str]] = defaultdict(list)
-    for user_id, name in (
-        User.objects.filter(eligible, profile__expertise__slug__in=wanted).values_list("id", "profile__expertise__name")
-    ):
-        declared[user_id].append(name)
-    for user_id, names in declared.items():
-        scores[user_id] += 0.6 * len(names)
-    if not scores:
-        return []
-    # Activity prior: answers in this community (before the cut, if any).
-    activity_qs = Post.objects.filter(
-        thread__community=community, is_opening=False, deleted_at=None, author_id__in=list(scores)
+    if topics:
+        for user_id, name in User.objects.filter(eligible, profile__expertise__in=topics).values_list(
+            "id", "profile__expertise__name"
+        ):
+            declared[user_id].append(name)
+            evidence_scores[user_id] += 0.6
+
+    # 2. Answer history on the question's topics (rarer topics weigh more).
+    topic_scores: dict[int, float] = defaultdict(float)
+    topic_answers: dict[int, int] = defaultdict(int)
+    if topics:
+        through = Thread.tags.through
+        frequency = {
+            row["topic_id"]: row["n"]
+            for row in through.objects.filter(topic_id__in=topics, thread__community=community)
+            .values("topic_id")
+            .annotate(n=Count("id"))
+        }
+        threads_total = max(1, Thread.objects.filter(community=community).count())
+        rows = (
+            answers.filter(thread__tags__in=topics)
+            .values("author_id", "thread__tags")
+            .annotate(n=Count("id"), accepted=Count("accepted_in"))
+        )
+        for row in rows:
+            idf = math.log(threads_total / (1 + frequency.get(row["thread__tags"], 0))) + 0.1
+            topic_scores[row["author_id"]] += idf * (row["n"] + row["accepted"])
+            topic_answers[row["author_id"]] += row["n"]
+
+    # 3. Who is around: answers in the community lately (last week, month, quarter).
+    recent_rows = answers.filter(created_at__gte=now - dt.timedelta(days=90), created_at__lt=now).values("author_id").annotate(
+        week=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=7))),
+        month=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=30))),
+        quarter=Count("id"),
     )
-    if before is not None:
-        activity_qs = activity_qs.filter(created_at__lt=before)
-    activity = dict(activity_qs.values("author_id").annotate(n=Count("id")).values_list("author_id", "n"))
-    for user_id in scores:
-        scores[user_id] += 0.3 * min(1.0, math.log1p(activity.get(user_id, 0)) / math.log(50))
+    recent_scores = {r["author_id"]: 3 * r["week"] + 1.5 * r["month"] + 0.5 * r["quarter"] for r in recent_rows}
+    recent_month = {r["author_id"]: r["month"] for r in recent_rows}
+
+    candidates = set(evidence_scores) | set(topic_scores) | set(recent_scores)
+    if not candidates:
+        return []
     users = {
         u.id: u
-        for u in User.objects.filter(eligible, id__in=list(scores)).exclude(id__in=exclude).select_related("profile")
+        for u in User.objects.filter(eligible, id__in=candidates).exclude(id__in=exclude).select_related("profile")
     }
-    ranked = sorted((uid for uid in scores if uid in users), key=lambda uid: -scores[uid])[:limit]
+    fused = rrf(
+        [u for u in _rank(evidence_scores) if u in users],
+        [u for u in _rank(topic_scores) if u in users],
+        [u for u in _rank(recent_scores) if u in users],
+        k=RRF_K,
+    )[:limit]
+    total_answers = dict(
+        answers.filter(author_id__in=[u for u, _ in fused]).values("author_id").annotate(n=Count("id")).values_list("author_id", "n")
+    )
     experts = []
-    for user_id in ranked:
+    for user_id, score in fused:
         record = evidence.get(user_id, {"answers": 0, "accepted": 0, "last": None})
         expert = Expert(
             user=users[user_id],
-            score=round(scores[user_id], 4),
+            score=round(score, 4),
             answers=record["answers"],
             accepted=record["accepted"],
             last_answer=record["last"],
             matching_expertise=sorted(declared.get(user_id, [])),
         )
-        expert.reasons = _reasons(expert, activity.get(user_id, 0), now)
+        expert.reasons = _reasons(
+            expert,
+            community_answers=total_answers.get(user_id, 0),
+            topic_answers=topic_answers.get(user_id, 0),
+            topic_names=sorted(topics.values())[:3],
+            recent=recent_month.get(user_id, 0),
+            now=now,
+        )
         experts.append(expert)
     return experts
 
@@ -172,7 +226,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _reasons(expert: Expert, community_answers: int, now: dt.datetime) -> list[str]:
+def _reasons(
+    expert: Expert,
+    *,
+    community_answers: int,
+    topic_answers: int,
+    topic_names: list[str],
+    recent: int,
+    now: dt.datetime,
+) -> list[str]:
     reasons = []
     if expert.accepted:
         when = f", most recent {timesince(expert.last_answer, now).split(',')[0]} ago" if expert.last_answer else ""
@@ -180,8 +242,12 @@ def _reasons(expert: Expert, community_answers: int, now: dt.datetime) -> list[s
     other = expert.answers - expert.accepted
     if other > 0:
         reasons.append(f"{_plural(other, 'other answer')} on similar questions")
+    if topic_answers and topic_names:
+        reasons.append(f"{_plural(topic_answers, 'answer')} on questions about {', '.join(topic_names)}")
     if expert.matching_expertise:
         reasons.append("declares expertise in " + ", ".join(expert.matching_expertise))
+    if recent:
+        reasons.append(f"active lately: {_plural(recent, 'answer')} in the last 30 days")
     if community_answers:
         reasons.append(f"{_plural(community_answers, 'answer')} in this community overall")
     return reasons or ["active in this community"]

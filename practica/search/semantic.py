@@ -155,12 +155,15 @@ def _vector_for_thread(thread_id: int) -> Any:
     return np.frombuffer(bytes(row), dtype=np.float32) if row is not None else None
 
 
-def rrf(*rankings: Sequence[int], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of several rankings of ids: score = Σ 1 / (k + rank)."""
+def rrf(
+    *rankings: Sequence[int], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several rankings of ids: score = Σ weight / (k + rank)."""
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for index, ranking in enumerate(rankings):
+        weight = weights[index] if weights else 1.0
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
