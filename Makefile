@@ -23,7 +23,7 @@ STAMP_TEST := $(VENV)/.installed-test-$(DEPS_HASH)
 CONSTRAINTS := $(if $(wildcard $(LOCK)),-c $(LOCK),)
 REMOVE_STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DEPS_HASH)' -delete
 
-.PHONY: help venv install install-test demo test lint typecheck pytest lock bench clean distclean
+.PHONY: help venv install install-test demo test test-semantic lint typecheck pytest lock bench clean distclean
 
 help:
 	@echo "make demo       install, migrate, load the demo data and serve on http://$(DEMO_ADDR)"
@@ -97,6 +97,9 @@ test: install-test
 	# The second run's PostgreSQL: PRACTICA_TEST_POSTGRES, else a DATABASE_URL that points at PostgreSQL.
 	pg_url="$${PRACTICA_TEST_POSTGRES:-}"
 	if [ -z "$$pg_url" ] && [[ "$${DATABASE_URL:-}" == postgres* ]]; then pg_url=$$DATABASE_URL; fi
+	if [ "$${PRACTICA_TEST_SEMANTIC:-}" = "1" ]; then
+		step "pytest with the semantic extra (.venv-semantic)" $(MAKE) --no-print-directory test-semantic
+	fi
 	if [ -n "$$pg_url" ]; then
 		step "pytest on PostgreSQL ($$(sed -E 's#//[^@/]*@#//***@#' <<<"$$pg_url"))" \
 			env DATABASE_URL="$$pg_url" $(PY) -m pytest -ra $(PYTEST_ARGS)
@@ -110,6 +113,23 @@ test: install-test
 		exit 1
 	fi
 	echo "==> make test: all steps passed"
+
+# The optional semantic extra in its own virtualenv: torch's CPU build (2.13.0), then the extra, pinned by
+# requirements-semantic.lock; runs the search tests with semantic similarity switched on.
+SEMANTIC_VENV := .venv-semantic
+SEMANTIC_PY := $(SEMANTIC_VENV)/bin/python
+SEMANTIC_STAMP := $(SEMANTIC_VENV)/.installed-$(DEPS_HASH)-$(shell cat requirements-semantic.lock 2>/dev/null | sha256sum | cut -c1-8)
+
+$(SEMANTIC_STAMP):
+	[ -x $(SEMANTIC_PY) ] || $(PYTHON) -m venv $(SEMANTIC_VENV)
+	find $(SEMANTIC_VENV) -maxdepth 1 -name '.installed-*' -delete
+	$(SEMANTIC_PY) -m pip install -q --upgrade pip
+	$(SEMANTIC_PY) -m pip install -q -c requirements-semantic.lock torch==2.13.0
+	$(SEMANTIC_PY) -m pip install -q -c requirements-semantic.lock -e '.[test,semantic]'
+	touch $@
+
+test-semantic: $(SEMANTIC_STAMP)
+	env -u DATABASE_URL HF_HUB_OFFLINE=1 $(SEMANTIC_PY) -m pytest -ra practica/search $(PYTEST_ARGS)
 
 # --- Lock file ------------------------------------------------------------------------------------------
 

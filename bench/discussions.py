@@ -460,7 +460,21 @@ def _render_templates() -> dict[str, list[tuple[str, str, str]]]:
     }
 
 
-def build(scale: float = 1.0, *, log: Callable[[str], None] = print) -> BuildResult:
+@dataclass
+class ExtraText:
+    """Words another benchmark adds to the generated text (the search benchmark's varied vocabulary).
+
+    ``titles`` replaces the plan's thread titles; ``post_words(k, post)`` is a paragraph appended to the body of
+    the ``k``-th post (in time order), or "" for none. Without it (the default) the data are unchanged.
+    """
+
+    titles: list[str]
+    post_words: Callable[[int, PostPlan], str]
+
+
+def build(
+    scale: float = 1.0, *, log: Callable[[str], None] = print, extra_text: Callable[[Plan], ExtraText] | None = None
+) -> BuildResult:
     """Create the community and its data in one transaction; returns the time it took and what it made."""
 
     sizes = Sizes.for_scale(scale)
@@ -468,14 +482,16 @@ def build(scale: float = 1.0, *, log: Callable[[str], None] = print) -> BuildRes
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(sizes, log=log)
+        return _build(sizes, log=log, extra_text=extra_text)
     finally:
         if gc_was_enabled:
             gc.enable()
         gc.collect()
 
 
-def _build(sizes: Sizes, *, log: Callable[[str], None]) -> BuildResult:
+def _build(
+    sizes: Sizes, *, log: Callable[[str], None], extra_text: Callable[[Plan], ExtraText] | None = None
+) -> BuildResult:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
@@ -490,6 +506,9 @@ def _build(sizes: Sizes, *, log: Callable[[str], None]) -> BuildResult:
     timer = Timer()
     now_ts = float(int(time.time()))
     p = plan(sizes, now_ts=now_ts)
+    extra = extra_text(p) if extra_text is not None else None
+    if extra is not None:
+        p.titles = extra.titles
     bodies = _render_templates()
     timer.lap("generate in memory")
     log(f"  planned {sizes.threads:,} threads, {len(p.posts):,} posts, {sizes.users:,} people "
@@ -607,6 +626,8 @@ def _build(sizes: Sizes, *, log: Callable[[str], None]) -> BuildResult:
         def post_rows() -> Iterator[tuple[Any, ...]]:
             for k, pp in enumerate(p.posts):
                 source, html, text = (opening_bodies if pp.is_opening else reply_bodies)[pp.template]
+                if extra is not None and (words := extra.post_words(k, pp)):
+                    source, html, text = f"{source}\n\n{words}", f"{html}\n<p>{words}</p>", f"{text}\n\n{words}"
                 yield (
                     post_base + k, thread_base + pp.thread, user_base + pp.author, pp.is_opening, source,
                     "markdown", html, text, _dt(pp.ts), pp.upvotes,

@@ -1,4 +1,5 @@
-"""Fast bulk inserts for imports and benchmarks: one ``executemany`` per batch, no model instances.
+"""Fast bulk inserts for imports and benchmarks: one ``executemany`` (``COPY`` on PostgreSQL) per batch, no
+model instances.
 
 Django's ``bulk_create`` builds a model instance and prepares every value through its field for each row,
 which dominates the cost of importing hundreds of thousands of rows. This helper adapts only the values that
@@ -64,7 +65,14 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
         prepared.append(
             tuple(adapt(value) if adapt else value for adapt, value in zip(adapters, row, strict=True))
         )
-    if prepared:
+    if prepared and connection.vendor == "postgresql":
+        # COPY streams all rows in one command: several times faster than executemany's one INSERT per row.
+        # (It goes to the driver's cursor directly, so it bypasses Django's query logging.)
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for row in prepared:
+                copy.write_row(row)
+    elif prepared:
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
     return len(prepared)

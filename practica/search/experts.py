@@ -31,7 +31,7 @@ from practica.communities.selectors import AnyUser, community_access
 from practica.discussions.models import Post, Thread
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
-from practica.search.selectors import _filters
+from practica.search.selectors import _filters, sql_datetime
 from practica.search.semantic import rrf
 from practica.topics.services import topic_normalise
 
@@ -64,7 +64,7 @@ def similar_threads(
     )
     if before is not None:
         filters.where.append("d.created_at < %s")
-        filters.params.append(before)
+        filters.params.append(sql_datetime(before))
     candidates = get_backend().candidates(terms, filters, any_term=True, limit=limit)
     if not candidates:
         return {}

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from practica.accounts.models import User
-from practica.communities.models import Community, MembershipState
+from practica.communities.models import Community
 from practica.discussions.models import Comment, Post, Thread
 from practica.people.models import Profile
 from practica.search.models import DocType, SearchDocument
@@ -199,12 +199,8 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
         counts["threads"] += index_threads(chunk)
         if progress:
             progress("threads", counts["threads"], len(thread_ids))
-    people = list(
-        User.objects.filter(is_active=True)
-        .filter(Q(memberships__state=MembershipState.ACTIVE) | Q(memberships__isnull=True))
-        .values_list("id", flat=True)
-        .distinct()
-    )
+    # Every active person, as index_people keeps them on save (profiles are public, whatever their memberships).
+    people = list(User.objects.filter(is_active=True).values_list("id", flat=True))
     counts["people"] = index_people(people)
     return counts
 

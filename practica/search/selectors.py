@@ -18,11 +18,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from practica.communities.selectors import AnyUser, communities_readable_by
 from practica.search.backends import Filters, get_backend, keywords, make_snippet, tokens
 from practica.search.models import DocType, SearchDocument
+from practica.topics.services import topic_normalise
 
 CANDIDATES = 200
 # Tuned on the Quantum Computing dump (docs/quality.md): larger weights for "solved" and recency hurt.
@@ -64,6 +66,12 @@ def _signals(doc: dict[str, Any], now: dt.datetime) -> float:
         + WEIGHTS["recency"] * recency
         + WEIGHTS["trust"] * doc["author_trust"]
     )
+
+
+def sql_datetime(value: dt.datetime) -> Any:
+    """A datetime as the database compares it in raw SQL (SQLite stores naive UTC text: an aware value's
+    "+00:00" suffix would make a row created exactly at the bound sort before it)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _filters(
@@ -112,8 +120,10 @@ def _filters(
         where.append("d.kind = %s")
         params.append(kind)
     if tag:
-        where.append("(' ' || d.tags || ' ') LIKE %s")
-        params.append(f"% {tag} %")
+        # The topic's slug (as the tags column holds it): no LIKE wildcards from the user, same case on both engines.
+        slug = topic_normalise(tag)
+        where.append("lower(' ' || d.tags || ' ') LIKE %s" if slug else "1 = 0")
+        params += [f"% {slug} %"] if slug else []
     if author_id:
         where.append("d.author_id = %s")
         params.append(author_id)
@@ -122,10 +132,10 @@ def _filters(
         params.append(solved)
     if date_from:
         where.append("d.created_at >= %s")
-        params.append(dt.datetime.combine(date_from, dt.time.min, tzinfo=dt.UTC))
+        params.append(sql_datetime(dt.datetime.combine(date_from, dt.time.min, tzinfo=dt.UTC)))
     if date_to:
         where.append("d.created_at < %s")
-        params.append(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC))
+        params.append(sql_datetime(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)))
     if exclude_ids:
         marks = ", ".join(["%s"] * len(exclude_ids))
         where.append(f"d.id NOT IN ({marks})")
@@ -240,8 +250,6 @@ def _allowed(doc_ids: list[int], filters: Filters) -> set[int]:
     """Which of these documents pass the filters (permissions, kind, tag, dates...)."""
     if not doc_ids:
         return set()
-    from django.db import connection
-
     marks = ", ".join(["%s"] * len(doc_ids))
     where = " AND ".join([f"d.id IN ({marks})", *filters.where])
     with connection.cursor() as cursor:

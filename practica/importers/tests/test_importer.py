@@ -217,6 +217,11 @@ def test_import_creates_threads_posts_comments_and_people_with_external_ids(dump
     assert stats.created["comments"] == 3
     assert stats.created["people"] == 3
     assert Revision.objects.filter(post__in=Post.objects.filter(thread__community=community)).count() == 9
+    revision = Revision.objects.get(post=post(1))
+    assert (revision.number, revision.title, revision.note) == (1, "What is entanglement?", "Imported")
+    assert revision.tags == ["entanglement", "quantum-gate"]
+    assert revision.body_source == UNSAFE_BODY  # the text as imported; pages show the sanitised body_html
+    assert User.objects.get(external_id=se("user:1")).profile.languages == []
 
 
 def test_people_keep_their_profile_and_the_sites_reputation(dump: Path, community: Community) -> None:
