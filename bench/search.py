@@ -252,7 +252,7 @@ def index_size() -> str:
             cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%%'")
             fts = cursor.fetchone()[0] or 0
             return f"{total / 1e6:,.0f} MB, of which the FTS5 index {fts / 1e6:,.0f} MB"
-        except Exception:  # noqa: BLE001 -- dbstat is optional in SQLite builds
+        except Exception:
             return "n/a"
 
 

@@ -29,7 +29,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -262,6 +262,7 @@ class StackExchangeImporter:
         started = time.monotonic()
         self.check()
         with transaction.atomic():
+            self._faster_storage()
             self.community = self._get_community()
             steps = [
                 ("votes", self._read_votes),
@@ -281,6 +282,18 @@ class StackExchangeImporter:
                 self.stats.step_seconds[name] = time.monotonic() - step_started
         self.stats.seconds = time.monotonic() - started
         return self.stats
+
+    @staticmethod
+    def _faster_storage() -> None:
+        """PostgreSQL compresses long texts (bodies) as it stores them; lz4 does that about twice as fast as the
+        default pglz. Only for this transaction, and only where the server supports it."""
+        if connection.vendor != "postgresql":
+            return
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+        except DatabaseError:
+            pass  # a server built without lz4 keeps pglz
 
     def _get_community(self) -> Community:
         community = Community.objects.filter(slug__iexact=self.community_slug).first()

@@ -49,7 +49,7 @@ def _datetime_adapter() -> Any:
 
 def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert rows (tuples in the order of ``fields``, which are attribute names like ``thread_id``) in one
-    statement executed many times. Returns the number of rows given."""
+    statement executed many times (one COPY on PostgreSQL). Returns the number of rows given."""
     meta = model._meta
     columns, adapters = [], []
     for name in fields:

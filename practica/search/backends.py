@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,10 +102,33 @@ class SQLiteBackend(Backend):
     def candidates(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
         if not terms:
             return []
+        if any_term and len(terms) > 1:
+            informative = self._without_common(terms)
+            if len(informative) < len(terms):
+                found = self._ranked(informative, filters, any_term=True, limit=limit)
+                if len(found) >= limit:
+                    return found
+        return self._ranked(terms, filters, any_term=any_term, limit=limit)
+
+    def _ranked(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
         sql = self._sql("d.id, bm25(search_fts, 10.0, 5.0, 1.0) AS rank", filters, "ORDER BY rank LIMIT %s")
         with connection.cursor() as cursor:
             cursor.execute(sql, [self._match(terms, any_term), *filters.params, limit])
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
+
+    def _without_common(self, terms: list[str]) -> list[str]:
+        """The terms without those found in more than half of the documents (the last, a prefix, always stays).
+
+        FTS5's bm25 gives such a term an idf of 1e-6 (it clamps log((N - n + 0.5) / (n + 0.5)) <= 0), so in an OR
+        query it changes no document's score by more than a few millionths; but it makes the query match, and
+        score, nearly every document ("the", "is" in a pasted question; a word every post of a site has). Without
+        them the same documents come first (``candidates`` runs the full query when fewer than ``limit`` are left).
+        """
+        total = _document_count()
+        if total < 1000:  # small sites: nothing to gain
+            return terms
+        kept = [t for t in terms[:-1] if _document_frequency(t) * 2 <= total]
+        return kept + terms[-1:]
 
     def count(self, terms: list[str], filters: Filters, *, any_term: bool) -> int:
         if not terms:
@@ -132,6 +157,44 @@ class SQLiteBackend(Backend):
             return result
 
 
+# Document frequencies of single terms (SQLite), kept a few minutes per process: counting the documents of a
+# word every document has means reading its whole posting list, and the common words are the ones asked again.
+_STATS_TTL = 600.0
+_STATS_MAX = 50_000
+_stats: dict[tuple[str, str], tuple[float, int]] = {}
+_stats_lock = threading.Lock()
+
+
+def _cached(key: tuple[str, str], compute: Any) -> int:
+    now = time.monotonic()
+    hit = _stats.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = int(compute())
+    with _stats_lock:
+        if len(_stats) >= _STATS_MAX:
+            _stats.clear()
+        _stats[key] = (now + _STATS_TTL, value)
+    return value
+
+
+def _scalar(sql: str, params: list[Any]) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def _document_count() -> int:
+    return _cached((connection.settings_dict["NAME"], ""), lambda: _scalar("SELECT count(*) FROM search_fts_docsize", []))
+
+
+def _document_frequency(term: str) -> int:
+    return _cached(
+        (connection.settings_dict["NAME"], term),
+        lambda: _scalar("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [f'"{term}"']),
+    )
+
+
 class PostgresBackend(Backend):
     """``tsvector`` (title A, tags B, body C) with ``ts_rank_cd``; the query per document's language config."""
 
@@ -142,10 +205,18 @@ class PostgresBackend(Backend):
         return (" | " if any_term else " & ").join(parts)
 
     def _languages(self, filters: Filters) -> list[str]:
-        with connection.cursor() as cursor:
-            where = " AND ".join(filters.where) or "TRUE"
-            cursor.execute(f"SELECT DISTINCT d.language FROM search_searchdocument d WHERE {where}", filters.params)  # noqa: S608
-            return [text_search_config(row[0]) for row in cursor.fetchall()] or ["english"]
+        """The text-search configurations documents may be indexed with: one OR branch each in the match.
+
+        Every community's current language, English (people), and those in the index (refreshed every few
+        minutes: a community whose language changed keeps its documents' old one until they are reindexed).
+        More configurations than the filtered documents use change no result (the branch of one without
+        documents matches nothing) and cost one more index probe; finding exactly which ones the filtered
+        documents use meant reading every document, twice per search.
+        """
+        from practica.communities.models import Community
+
+        configs = {text_search_config(lang) for lang in Community.objects.values_list("language", flat=True).distinct()}
+        return sorted(configs | {"english"} | _indexed_languages())
 
     def _match(self, terms: list[str], filters: Filters, any_term: bool) -> tuple[str, list[Any], str, list[Any]]:
         query = self._query(terms, any_term)
@@ -192,6 +263,24 @@ class PostgresBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [query, options, *ids])
             return {row[0]: highlight(row[1] or "") for row in cursor.fetchall()}
+
+
+_LANGUAGES_TTL = 300.0
+_languages_seen: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def _indexed_languages() -> frozenset[str]:
+    """The configurations of the documents in the index (PostgreSQL), read at most every few minutes."""
+    key = connection.settings_dict["NAME"]
+    now = time.monotonic()
+    hit = _languages_seen.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT language FROM search_searchdocument")
+        found = frozenset(text_search_config(row[0]) for row in cursor.fetchall())
+    _languages_seen[key] = (now + _LANGUAGES_TTL, found)
+    return found
 
 
 def get_backend() -> Backend:

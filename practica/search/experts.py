@@ -186,21 +186,22 @@ def find_experts(
     candidates = set(evidence_scores) | set(topic_scores) | set(recent_scores)
     if not candidates:
         return []
-    users = {
-        u.id: u
-        for u in User.objects.filter(eligible, id__in=candidates).exclude(id__in=exclude).select_related("profile")
-    }
+    # Who may be suggested: ids only (thousands in a big public community); the accounts of the chosen few below.
+    allowed = set(User.objects.filter(eligible, id__in=candidates).exclude(id__in=exclude).values_list("id", flat=True))
     fused = rrf(
-        [u for u in _rank(evidence_scores) if u in users],
-        [u for u in _rank(topic_scores) if u in users],
-        [u for u in _rank(recent_scores) if u in users],
+        [u for u in _rank(evidence_scores) if u in allowed],
+        [u for u in _rank(topic_scores) if u in allowed],
+        [u for u in _rank(recent_scores) if u in allowed],
         k=RRF_K,
     )[:limit]
+    users = {u.id: u for u in User.objects.filter(id__in=[u for u, _ in fused]).select_related("profile")}
     total_answers = dict(
         answers.filter(author_id__in=[u for u, _ in fused]).values("author_id").annotate(n=Count("id")).values_list("author_id", "n")
     )
     experts = []
     for user_id, score in fused:
+        if user_id not in users:  # gone between the two queries
+            continue
         record = evidence.get(user_id, {"answers": 0, "accepted": 0, "last": None})
         expert = Expert(
             user=users[user_id],

@@ -5,9 +5,19 @@ from django import forms
 from practica.discussions.models import ThreadKind
 from practica.search.models import DocType
 
+MAX_QUERY = 10_000
+
+
+class QueryField(forms.CharField):
+    """Free text to search for: a longer text is cut at MAX_QUERY characters rather than refused (only the first
+    words count anyway), so a pasted 10 KB question still gets results."""
+
+    def to_python(self, value: object) -> str:
+        return str(super().to_python(value))[:MAX_QUERY]
+
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=10_000, label="Search")
+    q = QueryField(required=False, label="Search")
     type = forms.ChoiceField(required=False, choices=[("", "Everything"), *DocType.choices])
     community = forms.CharField(required=False, max_length=60)
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *ThreadKind.choices])
@@ -19,5 +29,5 @@ class SearchForm(forms.Form):
 
 
 class ExpertForm(forms.Form):
-    q = forms.CharField(required=False, max_length=10_000, label="Question or topic")
+    q = QueryField(required=False, label="Question or topic")
     community = forms.CharField(required=False, max_length=60)

@@ -190,8 +190,9 @@ def search(
             ranked += rank(loose, loose_docs)
             results.broadened = True
             count = backend.count(terms, filters, any_term=True)
-    results.count = count
+    lexical = len(ranked)
     ranked = _hybrid(ranked, q=q, user=user, types=types, community_ids=community_ids, docs=docs, filters=filters)
+    results.count = count + max(0, len(ranked) - lexical)  # and the threads only the semantic ranking found
     page = ranked[offset : offset + limit]
     snippets = _snippets(terms, [i for i, _ in page]) if with_snippets else {}
     for doc_id, score in page:
@@ -353,7 +354,10 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
             rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth)])
     if semantic.available():
         readable = sorted(communities_readable_by(user).values_list("id", flat=True))
-        rankings.insert(0, semantic.neighbour_docs(thread_id=thread.id, community_ids=readable, limit=depth))
+        neighbours = semantic.neighbour_docs(thread_id=thread.id, community_ids=readable, limit=depth)
+        # An embedding names the community it was computed in (a moved thread's may lag): the documents decide.
+        allowed = _allowed(neighbours, filters)
+        rankings.insert(0, [i for i in neighbours if i in allowed])
     fused = semantic_rrf(rankings, k=RELATED_RRF_K)
     docs = _docs([i for i, _ in fused])
     boosted = sorted(
@@ -382,7 +386,9 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
         readable = list(communities_readable_by(user).values_list("id", flat=True))
         if community_ids is not None:
             readable = [c for c in readable if c in set(community_ids)]
-        rankings.append(semantic.neighbour_docs_for_text(text=text, community_ids=readable, limit=max(limit * 4, 20)))
+        neighbours = semantic.neighbour_docs_for_text(text=text, community_ids=readable, limit=max(limit * 4, 20))
+        allowed = _allowed(neighbours, filters)
+        rankings.append([i for i in neighbours if i in allowed])
     fused = semantic_rrf(rankings)[:limit]
     docs = _docs([i for i, _ in fused])
     return [_hit(docs[i], s, "") for i, s in fused if i in docs]

@@ -123,7 +123,11 @@ def similar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def ask_expert(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread, _ = thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
-    expert = User.objects.filter(id=request.POST.get("expert") or 0, is_active=True).first()
+    try:
+        expert_id = int(request.POST.get("expert") or "")
+    except ValueError:
+        raise Http404("No such person.") from None
+    expert = User.objects.filter(id=expert_id, is_active=True).first()
     if expert is None:
         raise Http404("No such person.")
     try:

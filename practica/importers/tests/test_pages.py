@@ -83,14 +83,16 @@ def post_upload(
 # --- Who may open the upload page -----------------------------------------------------------------
 
 
-def test_the_upload_page_opens_for_the_coordinator(community: Community, owner: User) -> None:
+def test_the_upload_page_opens_for_the_coordinator(community: Community, owner: User, settings: Any) -> None:
+    settings.IMPORT_MAX_UPLOAD_MB = 150
+
     response = _client(owner).get(f"/communities/{community.slug}/import/")
 
     assert response.status_code == 200
     html = _html(response)
     assert 'enctype="multipart/form-data"' in html
     assert 'name="upload"' in html
-    assert "Files up to 200 MB" in html
+    assert "Files up to 150 MB" in html
 
 
 def test_the_upload_page_is_forbidden_to_a_member(community: Community, member: User) -> None:

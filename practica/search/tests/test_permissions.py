@@ -69,7 +69,7 @@ def test_hidden_words_never_appear_in_snippets_or_broaden_a_count(request: Any, 
 
 
 def test_a_site_administrator_reads_everything(world: World) -> None:
-    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    admin = UserFactory.create(username="admin", is_superuser=True, is_staff=True)
     assert set(titles(find(admin, "cement barrier"))) == {PUBLIC, MEMBERS, PRIVATE}
 
 
@@ -80,10 +80,10 @@ def test_someone_who_left_a_private_community_no_longer_finds_its_threads(world:
 
 
 def test_an_invited_or_requesting_person_does_not_find_the_communitys_threads(world: World) -> None:
-    invited = UserFactory(username="invited")
-    MembershipFactory(community=world.private, user=invited, state=MembershipState.INVITED)
-    requesting = UserFactory(username="requesting")
-    MembershipFactory(community=world.members_only, user=requesting, state=MembershipState.REQUESTED)
+    invited = UserFactory.create(username="invited")
+    MembershipFactory.create(community=world.private, user=invited, state=MembershipState.INVITED)
+    requesting = UserFactory.create(username="requesting")
+    MembershipFactory.create(community=world.members_only, user=requesting, state=MembershipState.REQUESTED)
     assert set(titles(find(invited, "cement barrier"))) == {PUBLIC}
     assert set(titles(find(requesting, "cement barrier"))) == {PUBLIC}
 
@@ -215,9 +215,9 @@ def people_world(world: World, owner: User, member: User) -> World:
         user.profile.save(update_fields=["discipline"])
     states = {"leaver": MembershipState.LEFT, "invitee": MembershipState.INVITED, "requester": MembershipState.REQUESTED}
     for username, state in states.items():
-        user = UserFactory(username=username, discipline="Geology")
-        MembershipFactory(community=world.private, user=user, state=state, role=Role.MEMBER)
-    UserFactory(username="loner", discipline="Geology")
+        user = UserFactory.create(username=username, discipline="Geology")
+        MembershipFactory.create(community=world.private, user=user, state=state, role=Role.MEMBER)
+    UserFactory.create(username="loner", discipline="Geology")
     indexing.rebuild()
     return world
 

@@ -21,7 +21,7 @@ from practica.discussions import services
 from practica.discussions.models import Thread, ThreadKind
 from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.lib.testing.client import Api
-from practica.lib.testing.factories import OrganizationFactory, UserFactory
+from practica.lib.testing.factories import CommunityFactory, OrganizationFactory, UserFactory
 from practica.people.services import profile_update
 from practica.search import indexing
 from practica.search.models import DocType, SearchDocument
@@ -80,15 +80,15 @@ def test_a_thread_is_found_by_its_tags(community: Community, owner: User, reinde
 
 @pytest.fixture
 def ada(db: None) -> User:
-    ada = UserFactory(
+    ada = UserFactory.create(
         username="ada",
         expertise=["Quantum error correction"],
         discipline="Petrophysics",
-        organization=OrganizationFactory(name="Norsk Boreselskap"),
+        organization=OrganizationFactory.create(name="Norsk Boreselskap"),
     )
     ada.profile.display_name = "Ada Lovelace"
     ada.profile.save(update_fields=["display_name"])
-    UserFactory(username="bob", discipline="Drilling engineering")
+    UserFactory.create(username="bob", discipline="Drilling engineering")
     return ada
 
 
@@ -150,7 +150,7 @@ def test_the_community_filter_keeps_one_community(
 
 
 def test_the_type_filter_keeps_threads_or_people(catalogue: dict[str, Thread], member: User, reindex: Reindex) -> None:
-    UserFactory(username="casey", discipline="Casing design")
+    UserFactory.create(username="casey", discipline="Casing design")
     reindex()
     people = find(member, "casing", types=[DocType.PERSON])
     threads = find(member, "casing", types=[DocType.THREAD])
@@ -504,7 +504,7 @@ def test_rebuild_search_index_reports_and_indexes_visible_threads_and_active_peo
     services.post_delete(post=opening(deleted), actor=member)
     hidden = ask(community, member, "Hidden one", body="Plain.")
     services.thread_moderate(thread=hidden, actor=owner, action="hide")
-    UserFactory(username="gone", is_active=False)
+    UserFactory.create(username="gone", is_active=False)
     SearchDocument.objects.create(doc_type=DocType.THREAD, object_id=999_999, title="Stale", url="/x/")
     out = StringIO()
     call_command("rebuild_search_index", stdout=out)
@@ -525,7 +525,7 @@ def test_rebuild_indexes_the_same_people_as_saving_a_profile(
     """Someone who left every community still has a public profile: a rebuild must not drop them."""
     leaver = person("leaver", community)
     Membership.objects.filter(user=leaver).update(state=MembershipState.LEFT)
-    requester = UserFactory(username="requester")
+    requester = UserFactory.create(username="requester")
     Membership.objects.create(community=community, user=requester, state=MembershipState.REQUESTED)
     indexing.index_people([leaver.pk, requester.pk])
     before = set(SearchDocument.objects.filter(doc_type=DocType.PERSON).values_list("object_id", flat=True))
@@ -562,6 +562,7 @@ def test_the_search_page_with_an_empty_or_wordless_query_shows_no_results(member
     for q in ("", "   ", "***", "\"()"):
         response = client_for(member).get("/search/", {"q": q})
         assert response.status_code == 200
+        assert '<ol class="search-results">' not in response.content.decode()
 
 
 def _page_queries(user: User, q: str) -> int:
@@ -583,7 +584,7 @@ def test_the_search_page_costs_the_same_queries_for_5_and_50_results(
     community: Community, owner: User, member: User, reindex: Reindex
 ) -> None:
     _stuck_pipes(community, [member, owner], range(5))
-    UserFactory(username="sticky", discipline="Differential sticking")
+    UserFactory.create(username="sticky", discipline="Differential sticking")
     reindex()
     few = _page_queries(member, "sticking")
     _stuck_pipes(community, [member, owner], range(5, 50))
@@ -595,7 +596,7 @@ def test_the_search_page_costs_the_same_queries_for_5_and_50_results(
 def test_a_several_word_search_page_costs_one_more_query_only_when_it_broadens(
     community: Community, owner: User, member: User, reindex: Reindex
 ) -> None:
-    """Fewer than a page with all the words adds one search for some of them; nothing grows with the results."""
+    """Fewer than a page with all the words adds a search for some of them; nothing grows with the results."""
     _stuck_pipes(community, [member, owner], range(5))
     reindex()
     five = _page_queries(member, "differential sticking")
@@ -606,7 +607,8 @@ def test_a_several_word_search_page_costs_one_more_query_only_when_it_broadens(
     reindex()
     fifty = _page_queries(member, "differential sticking")
     assert twenty_five == fifty, (twenty_five, fifty)
-    assert five == fifty + 1, (five, fifty)
+    # The extra search for some of the words: one query (two on PostgreSQL, which looks up the languages first).
+    assert fifty < five <= fifty + 2, (five, fifty)
     assert "Stuck pipe incident" in client_for(member).get("/search/", {"q": "stuck pipe"}).content.decode()
 
 
@@ -620,3 +622,59 @@ def test_the_search_page_pages_results(community: Community, member: User, reind
     assert len(re.findall(r"Stuck pipe incident \d+</a>", first)) == 20
     assert len(re.findall(r"Stuck pipe incident \d+</a>", second)) == 5
     assert client_for(member).get("/search/", {"q": "stuck pipe", "page": "x"}).status_code == 200
+
+
+# --- Language of a community (PostgreSQL text-search configuration) -------------------------------
+
+
+def test_documents_take_their_communitys_language_and_unknown_languages_fall_back_to_english(
+    owner: User, member: User, reindex: Reindex
+) -> None:
+    german = CommunityFactory.create(creator=owner, name="Bohrtechnik", slug="bohrtechnik", language="german")
+    klingon = CommunityFactory.create(creator=owner, name="Klingon", slug="klingon", language="klingon'; DROP")
+    ask(german, owner, "Zementierung der Bohrungen", body="Die Bohrungen wurden zementiert.")
+    ask(klingon, owner, "Cement in space", body="Plain.")
+    reindex()
+    languages = dict(SearchDocument.objects.filter(doc_type=DocType.THREAD).values_list("title", "language"))
+    assert languages == {"Zementierung der Bohrungen": "german", "Cement in space": "english"}
+    assert titles(find(owner, "cement")) == ["Cement in space"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's FTS5 stems English only (porter)")
+def test_postgresql_stems_each_community_in_its_own_language(owner: User, reindex: Reindex) -> None:
+    german = CommunityFactory.create(creator=owner, name="Bohrtechnik", slug="bohrtechnik", language="german")
+    english = CommunityFactory.create(creator=owner, name="Drilling", slug="drilling-en")
+    ask(german, owner, "Zementierung", body="Die Bohrung wurde sorgfältig zementiert.")
+    ask(english, owner, "Cementing", body="The wells were cemented carefully.")
+    reindex()
+    # "Bohrungen" only reaches "Bohrung" through the German stemmer (the last word is a prefix, so it comes first).
+    results = find(owner, "Bohrungen zementiert")
+    assert titles(results) == ["Zementierung"] and results.broadened is False
+    both = find(owner, "carefully sorgfältig")
+    assert set(titles(both)) == {"Zementierung", "Cementing"}
+
+
+# --- The backends behind one interface ------------------------------------------------------------
+
+
+def test_the_backend_gives_candidates_counts_and_escaped_snippets(community: Community, member: User, reindex: Reindex) -> None:
+    from practica.search.backends import get_backend
+    from practica.search.selectors import _thread_filters
+
+    ask(community, member, "Entanglement & <b>fidelity</b>", body=HOSTILE_BODY)
+    ask(community, member, "Casing wear", body="Entanglement of the wireline.")
+    reindex()
+    backend = get_backend()
+    filters = _thread_filters(member, None)
+    strict = backend.candidates(["entanglement", "fidelity"], filters, any_term=False, limit=10)
+    loose = backend.candidates(["entanglement", "fidelity"], filters, any_term=True, limit=10)
+    assert len(strict) == 1 and len(loose) == 2
+    assert loose[0][1] >= loose[1][1] > 0
+    assert backend.count(["entanglement", "fidelity"], filters, any_term=False) == 1
+    assert backend.count(["entanglement", "fidelity"], filters, any_term=True) == 2
+    assert backend.count(["entangl"], filters, any_term=False) == 2  # the last word is a prefix
+    snippets = backend.snippets(["entanglement"], [doc_id for doc_id, _ in loose])
+    assert len(snippets) == 2
+    for snippet in snippets.values():
+        assert re.search(r"<mark>entanglement</mark>", snippet, re.IGNORECASE), snippet
+        _no_raw_markup(snippet)

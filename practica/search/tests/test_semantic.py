@@ -1,0 +1,227 @@
+"""The optional semantic extra: sentence embeddings, stored per thread, fused into related threads, similar
+questions and search. Skipped (with the reason) where the extra is not installed; run them with a venv that has
+it, e.g. ``/tmp/semvenv/bin/python -m pytest practica/search/tests/test_semantic.py -q``.
+
+A handful of threads only, so the model loads once and the tests take seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from practica.accounts.models import User
+from practica.communities.models import Community
+from practica.discussions import services
+from practica.discussions.models import Thread
+from practica.discussions.tests.builders import ask, opening
+from practica.lib.testing.client import Api
+from practica.search import indexing, selectors, semantic
+from practica.search.models import ThreadEmbedding
+from practica.search.tests.conftest import client_for, find, titles, viewer
+
+NO_EXTRA = "the semantic extra is not installed (pip install torch==2.13.0 && pip install '.[semantic]')"
+needs_extra = pytest.mark.skipif(not semantic.available(), reason=NO_EXTRA)
+
+pytestmark = [pytest.mark.semantic, pytest.mark.django_db]
+
+KICK = "How do I stop a kick while drilling?"
+INFLUX = "Controlling an influx of formation fluid into the wellbore"
+COFFEE = "Choosing a coffee machine for the site office"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_index() -> Iterator[None]:
+    # The in-process matrix is shared by the process: never let one test see another's vectors.
+    semantic._Index.invalidate()
+    yield
+    semantic._Index.invalidate()
+
+
+@dataclass
+class Kicks:
+    kick: Thread
+    influx: Thread
+    coffee: Thread
+
+
+def _embed_all() -> int:
+    indexing.rebuild()
+    return semantic.embed_threads(Thread.objects.values_list("id", flat=True))
+
+
+@pytest.fixture
+def kicks(community: Community, owner: User, member: User) -> Kicks:
+    kick = ask(community, member, KICK, body="The pit gain rose during the trip.")
+    influx = ask(community, owner, INFLUX, body="Shut in the well and circulate with heavier mud.")
+    coffee = ask(community, owner, COFFEE, body="Espresso or filter for twenty people?")
+    _embed_all()
+    return Kicks(kick, influx, coffee)
+
+
+# --- Without the extra ----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(semantic.available(), reason="the semantic extra is installed")
+def test_without_the_extra_the_embed_command_says_how_to_install_it(db: None) -> None:
+    with pytest.raises(CommandError, match=r"pip install"):
+        call_command("embed_threads", stdout=StringIO())
+
+
+@pytest.mark.skipif(semantic.available(), reason="the semantic extra is installed")
+def test_without_the_extra_related_threads_stay_lexical(community: Community, member: User, api: Api) -> None:
+    kick = ask(community, member, KICK, body="The pit gain rose.")
+    ask(community, member, "Another kick while drilling", body="Pit gain again.")
+    indexing.rebuild()
+    rows = api.as_user(member).get(f"/api/v1/threads/{kick.pk}/related/").json()
+    assert [row["title"] for row in rows] == ["Another kick while drilling"]
+    assert not ThreadEmbedding.objects.exists()
+
+
+# --- With the extra -------------------------------------------------------------------------------
+
+
+@needs_extra
+def test_embed_gives_l2_normalised_384_dimensional_float32_vectors() -> None:
+    import numpy as np
+
+    vectors = semantic.embed(["a", "b"])
+    assert vectors.shape == (2, 384)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert not np.allclose(vectors[0], vectors[1])
+
+
+@needs_extra
+def test_embed_threads_stores_one_embedding_per_indexed_thread(kicks: Kicks, community: Community) -> None:
+    rows = {row.thread_id: row for row in ThreadEmbedding.objects.all()}
+    assert set(rows) == {kicks.kick.pk, kicks.influx.pk, kicks.coffee.pk}
+    for row in rows.values():
+        assert row.model_name == semantic.MODEL_NAME
+        assert row.community_id == community.pk
+        assert len(bytes(row.vector)) == 384 * 4
+    assert semantic.embed_threads([kicks.kick.pk]) == 1
+    assert ThreadEmbedding.objects.count() == 3
+
+
+@needs_extra
+def test_saving_a_thread_embeds_it_by_a_task_after_commit_and_deleting_it_drops_the_embedding(
+    community: Community, member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = ask(community, member, KICK, body="The pit gain rose.")
+    assert ThreadEmbedding.objects.filter(thread_id=thread.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_delete(post=opening(thread), actor=member)
+    assert not ThreadEmbedding.objects.filter(thread_id=thread.pk).exists()
+
+
+@needs_extra
+def test_related_threads_rank_a_paraphrase_above_an_unrelated_thread(kicks: Kicks, api: Api, member: User) -> None:
+    rows = api.as_user(member).get(f"/api/v1/threads/{kicks.kick.pk}/related/?limit=3").json()
+    ids = [row["id"] for row in rows]
+    assert kicks.kick.pk not in ids
+    assert ids[0] == kicks.influx.pk
+    if kicks.coffee.pk in ids:
+        assert ids.index(kicks.coffee.pk) > ids.index(kicks.influx.pk)
+
+
+@needs_extra
+def test_nearest_neighbours_put_the_paraphrase_first(kicks: Kicks, community: Community) -> None:
+    vector = semantic.embed([KICK])[0]
+    nearest = semantic.nearest(vector, community_ids=[community.pk], exclude_thread=kicks.kick.pk, limit=2)
+    assert [thread_id for thread_id, _ in nearest] == [kicks.influx.pk, kicks.coffee.pk]
+    assert nearest[0][1] > nearest[1][1]
+
+
+@needs_extra
+def test_similar_questions_while_asking_find_a_paraphrase(kicks: Kicks, community: Community, member: User) -> None:
+    hits = selectors.similar_questions(text="Well is flowing, how to stop the kick", user=member, community_ids=[community.pk])
+    assert INFLUX in titles(hits)
+    html = client_for(member).get(f"/communities/{community.slug}/similar/", {"title": "Stopping formation fluid entering the well"}).content.decode()
+    assert INFLUX in html
+
+
+@needs_extra
+def test_search_fuses_in_threads_near_in_meaning(kicks: Kicks, member: User) -> None:
+    results = find(member, "stopping a kick")
+    assert INFLUX in titles(results)
+    assert results.count == len(results.hits)  # the count covers what the fusion added
+
+
+@needs_extra
+def test_a_search_only_meaning_matches_still_counts_its_results(kicks: Kicks, member: User) -> None:
+    results = find(member, "shutting in a flowing well")
+    assert results.hits
+    assert results.count == len(results.hits)  # fewer than a page: every result is on it
+
+
+@needs_extra
+def test_the_embed_threads_command_backfills_and_reports(kicks: Kicks, community: Community) -> None:
+    ThreadEmbedding.objects.filter(thread_id=kicks.coffee.pk).delete()
+    out = StringIO()
+    call_command("embed_threads", "--missing", stdout=out)
+    assert out.getvalue().startswith("Embedded 1 threads in ")
+    assert ThreadEmbedding.objects.count() == 3
+    out = StringIO()
+    call_command("embed_threads", "--community", community.slug, stdout=out)
+    assert out.getvalue().startswith("Embedded 3 threads in ")
+    out = StringIO()
+    call_command("embed_threads", "--community", "nowhere", stdout=out)
+    assert out.getvalue().startswith("Embedded 0 threads in ")
+
+
+@pytest.fixture
+def secret_influx(private_community: Community, members_only_community: Community, owner: User) -> list[Thread]:
+    return [
+        ask(private_community, owner, "Handling an influx of formation fluid in a confidential well",
+            body="Shut in and bullhead with heavier mud."),
+        ask(members_only_community, owner, "Members discuss an influx of formation fluid",
+            body="Shut in, then the driller's method."),
+    ]
+
+
+@needs_extra
+@pytest.mark.parametrize("side", ["outsider", "anonymous"])
+def test_embedded_threads_of_unreadable_communities_never_come_back(
+    request: Any, kicks: Kicks, secret_influx: list[Thread], api: Api, side: str
+) -> None:
+    _embed_all()
+    user = None if side == "anonymous" else request.getfixturevalue(side)
+    secret_ids = {t.pk for t in secret_influx}
+    rows = api.as_user(user).get(f"/api/v1/threads/{kicks.kick.pk}/related/?limit=100").json()
+    assert not secret_ids & {row["id"] for row in rows}
+    assert kicks.influx.pk in {row["id"] for row in rows}
+    similar = selectors.similar_questions(text=KICK, user=viewer(user))
+    assert not secret_ids & {hit.id for hit in similar}
+    assert not secret_ids & {hit.id for hit in find(user, "stopping a kick").hits}
+    assert not secret_ids & {hit.id for hit in find(user, "influx of formation fluid").hits}
+
+
+@needs_extra
+def test_members_get_the_embedded_threads_of_their_private_communities(
+    kicks: Kicks, secret_influx: list[Thread], api: Api, member: User
+) -> None:
+    _embed_all()
+    rows = api.as_user(member).get(f"/api/v1/threads/{kicks.kick.pk}/related/?limit=100").json()
+    assert {t.pk for t in secret_influx} <= {row["id"] for row in rows}
+
+
+@needs_extra
+def test_a_thread_moved_into_a_private_community_never_comes_back_through_a_stale_embedding(
+    kicks: Kicks, private_community: Community, owner: User, outsider: User, api: Api
+) -> None:
+    """The embedding is recomputed by a background task; until it runs, it still names the old community."""
+    services.thread_move(thread=kicks.influx, actor=owner, target=private_community)
+    indexing.index_threads([kicks.influx.pk])  # the search document follows at once; the embedding task has not run
+    assert ThreadEmbedding.objects.get(thread_id=kicks.influx.pk).community_id == kicks.kick.community_id
+    rows = api.as_user(outsider).get(f"/api/v1/threads/{kicks.kick.pk}/related/?limit=100").json()
+    assert kicks.influx.pk not in {row["id"] for row in rows}
+    similar = selectors.similar_questions(text=INFLUX, user=outsider)
+    assert kicks.influx.pk not in {hit.id for hit in similar}
+    assert kicks.influx.pk not in {hit.id for hit in find(outsider, "formation fluid influx").hits}
