@@ -84,6 +84,21 @@ class Backend:
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
 
+    def document_count(self) -> int:
+        """Documents in the index (kept a few minutes)."""
+        return _cached(("", 0), self._document_count)
+
+    def document_frequency(self, term: str, *, cap: int) -> int:
+        """Documents with this word, counted up to ``cap`` (kept a few minutes: common words are asked again)."""
+        found = _cached((term, cap), lambda: self._document_frequency(term, cap))
+        return min(found, cap)
+
+    def _document_count(self) -> int:
+        raise NotImplementedError
+
+    def _document_frequency(self, term: str, cap: int) -> int:
+        raise NotImplementedError
+
 
 class SQLiteBackend(Backend):
     """FTS5 with bm25 (title weighted 10, tags 5, body 1), prefix match on the last word."""
@@ -124,11 +139,19 @@ class SQLiteBackend(Backend):
         score, nearly every document ("the", "is" in a pasted question; a word every post of a site has). Without
         them the same documents come first (``candidates`` runs the full query when fewer than ``limit`` are left).
         """
-        total = _document_count()
+        total = self.document_count()
         if total < 1000:  # small sites: nothing to gain
             return terms
-        kept = [t for t in terms[:-1] if _document_frequency(t) * 2 <= total]
+        half = total // 2
+        kept = [t for t in terms[:-1] if self.document_frequency(t, cap=half + 1) <= half]
         return kept + terms[-1:]
+
+    def _document_count(self) -> int:
+        return int(_scalar("SELECT count(*) FROM search_fts_docsize", []))
+
+    def _document_frequency(self, term: str, cap: int) -> int:
+        sql = "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"
+        return int(_scalar(sql, [f'"{term}"', cap]))
 
     def count(self, terms: list[str], filters: Filters, *, any_term: bool) -> int:
         if not terms:
@@ -157,15 +180,17 @@ class SQLiteBackend(Backend):
             return result
 
 
-# Document frequencies of single terms (SQLite), kept a few minutes per process: counting the documents of a
-# word every document has means reading its whole posting list, and the common words are the ones asked again.
+# Index statistics (document count, document frequencies of words), kept a few minutes per process and database:
+# counting the documents of a word most documents have reads its whole posting list, and the common words are
+# the ones asked again and again.
 _STATS_TTL = 600.0
 _STATS_MAX = 50_000
-_stats: dict[tuple[str, str], tuple[float, int]] = {}
+_stats: dict[tuple[str, str, int], tuple[float, int]] = {}
 _stats_lock = threading.Lock()
 
 
-def _cached(key: tuple[str, str], compute: Any) -> int:
+def _cached(what: tuple[str, int], compute: Any) -> int:
+    key = (connection.settings_dict["NAME"], *what)
     now = time.monotonic()
     hit = _stats.get(key)
     if hit is not None and hit[0] > now:
@@ -182,17 +207,6 @@ def _scalar(sql: str, params: list[Any]) -> Any:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
-
-
-def _document_count() -> int:
-    return _cached((connection.settings_dict["NAME"], ""), lambda: _scalar("SELECT count(*) FROM search_fts_docsize", []))
-
-
-def _document_frequency(term: str) -> int:
-    return _cached(
-        (connection.settings_dict["NAME"], term),
-        lambda: _scalar("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [f'"{term}"']),
-    )
 
 
 class PostgresBackend(Backend):
@@ -249,6 +263,16 @@ class PostgresBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM search_searchdocument d WHERE {where}", [*match_params, *filters.params])  # noqa: S608
             return int(cursor.fetchone()[0])
+
+    def _document_count(self) -> int:
+        return int(_scalar("SELECT count(*) FROM search_searchdocument", []))
+
+    def _document_frequency(self, term: str, cap: int) -> int:
+        languages = self._languages(Filters(where=[], params=[]))
+        match = " OR ".join(f"(d.language = %s AND d.vector @@ to_tsquery('{lang}'::regconfig, %s))" for lang in languages)
+        params: list[Any] = [value for lang in languages for value in (lang, term)]
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d WHERE {match} LIMIT %s) s"  # noqa: S608
+        return int(_scalar(sql, [*params, cap]))
 
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
         if not terms or not ids:

@@ -34,19 +34,23 @@ def _trust(accepted: int) -> float:
     return min(1.0, accepted / 10.0)
 
 
-def _accepted_counts(author_ids: set[int], community_ids: set[int]) -> dict[tuple[int, int], int]:
-    rows = (
-        Thread.objects.filter(
-            community_id__in=community_ids, accepted_post__author_id__in=author_ids, deleted_at=None
-        )
-        .values("community_id", "accepted_post__author_id")
-        .annotate(n=Count("id"))
-    )
+def _accepted_counts(author_ids: set[int] | None, community_ids: set[int] | None) -> dict[tuple[int, int], int]:
+    """{(author, community): accepted answers there}, for these authors and communities (None: all of them)."""
+    threads = Thread.objects.filter(deleted_at=None, accepted_post__isnull=False)
+    if community_ids is not None:
+        threads = threads.filter(community_id__in=community_ids)
+    if author_ids is not None:
+        threads = threads.filter(accepted_post__author_id__in=author_ids)
+    rows = threads.values("community_id", "accepted_post__author_id").annotate(n=Count("id"))
     return {(r["accepted_post__author_id"], r["community_id"]): r["n"] for r in rows}
 
 
-def index_threads(thread_ids: Iterable[int]) -> int:
-    """(Re)build the documents of these threads; deleted or hidden threads leave the index."""
+def index_threads(thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], int] | None = None) -> int:
+    """(Re)build the documents of these threads; deleted or hidden threads leave the index.
+
+    ``accepted`` is :func:`_accepted_counts` for every author and community when the caller (a rebuild) has it
+    already; otherwise each batch asks for its own authors.
+    """
     total = 0
     for chunk in _chunks(sorted(set(thread_ids))):
         threads = list(
@@ -73,7 +77,10 @@ def index_threads(thread_ids: Iterable[int]) -> int:
         ).values_list("post__thread_id", "body_source")
         for thread_id, text in comments:
             texts[thread_id].append(text)
-        accepted = _accepted_counts({t.author_id for t in visible if t.author_id}, {t.community_id for t in visible})
+        if accepted is None:
+            trust = _accepted_counts({t.author_id for t in visible if t.author_id}, {t.community_id for t in visible})
+        else:
+            trust = accepted
         documents = []
         for thread in visible:
             body = "\n".join(texts[thread.id])[:MAX_BODY_CHARS]
@@ -91,7 +98,7 @@ def index_threads(thread_ids: Iterable[int]) -> int:
                     is_solved=thread.accepted_post_id is not None,
                     votes=thread.score,
                     replies=thread.reply_count,
-                    author_trust=_trust(accepted.get((thread.author_id or 0, thread.community_id), 0)),
+                    author_trust=_trust(trust.get((thread.author_id or 0, thread.community_id), 0)),
                     created_at=thread.created_at,
                     url=reverse(
                         "discussions:thread", kwargs={"slug": thread.community.slug, "thread_id": thread.id}
@@ -186,7 +193,7 @@ def person_changed(user_id: int) -> None:
 
 def reindex_community(community_id: int) -> int:
     ids = list(Thread.objects.filter(community_id=community_id).values_list("id", flat=True))
-    return index_threads(ids)
+    return index_threads(ids, accepted=_accepted_counts(None, {community_id}))
 
 
 def rebuild(*, progress: Any = None) -> dict[str, int]:
@@ -194,9 +201,10 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     SearchDocument.objects.all().delete()
     thread_ids = list(Thread.objects.filter(deleted_at=None, is_hidden=False).values_list("id", flat=True))
+    accepted = _accepted_counts(None, None)  # once, not once per batch (that query reads every thread of the authors)
     counts["threads"] = 0
     for chunk in _chunks(thread_ids, 2000):
-        counts["threads"] += index_threads(chunk)
+        counts["threads"] += index_threads(chunk, accepted=accepted)
         if progress:
             progress("threads", counts["threads"], len(thread_ids))
     # Every active person, as index_people keeps them on save (profiles are public, whatever their memberships).

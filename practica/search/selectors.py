@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from practica.communities.selectors import AnyUser, communities_readable_by
-from practica.search.backends import Filters, get_backend, keywords, make_snippet, tokens
+from practica.search.backends import STOPWORDS, Filters, get_backend, keywords, make_snippet, tokens
 from practica.search.models import DocType, SearchDocument
 from practica.topics.services import topic_normalise
 
@@ -180,16 +180,21 @@ def search(
     docs = _docs([i for i, _ in strict])
     ranked = rank(strict, docs)
     count = len(strict) if len(strict) < CANDIDATES else backend.count(terms, filters, any_term=False)
-    if len(terms) > 1 and len(strict) < offset + limit:
+    # Words that say what the query is about: "a", "in", "how" alone must not make a thread a result.
+    some_terms = [t for t in terms if t not in STOPWORDS and len(t) > 1]
+    if len(terms) > 1 and some_terms and len(strict) < offset + limit:
         # Fewer results than asked for with all the words: continue with those matching some of them.
         seen = {i for i, _ in strict}
-        loose = [c for c in backend.candidates(terms, filters, any_term=True, limit=CANDIDATES) if c[0] not in seen]
+        loose = [
+            c for c in backend.candidates(some_terms, filters, any_term=True, limit=CANDIDATES) if c[0] not in seen
+        ]
         if loose:
             loose_docs = _docs([i for i, _ in loose])
             docs.update(loose_docs)
             ranked += rank(loose, loose_docs)
             results.broadened = True
-            count = backend.count(terms, filters, any_term=True)
+            # Documents with all the words match some of them too: this counts each once.
+            count = backend.count(some_terms, filters, any_term=True)
     lexical = len(ranked)
     ranked = _hybrid(ranked, q=q, user=user, types=types, community_ids=community_ids, docs=docs, filters=filters)
     results.count = count + max(0, len(ranked) - lexical)  # and the threads only the semantic ranking found
@@ -312,6 +317,26 @@ def _thread_filters(user: AnyUser, community_ids: list[int] | None, exclude_doc:
 
 
 RELATED_RRF_K = 10
+# "More like this" queries (related threads, experts' similar threads) leave out the words found in more than
+# MLT_MAX_SHARE of the documents: they say little about what a thread is about, yet make the query match, and rank,
+# most of the index (on 100,000 threads such a query took most of a second; see docs/benchmarks.md). An index of
+# under 1,000 documents keeps every word, and so does one where no word is that common (the Quantum Computing dump
+# of docs/quality.md: its results are unchanged).
+MLT_MAX_SHARE = 0.2
+
+
+def informative_terms(terms: list[str], backend: Any, *, minimum: int = 3) -> list[str]:
+    """``terms`` without the common ones (see above), in their order; when fewer than ``minimum`` are left, the
+    least common of the others make up the number."""
+    total = backend.document_count()
+    if total < 1000 or not terms:
+        return terms
+    cap = int(total * MLT_MAX_SHARE) + 1
+    frequency = {t: backend.document_frequency(t, cap=cap) for t in dict.fromkeys(terms)}
+    kept = [t for t in frequency if frequency[t] < cap]
+    if len(kept) < minimum:
+        kept += sorted((t for t in frequency if t not in kept), key=lambda t: frequency[t])[: minimum - len(kept)]
+    return kept
 
 
 def _topical_terms(title: str, tags: str, body: str, *, limit: int = 32) -> list[str]:
@@ -350,6 +375,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     depth = max(limit * 3, 30)
     rankings: list[list[int]] = []
     for terms in (_topical_terms(title, tags, body), keywords(f"{title} {tags}")):
+        terms = informative_terms(terms, backend)
         if terms:
             rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth)])
     if semantic.available():

@@ -185,12 +185,20 @@ def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) 
     return _doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit)])
 
 
-def neighbour_docs_for_text(*, text: str, community_ids: Sequence[int], limit: int) -> list[int]:
-    """Search document ids of the threads nearest to a text (a question being typed)."""
+# Below this cosine similarity a thread is not "about" the text at all (all-MiniLM-L6-v2 gives unrelated
+# sentences 0.0-0.25): searches and the "asked already?" list never show such threads.
+MIN_TEXT_SIMILARITY = 0.3
+
+
+def neighbour_docs_for_text(
+    *, text: str, community_ids: Sequence[int], limit: int, min_similarity: float = MIN_TEXT_SIMILARITY
+) -> list[int]:
+    """Search document ids of the threads nearest to a text (a query, a question being typed)."""
     if not text.strip():
         return []
     vector = embed([text])[0]
-    return _doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)])
+    near = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)
+    return _doc_ids([t for t, similarity in near if similarity >= min_similarity])
 
 
 def fuse_candidates(

@@ -148,9 +148,11 @@ def test_similar_questions_while_asking_find_a_paraphrase(kicks: Kicks, communit
 
 
 @needs_extra
-def test_search_fuses_in_threads_near_in_meaning(kicks: Kicks, member: User) -> None:
-    results = find(member, "stopping a kick")
+def test_search_fuses_in_threads_near_in_meaning_and_leaves_out_unrelated_ones(kicks: Kicks, member: User) -> None:
+    # No word in common with the influx thread; close in meaning (cosine about 0.55). The coffee thread is not.
+    results = find(member, "shutting in a flowing well")
     assert INFLUX in titles(results)
+    assert COFFEE not in titles(results)
     assert results.count == len(results.hits)  # the count covers what the fusion added
 
 
