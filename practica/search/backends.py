@@ -229,7 +229,7 @@ class PostgresBackend(Backend):
         """
         from practica.communities.models import Community
 
-        configs = {text_search_config(lang) for lang in Community.objects.values_list("language", flat=True).distinct()}
+        configs = {text_search_config(lang) for lang in Community.objects.order_by().values_list("language", flat=True).distinct()}
         return sorted(configs | {"english"} | _indexed_languages())
 
     def _match(self, terms: list[str], filters: Filters, any_term: bool) -> tuple[str, list[Any], str, list[Any]]:

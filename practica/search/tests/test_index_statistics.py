@@ -1,0 +1,131 @@
+"""Index statistics the backends use to keep queries on big indexes cheap: document counts and frequencies
+(cached), the SQLite OR query without words most documents have, "more like this" terms without common words, and
+PostgreSQL's text-search configurations (no scan of the documents per search). No timings here: the speed is
+measured by ``bench/run.py --only search`` (docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from practica.communities.models import Community
+from practica.search import backends, selectors
+from practica.search.backends import Filters, get_backend
+from practica.search.models import DocType, SearchDocument
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_statistics() -> Iterator[None]:
+    """The statistics are cached per process and database name: each test starts (and leaves) with none."""
+    backends._stats.clear()
+    backends._languages_seen.clear()
+    yield
+    backends._stats.clear()
+    backends._languages_seen.clear()
+
+
+def _documents(community: Community, bodies: list[str], *, language: str = "english") -> list[int]:
+    start = 1_000_000
+    SearchDocument.objects.bulk_create(
+        [
+            SearchDocument(
+                doc_type=DocType.THREAD,
+                object_id=start + k,
+                community=community,
+                title=f"Thread {k}",
+                body=body,
+                url=f"/t/{k}/",
+                language=language,
+            )
+            for k, body in enumerate(bodies)
+        ],
+        batch_size=500,
+    )
+    return list(
+        SearchDocument.objects.filter(object_id__gte=start).order_by("object_id").values_list("id", flat=True)
+    )
+
+
+def _corpus(community: Community) -> list[int]:
+    """1,200 documents: "plenty" in 900 of them, "fifthword" in 300, "needle" in 40 (more often in some)."""
+    bodies = []
+    for k in range(1200):
+        words = ["filler", f"unique{k}"]
+        if k % 4:
+            words.append("plenty")
+        if k % 4 == 0:
+            words.append("fifthword")
+        if k % 30 == 0:
+            words += ["needle"] * (1 + k % 7)
+        bodies.append(" ".join(words))
+    return _documents(community, bodies)
+
+
+def test_document_count_and_capped_frequencies(community: Community) -> None:
+    _corpus(community)
+    backend = get_backend()
+    assert backend.document_count() == 1200
+    assert backend.document_frequency("needle", cap=1000) == 40
+    assert backend.document_frequency("plenty", cap=100) == 100  # counted up to the cap only
+    assert backend.document_frequency("absent", cap=100) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's bm25 (PostgreSQL ranks with ts_rank_cd)")
+def test_an_or_query_ranks_the_same_documents_without_the_words_most_documents_have(
+    community: Community,
+) -> None:
+    _corpus(community)
+    backend = get_backend()
+    assert isinstance(backend, backends.SQLiteBackend)
+    terms = ["plenty", "filler", "needle", "unique7"]  # two words in most documents, a rare one, a prefix
+    assert backend._without_common(terms) == ["needle", "unique7"]
+    everything = dict(backend._ranked(terms, Filters([], []), any_term=True, limit=2000))
+    full = backend._ranked(terms, Filters([], []), any_term=True, limit=20)
+    pruned = backend.candidates(terms, Filters([], []), any_term=True, limit=20)
+    # The same scores in the same order (documents with equal scores may swap places, as in any two runs).
+    assert [round(everything[i], 4) for i, _ in pruned] == [round(score, 4) for _, score in full]
+    assert {i for i, _ in pruned} <= {i for i, score in everything.items() if score >= full[-1][1] - 1e-4}
+    # Fewer documents with the other words than asked for: the full query decides, as before.
+    many = backend.candidates(terms, Filters([], []), any_term=True, limit=200)
+    assert [round(s, 6) for _, s in many] == [
+        round(s, 6) for _, s in backend._ranked(terms, Filters([], []), any_term=True, limit=200)
+    ]
+
+
+def test_more_like_this_terms_leave_out_words_in_more_than_a_fifth_of_the_documents(
+    community: Community,
+) -> None:
+    _corpus(community)
+    backend = get_backend()
+    terms = ["plenty", "needle", "fifthword", "absent", "unique5"]
+    assert selectors.informative_terms(terms, backend) == ["needle", "absent", "unique5"]
+    # Too few left: the least common of the others (counted up to a fifth, then in their order) make up three.
+    assert selectors.informative_terms(["plenty", "fifthword", "needle"], backend) == [
+        "needle",
+        "plenty",
+        "fifthword",
+    ]
+
+
+def test_small_indexes_keep_every_word(community: Community) -> None:
+    _documents(community, ["plenty"] * 50)
+    backend = get_backend()
+    assert selectors.informative_terms(["plenty", "other"], backend) == ["plenty", "other"]
+    if isinstance(backend, backends.SQLiteBackend):
+        assert backend._without_common(["plenty", "other"]) == ["plenty", "other"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="text-search configurations are PostgreSQL's")
+def test_documents_in_a_language_no_community_has_any_more_are_still_found(community: Community) -> None:
+    """A community whose language changed keeps its documents' old configuration until they are reindexed."""
+    [doc_id] = _documents(community, ["Die Bohrungen wurden geprüft"], language="german")
+    backend = get_backend()
+    assert "german" in backend._languages(Filters([], []))
+    found = backend.candidates(
+        ["bohrungen"], Filters(["d.community_id = %s"], [community.id]), any_term=False, limit=5
+    )
+    assert [i for i, _ in found] == [doc_id]
