@@ -390,6 +390,10 @@ def run_series(
     return series
 
 
+def _replies(n: int) -> str:
+    return f"{n} repl{'y' if n == 1 else 'ies'}"
+
+
 def _get(client: Any, url: str, **headers: Any) -> Any:
     response = client.get(url, **headers)
     if response.status_code != 200:
@@ -449,7 +453,7 @@ def measure(
         thread_ids = related_thread_ids(big_thread_id)
         threads = {t.id: t for t in Thread.objects.filter(id__in=thread_ids).select_related("community")}
         related_items = [
-            (str(tid), "200 replies" if tid == big_thread_id else f"{threads[tid].reply_count} replies", tid)
+            (str(tid), _replies(threads[tid].reply_count), tid)
             for tid in thread_ids
         ]
         log(f"  related threads: {len(thread_ids)} threads × {rounds} rounds")
@@ -598,8 +602,8 @@ under 50 ms; experts under 200 ms** (medians). Run it with:
 Each endpoint gets 5 untimed requests, then every query (thread, question) of its set is timed `--rounds` times;
 "Queries" is the number of SQL queries of one request (median over the set, and the largest). "CPU" is the
 benchmark process's CPU time per request (on SQLite that includes the SQL), "DB CPU" the PostgreSQL server
-process's CPU time per request (mean, from `/proc`). The machines are shared and noisy: compare medians of runs
-made close together; p95 says how bad a hiccup gets.
+process's CPU time per request (mean, from `/proc`; the parallel workers a query may start are not counted).
+The machines are shared and noisy: compare medians of runs made close together; p95 says how bad a hiccup gets.
 
 {ENTRIES_MARKER}
 """
