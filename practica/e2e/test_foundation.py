@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -81,7 +82,9 @@ def test_a_private_community_is_invisible_to_an_outsider(live_server: Any, new_p
     assert page.get_by_text("Secret Incident Reviews").count() == 0
     page.fill("input[name=q]", "Secret")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # The search runs through htmx and pushes its URL; wait for it to finish before going elsewhere.
+    page.wait_for_url(re.compile(r"[?&]q=Secret"))
+    page.wait_for_load_state("networkidle")
     assert page.get_by_text("Secret Incident Reviews").count() == 0
     response = page.goto(f"{base}/communities/secret-reviews/")
     assert response is not None and response.status == 404
