@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -31,7 +32,7 @@ from practica.communities.selectors import AnyUser, community_access
 from practica.discussions.models import Post, Thread
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
-from practica.search.selectors import _filters, sql_datetime
+from practica.search.selectors import _filters, more_like_this_terms, sql_datetime
 from practica.search.semantic import rrf
 from practica.topics.services import topic_normalise
 
@@ -55,7 +56,7 @@ def similar_threads(
     *, text: str, community: Community, viewer: AnyUser, before: dt.datetime | None = None, limit: int = SIMILAR_THREADS
 ) -> dict[int, float]:
     """{thread id: similarity 0..1} of the community's threads most similar to the text."""
-    terms = tokens(text)
+    terms = more_like_this_terms("", "", text, get_backend())
     if not terms:
         return {}
     filters = _filters(
@@ -98,6 +99,91 @@ def _question_topics(text: str, community: Community) -> dict[int, str]:
     return dict(community.topics.filter(slug__in=wanted).values_list("id", "name"))
 
 
+# Per-community statistics that do not depend on the question (who answered lately, who answered what on each
+# topic) are kept in the cache for STATS_TTL seconds: they are the costly part of a request on a big community
+# (100,000 threads: 100–300 ms each) and a few minutes' lag does not change who is worth asking.
+STATS_TTL = 600
+
+
+def _recent_activity(community: Community, answers: Any, now: dt.datetime, *, cached: bool) -> list[tuple[int, int, int, int]]:
+    """(author, answers in the last 7, 30 and 90 days) of everyone who answered in the community lately."""
+
+    def compute() -> list[tuple[int, int, int, int]]:
+        rows = (
+            answers.filter(created_at__gte=now - dt.timedelta(days=90), created_at__lt=now)
+            .values("author_id")
+            .annotate(
+                week=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=7))),
+                month=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=30))),
+                quarter=Count("id"),
+            )
+        )
+        return [(r["author_id"], r["week"], r["month"], r["quarter"]) for r in rows]
+
+    if not cached:
+        return compute()
+    rows: list[tuple[int, int, int, int]] = cache.get_or_set(f"experts:recent:{community.id}", compute, STATS_TTL) or []
+    return rows
+
+
+def _topic_history(
+    community: Community, answers: Any, topic_ids: set[int], *, cached: bool
+) -> tuple[int, dict[int, int], list[tuple[int, int, int, int]]]:
+    """(threads in the community, {topic: its threads}, [(author, topic, answers, accepted answers)])."""
+
+    def threads_total() -> int:
+        return max(1, Thread.objects.filter(community=community).count())
+
+    def topic(topic_id: int) -> tuple[int, list[tuple[int, int, int]]]:
+        through = Thread.tags.through
+        count = through.objects.filter(topic_id=topic_id, thread__community=community).count()
+        rows = (
+            answers.filter(thread__tags=topic_id)
+            .values("author_id")
+            .annotate(n=Count("id"), accepted=Count("accepted_in"))
+            .values_list("author_id", "n", "accepted")
+        )
+        return count, list(rows)
+
+    if not cached:
+        total = threads_total()
+        per_topic = {t: topic(t) for t in topic_ids}
+    else:
+        total = int(cache.get_or_set(f"experts:threads:{community.id}", threads_total, STATS_TTL) or 1)
+        keys = {t: f"experts:topic:{community.id}:{t}" for t in topic_ids}
+        found = cache.get_many(list(keys.values()))
+        per_topic = {}
+        for t, key in keys.items():
+            if key not in found:
+                found[key] = topic(t)
+                cache.set(key, found[key], STATS_TTL)
+            per_topic[t] = found[key]
+    frequency = {t: count for t, (count, _) in per_topic.items()}
+    rows = [(author, t, n, accepted) for t, (_, authors) in per_topic.items() for author, n, accepted in authors]
+    return total, frequency, rows
+
+
+def _answer_counts(community: Community, answers: Any, user_ids: list[int], *, cached: bool) -> dict[int, int]:
+    """{person: answers in the community}, for the reasons shown with each suggestion."""
+
+    def compute(ids: list[int]) -> dict[int, int]:
+        rows = answers.filter(author_id__in=ids).values("author_id").annotate(n=Count("id")).values_list("author_id", "n")
+        counts = dict.fromkeys(ids, 0)
+        counts.update(dict(rows))
+        return counts
+
+    if not cached:
+        return compute(user_ids)
+    keys = {f"experts:answers:{community.id}:{u}": u for u in user_ids}
+    found = {keys[k]: v for k, v in cache.get_many(list(keys)).items()}
+    missing = [u for u in user_ids if u not in found]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({f"experts:answers:{community.id}:{u}": n for u, n in computed.items()}, STATS_TTL)
+        found.update(computed)
+    return found
+
+
 def _rank(scores: dict[int, float]) -> list[int]:
     return [uid for uid, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -115,6 +201,7 @@ def find_experts(
     """People ranked by fit to the question (see the module docstring), each with readable reasons."""
     if not community_access(community=community, user=viewer).can_read:
         return []
+    now_given = now
     now = now or timezone.now()
     exclude = set(exclude_user_ids or ())
     eligible = _eligible(community)
@@ -156,32 +243,16 @@ def find_experts(
     topic_scores: dict[int, float] = defaultdict(float)
     topic_answers: dict[int, int] = defaultdict(int)
     if topics:
-        through = Thread.tags.through
-        frequency = {
-            row["topic_id"]: row["n"]
-            for row in through.objects.filter(topic_id__in=topics, thread__community=community)
-            .values("topic_id")
-            .annotate(n=Count("id"))
-        }
-        threads_total = max(1, Thread.objects.filter(community=community).count())
-        rows = (
-            answers.filter(thread__tags__in=topics)
-            .values("author_id", "thread__tags")
-            .annotate(n=Count("id"), accepted=Count("accepted_in"))
-        )
-        for row in rows:
-            idf = math.log(threads_total / (1 + frequency.get(row["thread__tags"], 0))) + 0.1
-            topic_scores[row["author_id"]] += idf * (row["n"] + row["accepted"])
-            topic_answers[row["author_id"]] += row["n"]
+        threads_total, frequency, rows = _topic_history(community, answers, set(topics), cached=before is None)
+        for author_id, topic_id, n, accepted in rows:
+            idf = math.log(threads_total / (1 + frequency.get(topic_id, 0))) + 0.1
+            topic_scores[author_id] += idf * (n + accepted)
+            topic_answers[author_id] += n
 
     # 3. Who is around: answers in the community lately (last week, month, quarter).
-    recent_rows = answers.filter(created_at__gte=now - dt.timedelta(days=90), created_at__lt=now).values("author_id").annotate(
-        week=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=7))),
-        month=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=30))),
-        quarter=Count("id"),
-    )
-    recent_scores = {r["author_id"]: 3 * r["week"] + 1.5 * r["month"] + 0.5 * r["quarter"] for r in recent_rows}
-    recent_month = {r["author_id"]: r["month"] for r in recent_rows}
+    recent_rows = _recent_activity(community, answers, now, cached=before is None and now_given is None)
+    recent_scores = {author: 3 * week + 1.5 * month + 0.5 * quarter for author, week, month, quarter in recent_rows}
+    recent_month = {author: month for author, _, month, _ in recent_rows}
 
     candidates = set(evidence_scores) | set(topic_scores) | set(recent_scores)
     if not candidates:
@@ -195,9 +266,7 @@ def find_experts(
         k=RRF_K,
     )[:limit]
     users = {u.id: u for u in User.objects.filter(id__in=[u for u, _ in fused]).select_related("profile")}
-    total_answers = dict(
-        answers.filter(author_id__in=[u for u, _ in fused]).values("author_id").annotate(n=Count("id")).values_list("author_id", "n")
-    )
+    total_answers = _answer_counts(community, answers, [u for u, _ in fused], cached=before is None)
     experts = []
     for user_id, score in fused:
         if user_id not in users:  # gone between the two queries

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
 
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.models import Comment, Post, Thread
+from practica.lib.bulk import bulk_insert
+from practica.lib.templatetags.practica import url2, url_for
 from practica.people.models import Profile
 from practica.search.models import DocType, SearchDocument
 
@@ -50,72 +51,85 @@ def index_threads(thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], 
 
     ``accepted`` is :func:`_accepted_counts` for every author and community when the caller (a rebuild) has it
     already; otherwise each batch asks for its own authors.
+
+    Reads plain rows and writes them with :func:`practica.lib.bulk.bulk_insert` (COPY on PostgreSQL), without
+    model instances: an import or a rebuild indexes tens of thousands of threads (see docs/benchmarks.md).
     """
     total = 0
     for chunk in _chunks(sorted(set(thread_ids))):
         threads = list(
             Thread.objects.filter(id__in=chunk)
-            .select_related("community")
-            .prefetch_related("tags")
+            .order_by("id")
+            .values_list(
+                "id", "deleted_at", "is_hidden", "community_id", "community__slug", "community__language", "title",
+                "author_id", "kind", "accepted_post_id", "score", "reply_count", "created_at", "external_id",
+            )
         )
-        visible = [t for t in threads if t.deleted_at is None and not t.is_hidden]
-        gone = set(chunk) - {t.id for t in visible}
+        visible = [t for t in threads if t[1] is None and not t[2]]
+        visible_ids = [t[0] for t in visible]
+        gone = set(chunk) - set(visible_ids)
         if gone:
             SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=gone).delete()
         if not visible:
             continue
         texts: dict[int, list[str]] = defaultdict(list)
         posts = (
-            Post.objects.filter(thread_id__in=[t.id for t in visible], deleted_at=None, is_hidden=False)
+            Post.objects.filter(thread_id__in=visible_ids, deleted_at=None, is_hidden=False)
             .order_by("-is_opening", "created_at")
             .values_list("thread_id", "body_text")
         )
         for thread_id, text in posts:
             texts[thread_id].append(text)
         comments = Comment.objects.filter(
-            post__thread_id__in=[t.id for t in visible], deleted_at=None, post__deleted_at=None
+            post__thread_id__in=visible_ids, deleted_at=None, post__deleted_at=None
         ).values_list("post__thread_id", "body_source")
         for thread_id, text in comments:
             texts[thread_id].append(text)
+        tags: dict[int, list[str]] = defaultdict(list)
+        tag_rows = (
+            Thread.tags.through.objects.filter(thread_id__in=visible_ids)
+            .order_by("topic__slug")  # the topics' own ordering, as thread.tags.all() gives them
+            .values_list("thread_id", "topic__slug", "topic__name")
+        )
+        for thread_id, slug, name in tag_rows:
+            tags[thread_id].append(f"{slug} {name}")
         if accepted is None:
-            trust = _accepted_counts({t.author_id for t in visible if t.author_id}, {t.community_id for t in visible})
+            trust = _accepted_counts({t[7] for t in visible if t[7]}, {t[3] for t in visible})
         else:
             trust = accepted
-        documents = []
-        for thread in visible:
-            body = "\n".join(texts[thread.id])[:MAX_BODY_CHARS]
-            tags = " ".join(f"{t.slug} {t.name}" for t in thread.tags.all())
-            documents.append(
-                SearchDocument(
-                    doc_type=DocType.THREAD,
-                    object_id=thread.id,
-                    community_id=thread.community_id,
-                    title=thread.title[:300],
-                    body=body,
-                    tags=tags,
-                    author_id=thread.author_id,
-                    kind=thread.kind,
-                    is_solved=thread.accepted_post_id is not None,
-                    votes=thread.score,
-                    replies=thread.reply_count,
-                    author_trust=_trust(trust.get((thread.author_id or 0, thread.community_id), 0)),
-                    created_at=thread.created_at,
-                    url=reverse(
-                        "discussions:thread", kwargs={"slug": thread.community.slug, "thread_id": thread.id}
-                    ),
-                    external_id=thread.external_id,
-                    language=_language(thread.community),
+        rows = []
+        for (
+            thread_id, _deleted, _hidden, community_id, slug, language, title, author_id, kind, accepted_post_id,
+            score, reply_count, created_at, external_id,
+        ) in visible:
+            rows.append(
+                (
+                    DocType.THREAD.value, thread_id, community_id, title[:300],
+                    "\n".join(texts[thread_id])[:MAX_BODY_CHARS], " ".join(tags[thread_id]), author_id, kind,
+                    accepted_post_id is not None, score, reply_count,
+                    _trust(trust.get((author_id or 0, community_id), 0)), created_at, url2("discussions:thread", slug, thread_id),
+                    external_id, _language_of(language),
                 )
             )
-        _upsert(DocType.THREAD, documents)
-        total += len(documents)
+        _upsert_rows(DocType.THREAD, rows)
+        total += len(rows)
     return total
 
 
+_COLUMNS = (
+    "doc_type", "object_id", "community_id", "title", "body", "tags", "author_id", "kind", "is_solved", "votes",
+    "replies", "author_trust", "created_at", "url", "external_id", "language",
+)
+
+
 def _language(community: Community) -> str:
+    return _language_of(community.language)
+
+
+def _language_of(language: str) -> str:
     from practica.search.backends import text_search_config
 
-    return text_search_config(community.language)
+    return text_search_config(language)
 
 
 def _upsert(doc_type: str, documents: list[SearchDocument]) -> None:
@@ -124,51 +138,53 @@ def _upsert(doc_type: str, documents: list[SearchDocument]) -> None:
     SearchDocument.objects.bulk_create(documents, batch_size=200)
 
 
+def _upsert_rows(doc_type: str, rows: list[tuple[Any, ...]]) -> None:
+    """Like :func:`_upsert` for rows in the order of ``_COLUMNS``, inserted in bulk (the triggers still fire)."""
+    SearchDocument.objects.filter(doc_type=doc_type, object_id__in=[row[1] for row in rows]).delete()
+    bulk_insert(SearchDocument, _COLUMNS, rows)
+
+
 def index_people(user_ids: Iterable[int]) -> int:
-    """(Re)build the documents of people: name, expertise, discipline, organisation, title, place, bio."""
+    """(Re)build the documents of people: name, expertise, discipline, organisation, title, place, bio.
+
+    Plain rows in, bulk insert out, as :func:`index_threads` (an import indexes tens of thousands of people)."""
     total = 0
     for chunk in _chunks(sorted(set(user_ids))):
         profiles = list(
             Profile.objects.filter(user_id__in=chunk, user__is_active=True)
-            .select_related("user", "organization")
-            .prefetch_related("expertise")
+            .order_by("id")
+            .values_list(
+                "id", "user_id", "user__username", "user__date_joined", "display_name", "discipline", "job_title",
+                "organization__name", "location", "bio", "imported_reputation", "external_id",
+            )
         )
-        gone = set(chunk) - {p.user_id for p in profiles}
+        gone = set(chunk) - {p[1] for p in profiles}
         if gone:
             SearchDocument.objects.filter(doc_type=DocType.PERSON, object_id__in=gone).delete()
-        documents = []
-        for profile in profiles:
-            expertise = " ".join(f"{t.slug} {t.name}" for t in profile.expertise.all())
-            body = "\n".join(
-                part
-                for part in (
-                    profile.discipline,
-                    profile.job_title,
-                    profile.organization.name if profile.organization else "",
-                    profile.location,
-                    profile.bio,
-                )
-                if part
-            )
-            documents.append(
-                SearchDocument(
-                    doc_type=DocType.PERSON,
-                    object_id=profile.user_id,
-                    community=None,
-                    title=(profile.display_name or profile.user.username)[:300],
-                    body=f"{profile.user.username}\n{body}"[:MAX_BODY_CHARS],
-                    tags=expertise,
-                    author_id=profile.user_id,
-                    kind=profile.discipline[:30],
-                    votes=profile.imported_reputation or 0,
-                    created_at=profile.user.date_joined,
-                    url=reverse("people:profile", kwargs={"username": profile.user.username}),
-                    external_id=profile.external_id,
-                    language="english",
+        expertise: dict[int, list[str]] = defaultdict(list)
+        expertise_rows = (
+            Profile.expertise.through.objects.filter(profile_id__in=[p[0] for p in profiles])
+            .order_by("topic__slug")  # the topics' own ordering, as profile.expertise.all() gives them
+            .values_list("profile_id", "topic__slug", "topic__name")
+        )
+        for profile_id, slug, name in expertise_rows:
+            expertise[profile_id].append(f"{slug} {name}")
+        rows = []
+        for (
+            profile_id, user_id, username, date_joined, display_name, discipline, job_title, organization,
+            location, bio, reputation, external_id,
+        ) in profiles:
+            body = "\n".join(part for part in (discipline, job_title, organization or "", location, bio) if part)
+            rows.append(
+                (
+                    DocType.PERSON.value, user_id, None, (display_name or username)[:300],
+                    f"{username}\n{body}"[:MAX_BODY_CHARS], " ".join(expertise[profile_id]), user_id,
+                    discipline[:30], False, reputation or 0, 0, 0.0, date_joined, url_for("people:profile", username),
+                    external_id, "english",
                 )
             )
-        _upsert(DocType.PERSON, documents)
-        total += len(documents)
+        _upsert_rows(DocType.PERSON, rows)
+        total += len(rows)
     return total
 
 
@@ -210,6 +226,12 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     # Every active person, as index_people keeps them on save (profiles are public, whatever their memberships).
     people = list(User.objects.filter(is_active=True).values_list("id", flat=True))
     counts["people"] = index_people(people)
+    from practica.events.indexing import rebuild as rebuild_events  # each app indexes its own objects
+
+    counts["events"] = rebuild_events()
+    from practica.knowledge.indexing import rebuild_knowledge
+
+    counts["knowledge"] = rebuild_knowledge()
     return counts
 
 

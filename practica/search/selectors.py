@@ -320,9 +320,11 @@ RELATED_RRF_K = 10
 # "More like this" queries (related threads, experts' similar threads) leave out the words found in more than
 # MLT_MAX_SHARE of the documents: they say little about what a thread is about, yet make the query match, and rank,
 # most of the index (on 100,000 threads such a query took most of a second; see docs/benchmarks.md). An index of
-# under 1,000 documents keeps every word, and so does one where no word is that common (the Quantum Computing dump
-# of docs/quality.md: its results are unchanged).
-MLT_MAX_SHARE = 0.2
+# under 1,000 documents keeps every word.
+MLT_MAX_SHARE = 0.1
+MLT_TERMS = 25  # the related-threads query: its most distinctive words (see more_like_this_terms)
+MLT_TERM_MAX_SHARE = 0.05
+MLT_CANDIDATE_WORDS = 64  # the thread's most frequent words whose document frequency is looked up
 
 
 def informative_terms(terms: list[str], backend: Any, *, minimum: int = 3) -> list[str]:
@@ -339,25 +341,42 @@ def informative_terms(terms: list[str], backend: Any, *, minimum: int = 3) -> li
     return kept
 
 
-def _topical_terms(title: str, tags: str, body: str, *, limit: int = 32) -> list[str]:
-    """Query terms that describe a thread: its title's words, then its most frequent words (tags and text)."""
+def more_like_this_terms(title: str, tags: str, body: str, backend: Any) -> list[str]:
+    """The words that best say what a thread is about: up to ``MLT_TERMS`` of them, by tf·idf.
+
+    Term frequency counts a title word three times and a tag twice; words in more than ``MLT_TERM_MAX_SHARE`` of
+    the documents are left out (an index under 1,000 documents keeps them). Few, distinctive words keep the OR
+    query cheap — its cost grows with the documents each word is in — and lose little: on the Quantum Computing
+    dump recall@10 of related threads went from 0.614 to 0.603 while the query got three times faster on
+    100,000 threads (docs/quality.md, docs/benchmarks.md).
+    """
     from collections import Counter
 
     from practica.search.backends import STOPWORDS, TOKEN_RE
 
-    counts = Counter(
-        word
-        for word in (w.lower() for w in TOKEN_RE.findall(f"{tags} {body[:10_000]}"))
-        if len(word) > 2 and word not in STOPWORDS and not word.isdigit()
-    )
-    return list(dict.fromkeys(keywords(title, limit=16) + [w for w, _ in counts.most_common(limit)]))
+    counts: Counter[str] = Counter()
+    for text, weight in ((title, 3), (tags, 2), (body[:10_000], 1)):
+        for token in TOKEN_RE.findall(text):
+            word = token.lower()
+            if len(word) > 2 and word not in STOPWORDS and not word.isdigit():
+                counts[word] += weight
+    total = backend.document_count()
+    cap = int(total * MLT_TERM_MAX_SHARE) + 1 if total >= 1000 else total + 1
+    scored = []
+    for word, frequency in counts.most_common(MLT_CANDIDATE_WORDS):
+        found_in = backend.document_frequency(word, cap=cap)
+        if 0 < found_in < cap:
+            scored.append((frequency * math.log((total + 1) / found_in), word))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    chosen = [word for _, word in scored[:MLT_TERMS]]
+    return chosen or informative_terms(keywords(f"{title} {tags}"), backend)
 
 
 def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]:
     """Other threads most similar to this one, best first, among those the viewer may read.
 
-    Reciprocal rank fusion (k = 10) of: BM25 of the title and the thread's most frequent words, BM25 of the title
-    and tags, and — with the semantic extra — nearest neighbours by sentence embedding; then a light boost for
+    Reciprocal rank fusion (k = 10) of: BM25 of the thread's most distinctive words (``more_like_this_terms``),
+    BM25 of the title and tags, and — with the semantic extra — nearest neighbours by sentence embedding; then a light boost for
     well-voted threads (× (1 + 0.2·votes)). Measured in docs/quality.md.
     """
     from practica.search import semantic
@@ -374,8 +393,10 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     backend = get_backend()
     depth = max(limit * 3, 30)
     rankings: list[list[int]] = []
-    for terms in (_topical_terms(title, tags, body), keywords(f"{title} {tags}")):
-        terms = informative_terms(terms, backend)
+    for terms in (
+        more_like_this_terms(title, tags, body, backend),
+        informative_terms(keywords(f"{title} {tags}"), backend),
+    ):
         if terms:
             rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth)])
     if semantic.available():

@@ -8,6 +8,7 @@ from django.db import transaction
 from practica.accounts.models import User
 from practica.communities.selectors import Access
 from practica.discussions.models import Thread
+from practica.notifications import hooks as notification_hooks
 from practica.search.experts import find_experts
 from practica.search.models import ExpertRequest
 
@@ -28,9 +29,11 @@ def expert_request_create(*, thread: Thread, actor: User, expert: User) -> Exper
     }
     if not Access(thread.community, expert).can_read:
         raise ValidationError({"expert": ["This person cannot see the community."]})
-    request, _ = ExpertRequest.objects.get_or_create(
+    request, created = ExpertRequest.objects.get_or_create(
         thread=thread,
         expert=expert,
         defaults={"requested_by": actor, "reasons": suggested[expert.id].reasons if expert.id in suggested else []},
     )
+    if created:
+        notification_hooks.on_commit(notification_hooks.expert_requested, request.pk)
     return request

@@ -96,14 +96,14 @@ def test_an_or_query_ranks_the_same_documents_without_the_words_most_documents_h
     ]
 
 
-def test_more_like_this_terms_leave_out_words_in_more_than_a_fifth_of_the_documents(
+def test_more_like_this_terms_leave_out_words_in_more_than_a_tenth_of_the_documents(
     community: Community,
 ) -> None:
     _corpus(community)
     backend = get_backend()
     terms = ["plenty", "needle", "fifthword", "absent", "unique5"]
     assert selectors.informative_terms(terms, backend) == ["needle", "absent", "unique5"]
-    # Too few left: the least common of the others (counted up to a fifth, then in their order) make up three.
+    # Too few left: the least common of the others (counted up to a tenth, then in their order) make up three.
     assert selectors.informative_terms(["plenty", "fifthword", "needle"], backend) == [
         "needle",
         "plenty",
@@ -129,3 +129,15 @@ def test_documents_in_a_language_no_community_has_any_more_are_still_found(commu
         ["bohrungen"], Filters(["d.community_id = %s"], [community.id]), any_term=False, limit=5
     )
     assert [i for i, _ in found] == [doc_id]
+
+
+def test_related_threads_ask_for_a_threads_most_distinctive_words(community: Community) -> None:
+    """tf·idf: a word the thread repeats and few documents have comes first; words in over 5 % are left out."""
+    _corpus(community)
+    backend = get_backend()
+    terms = selectors.more_like_this_terms(
+        "Needle valve", "", "needle needle plenty plenty plenty plenty fifthword unique3 unique3", backend
+    )
+    assert terms[0] == "needle"
+    assert "unique3" in terms and "valve" not in terms  # a word no document has says nothing either
+    assert "plenty" not in terms and "fifthword" not in terms
