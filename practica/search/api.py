@@ -90,6 +90,7 @@ class SearchView(APIView):
         return Response(
             {
                 "count": results.count,
+                "count_capped": results.count_capped,
                 "broadened": results.broadened,
                 "results": HitSerializer(results.hits, many=True).data,
             }

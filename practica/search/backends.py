@@ -78,8 +78,18 @@ class Backend:
     def candidates(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
         raise NotImplementedError
 
-    def count(self, terms: list[str], filters: Filters, *, any_term: bool) -> int:
+    def count(self, terms: list[str], filters: Filters, *, any_term: bool, cap: int | None = None) -> int:
+        """Documents that match and pass the filters, counted up to ``cap`` when given."""
         raise NotImplementedError
+
+    def matches_at_least(self, terms: list[str], *, any_term: bool, threshold: int) -> bool:
+        """Whether the words alone (no filters) may match ``threshold`` documents or more: an estimate from each
+        word's document frequency (the documents with all of them are at most those of the rarest; with any of
+        them, at least those of the commonest)."""
+        if not terms or self.document_count() < threshold:
+            return False
+        frequencies = [self.document_frequency(t, cap=threshold) for t in terms]
+        return (max(frequencies) if any_term else min(frequencies)) >= threshold
 
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
@@ -100,6 +110,7 @@ class Backend:
         raise NotImplementedError
 
 
+BROAD_MATCHES = 5000  # SQLite: a query matching more documents ranks this many of them (see _ranked)
 RANK_DEPTH = 4  # SQLite: documents ranked in the full-text index alone, per document asked for (see _ranked)
 
 
@@ -136,15 +147,21 @@ class SQLiteBackend(Backend):
         of each of tens of thousands of matches (the filtered columns come after the body), which cost as much as
         the ranking itself. When the filters leave too few of them, the filtered ranking runs as before. Either way
         the result is the filtered ranking's (documents with equal scores may come in another order).
+
+        A query whose words are in ``BROAD_MATCHES`` documents or more ("site", "what" on a big site) ranks only
+        the ``BROAD_MATCHES`` most recently indexed of its matches (FTS5 reads them newest first and stops):
+        ranking all of them cost 150–200 ms on 100,000 threads, and such words say little about which is best
+        (their idf is low), so recency, votes and answers decide the order anyway (``selectors.rank``).
         """
         match = self._match(terms, any_term)
         depth = limit * RANK_DEPTH
+        broad = self.matches_at_least(terms, any_term=any_term, threshold=BROAD_MATCHES)
+        # A query matching a large part of the index ranks its BROAD_MATCHES most recently indexed matches only.
+        newest = f"ORDER BY search_fts.rowid DESC LIMIT {BROAD_MATCHES}" if broad else ""
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid, bm25(search_fts, 10.0, 5.0, 1.0) AS rank FROM search_fts WHERE search_fts MATCH %s "
-                "ORDER BY rank LIMIT %s",
-                [match, depth],
-            )
+            inner = f"SELECT rowid, bm25(search_fts, 10.0, 5.0, 1.0) AS rank FROM search_fts WHERE search_fts MATCH %s {newest}"  # noqa: S608
+            ranked = f"SELECT rowid, rank FROM ({inner}) ORDER BY rank LIMIT %s"  # noqa: S608 -- fixed SQL, values are parameters
+            cursor.execute(ranked, [match, depth])
             best = cursor.fetchall()
             every_match = len(best) < depth  # all the matches were ranked
             if best and filters.where:
@@ -158,8 +175,8 @@ class SQLiteBackend(Backend):
                 best = [row for row in best if row[0] in allowed]
             if every_match or len(best) >= limit:
                 return [(row[0], -float(row[1])) for row in best[:limit]]
-            sql = self._sql("d.id, bm25(search_fts, 10.0, 5.0, 1.0) AS rank", filters, "ORDER BY rank LIMIT %s")
-            cursor.execute(sql, [match, *filters.params, limit])
+            sql = self._sql("d.id, bm25(search_fts, 10.0, 5.0, 1.0) AS rank", filters, newest)
+            cursor.execute(f"SELECT id, rank FROM ({sql}) ORDER BY rank LIMIT %s", [match, *filters.params, limit])  # noqa: S608
             return [(row[0], -float(row[1])) for row in cursor.fetchall()]
 
     def _without_common(self, terms: list[str]) -> list[str]:
@@ -184,11 +201,15 @@ class SQLiteBackend(Backend):
         sql = "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"
         return int(_scalar(sql, [f'"{term}"', cap]))
 
-    def count(self, terms: list[str], filters: Filters, *, any_term: bool) -> int:
+    def count(self, terms: list[str], filters: Filters, *, any_term: bool, cap: int | None = None) -> int:
         if not terms:
             return 0
+        params = [self._match(terms, any_term), *filters.params]
         with connection.cursor() as cursor:
-            cursor.execute(self._sql("count(*)", filters), [self._match(terms, any_term), *filters.params])
+            if cap is None:
+                cursor.execute(self._sql("count(*)", filters), params)
+            else:
+                cursor.execute(f"SELECT count(*) FROM ({self._sql('1', filters)} LIMIT %s)", [*params, cap])  # noqa: S608
             return int(cursor.fetchone()[0])
 
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
@@ -286,13 +307,17 @@ class PostgresBackend(Backend):
             cursor.execute(sql, [*rank_params, *match_params, *filters.params, limit])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
-    def count(self, terms: list[str], filters: Filters, *, any_term: bool) -> int:
+    def count(self, terms: list[str], filters: Filters, *, any_term: bool, cap: int | None = None) -> int:
         if not terms:
             return 0
         match, match_params, _, _ = self._match(terms, filters, any_term)
         where = " AND ".join([match, *filters.where])
+        params = [*match_params, *filters.params]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM search_searchdocument d WHERE {where}", [*match_params, *filters.params])  # noqa: S608
+            if cap is None:
+                cursor.execute(f"SELECT count(*) FROM search_searchdocument d WHERE {where}", params)  # noqa: S608
+            else:
+                cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d WHERE {where} LIMIT %s) found", [*params, cap])  # noqa: S608
             return int(cursor.fetchone()[0])
 
     def _document_count(self) -> int:

@@ -27,6 +27,7 @@ from practica.search.models import DocType, SearchDocument
 from practica.topics.services import topic_normalise
 
 CANDIDATES = 200
+COUNT_CAP = 1000  # results are counted up to this many (the pages show "1,000+"; nobody pages further)
 # Tuned on the Quantum Computing dump (docs/quality.md): larger weights for "solved" and recency hurt.
 WEIGHTS = {"solved": 0.1, "votes": 0.3, "recency": 0.1, "trust": 0.1}
 
@@ -54,6 +55,7 @@ class Results:
     count: int
     hits: list[Hit] = field(default_factory=list)
     broadened: bool = False
+    count_capped: bool = False  # more than COUNT_CAP results: ``count`` is COUNT_CAP ("1,000+")
 
 
 def _signals(doc: dict[str, Any], now: dt.datetime) -> float:
@@ -179,7 +181,7 @@ def search(
     strict = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES)
     docs = _docs([i for i, _ in strict])
     ranked = rank(strict, docs)
-    count = len(strict) if len(strict) < CANDIDATES else backend.count(terms, filters, any_term=False)
+    count = len(strict) if len(strict) < CANDIDATES else backend.count(terms, filters, any_term=False, cap=COUNT_CAP + 1)
     # Words that say what the query is about: "a", "in", "how" alone must not make a thread a result.
     some_terms = [t for t in terms if t not in STOPWORDS and len(t) > 1]
     if len(terms) > 1 and some_terms and len(strict) < offset + limit:
@@ -194,10 +196,12 @@ def search(
             ranked += rank(loose, loose_docs)
             results.broadened = True
             # Documents with all the words match some of them too: this counts each once.
-            count = backend.count(some_terms, filters, any_term=True)
+            count = backend.count(some_terms, filters, any_term=True, cap=COUNT_CAP + 1)
     lexical = len(ranked)
     ranked = _hybrid(ranked, q=q, user=user, types=types, community_ids=community_ids, docs=docs, filters=filters)
-    results.count = count + max(0, len(ranked) - lexical)  # and the threads only the semantic ranking found
+    count += max(0, len(ranked) - lexical)  # and the threads only the semantic ranking found
+    results.count = min(count, COUNT_CAP)
+    results.count_capped = count > COUNT_CAP
     page = ranked[offset : offset + limit]
     snippets = _snippets(terms, [i for i, _ in page]) if with_snippets else {}
     for doc_id, score in page:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.search import backends, selectors
 from practica.search.backends import Filters, get_backend
@@ -141,3 +142,35 @@ def test_related_threads_ask_for_a_threads_most_distinctive_words(community: Com
     assert terms[0] == "needle"
     assert "unique3" in terms and "valve" not in terms  # a word no document has says nothing either
     assert "plenty" not in terms and "fifthword" not in terms
+
+
+def test_counts_stop_at_the_cap_and_the_page_says_so(
+    community: Community, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corpus(community)
+    backend = get_backend()
+    assert backend.count(["plenty"], Filters([], []), any_term=False) == 900
+    assert backend.count(["plenty"], Filters([], []), any_term=False, cap=101) == 101
+    monkeypatch.setattr(selectors, "COUNT_CAP", 300)
+    results = selectors.search(user=member, q="plenty")
+    assert results.count == 300 and results.count_capped
+    rare = selectors.search(user=member, q="needle")
+    assert rare.count == 40 and not rare.count_capped
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the newest-matches limit is the SQLite backend's")
+def test_a_query_matching_most_documents_ranks_the_newest_of_them(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _corpus(community)
+    backend = get_backend()
+    assert backend.matches_at_least(["plenty"], any_term=False, threshold=500)
+    assert not backend.matches_at_least(["needle"], any_term=False, threshold=500)
+    assert not backend.matches_at_least(["plenty", "needle"], any_term=False, threshold=500)  # both: ≤ 40
+    monkeypatch.setattr(backends, "BROAD_MATCHES", 500)
+    found = backend.candidates(["plenty"], Filters([], []), any_term=False, limit=50)
+    newest = set(ids[-700:])  # 500 of the last 700 documents have "plenty"
+    assert len(found) == 50 and {i for i, _ in found} <= newest
+    # Narrow queries are ranked over all their matches, old ones included.
+    needles = backend.candidates(["needle"], Filters([], []), any_term=False, limit=50)
+    assert len(needles) == 40 and ids[0] in {i for i, _ in needles}
