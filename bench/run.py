@@ -7,6 +7,7 @@
     .venv/bin/python bench/run.py --database-url postgres://practica:practica@127.0.0.1:5432/practica_bench
     .venv/bin/python bench/run.py --only importer --write          # issue 4's numbers (Stack Exchange import)
     .venv/bin/python bench/run.py --only search --write            # issue 5's numbers (search, related, experts)
+    .venv/bin/python bench/run.py --only digests --write           # issue 7's numbers (email digests)
 
 On SQLite it works in a fresh temporary folder (``PRACTICA_VAR_DIR``), so it never touches the demo database;
 the folder is deleted at the end unless ``--keep``. A ``DATABASE_URL`` in the environment is ignored: only
@@ -39,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("discussions", "importer")  # run when no --only is given
-OPTIONAL_BENCHMARKS = ("search",)  # only when asked for
+OPTIONAL_BENCHMARKS = ("search", "digests")  # only when asked for
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -142,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             run_importer(args)
         if "search" in names:
             run_search(args)
+        if "digests" in names:
+            run_digests(args)
     finally:
         connection.close()
         if to_delete is not None:
@@ -267,6 +270,24 @@ def run_search(args: argparse.Namespace) -> None:
             )
             path = search.write_results(text)
             print(f"Recorded in {path.relative_to(ROOT)}")
+
+
+def run_digests(args: argparse.Namespace) -> None:
+    """Issue 7: one digest run for 10,000 members (see bench/digests.py)."""
+    from django.core.management import call_command
+
+    from bench import digests, report
+
+    machine = report.machine_facts()
+    print(f"Database: {machine['database']}")
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"\n== Digests (issue 7), scale {args.scale:g}")
+    machine["load_before"] = report.load_average()
+    result = digests.measure(scale=args.scale, batch_size=500)
+    print("  " + digests.summary(result))
+    if args.write:
+        path = digests.write(digests.entry(result, machine, report.command_line(), args.note))
+        print(f"Recorded in {path.relative_to(ROOT)}")
 
 
 def run_importer(args: argparse.Namespace) -> None:

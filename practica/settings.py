@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "practica.discussions",
     "practica.importers",
     "practica.search",
+    "practica.knowledge",
+    "practica.notifications",
+    "practica.events",
     "practica.api",
 ]
 
@@ -119,16 +122,26 @@ else:
 # --- Tasks ----------------------------------------------------------------------------------------
 # immediate: run in the request (no service needed); database: queued in the database and run by
 # `python manage.py db_worker` (one server); dummy: recorded, never run (tests of enqueueing).
-TASK_BACKEND = env_choice("PRACTICA_TASK_BACKEND", "immediate", ("immediate", "database", "dummy"))
+TASK_BACKEND = env_choice("PRACTICA_TASK_BACKEND", "immediate", ("immediate", "database", "rq", "dummy"))
 TASKS = {
     "default": {
         "BACKEND": {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
             "database": "django_tasks_db.DatabaseBackend",
             "dummy": "django_tasks.backends.dummy.DummyBackend",
+            "rq": "django_tasks_rq.RQBackend",
         }[TASK_BACKEND],
     }
 }
+# rq: queued in Redis (REDIS_URL) and run by `python manage.py rqworker --job-class django_tasks_rq.Job default`
+# on any number of hosts.
+if TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("PRACTICA_TASK_BACKEND=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
+    INSTALLED_APPS.append("django_rq")
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
+# Webhooks may target private-network addresses (loopback, 10/8, 192.168/16, link-local...) only if allowed.
+PRACTICA_WEBHOOK_ALLOW_PRIVATE = env_bool("PRACTICA_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 # --- Auth and accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -224,6 +237,12 @@ ROUTING_AFTER_HOURS = env_int("ROUTING_AFTER_HOURS", 24)
 SEMANTIC_SEARCH = env_choice("PRACTICA_SEMANTIC", "auto", ("auto", "off"))
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 2000)
 SHARED_DATASETS_DIR = Path(env_str("PRACTICA_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
+KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 10)
+if KNOWLEDGE_MAX_UPLOAD_MB < 1:
+    raise ImproperlyConfigured("KNOWLEDGE_MAX_UPLOAD_MB must be at least 1 (megabytes per attachment).")
+KNOWLEDGE_REVIEW_MONTHS = env_int("KNOWLEDGE_REVIEW_MONTHS", 12)
+if KNOWLEDGE_REVIEW_MONTHS < 1:
+    raise ImproperlyConfigured("KNOWLEDGE_REVIEW_MONTHS must be at least 1 (months until a review is due).")
 
 LOGGING = {
     "version": 1,

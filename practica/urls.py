@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("practica.discussions.urls")),
     path("", include("practica.importers.urls")),
     path("", include("practica.search.urls")),
+    path("", include("practica.knowledge.urls")),
+    path("", include("practica.notifications.urls")),
+    path("", include("practica.events.urls")),
 ]
 
 if settings.DEBUG:

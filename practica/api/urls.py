@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from practica.api.views import TokenView
 from practica.communities import api as communities
 from practica.discussions import api as discussions
+from practica.events import api as events
+from practica.knowledge import api as knowledge
+from practica.notifications import api as notifications
 from practica.people import api as people
 from practica.search import api as search
 
@@ -52,8 +55,32 @@ urlpatterns = [
     path("invitations/accept/", communities.InvitationAcceptView.as_view(), name="api-invitation-accept"),
     path("people/<str:username>/", people.PersonView.as_view(), name="api-person"),
     path("me/", people.MeView.as_view(), name="api-me"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/mark-read/", notifications.MarkReadView.as_view(), name="api-notifications-mark-read"),
     path("organizations/", people.OrganizationListView.as_view(), name="api-organizations"),
+    path("communities/<slug:slug>/events/", events.EventListView.as_view(), name="api-events"),
+    path("events/<int:event_id>/", events.EventDetailView.as_view(), name="api-event"),
+    path("events/<int:event_id>/rsvp/", events.RsvpView.as_view(), name="api-event-rsvp"),
+    path("events/<int:event_id>/occurrences/", events.OccurrenceChangeView.as_view(), name="api-event-occurrence"),
+    path("events/<int:event_id>/attendance/", events.AttendanceView.as_view(), name="api-event-attendance"),
+    path("events/<int:event_id>/write-up/", events.WriteUpView.as_view(), name="api-event-write-up"),
+    path("events/<int:event_id>/actions/", events.ActionCreateView.as_view(), name="api-event-actions"),
+    path("actions/", events.MyActionsView.as_view(), name="api-my-actions"),
+    path("actions/<int:action_id>/", events.ActionDetailView.as_view(), name="api-action"),
     path("search/", search.SearchView.as_view(), name="api-search"),
     path("experts/", search.ExpertsView.as_view(), name="api-experts"),
     path("threads/<int:thread_id>/related/", search.RelatedView.as_view(), name="api-thread-related"),
+    path("communities/<slug:slug>/knowledge/", knowledge.KnowledgeListView.as_view(), name="api-knowledge"),
+    path("knowledge/<int:item_id>/", knowledge.KnowledgeDetailView.as_view(), name="api-knowledge-item"),
+    path("knowledge/<int:item_id>/submit/", knowledge.SubmitView.as_view(), name="api-knowledge-submit"),
+    path("knowledge/<int:item_id>/review/", knowledge.ReviewView.as_view(), name="api-knowledge-review"),
+    path("knowledge/<int:item_id>/endorse/", knowledge.EndorseView.as_view(), name="api-knowledge-endorse"),
+    path("knowledge/<int:item_id>/helpful/", knowledge.HelpfulView.as_view(), name="api-knowledge-helpful"),
+    path("knowledge/<int:item_id>/restore/", knowledge.RestoreView.as_view(), name="api-knowledge-restore"),
+    path("knowledge/<int:item_id>/verify/", knowledge.StewardView.as_view(), {"action": "verify"},
+         name="api-knowledge-verify"),
+    path("knowledge/<int:item_id>/archive/", knowledge.StewardView.as_view(), {"action": "archive"},
+         name="api-knowledge-archive"),
+    path("knowledge/<int:item_id>/attachments/", knowledge.AttachmentsView.as_view(), name="api-knowledge-attachments"),
+    path("threads/<int:thread_id>/capture/", knowledge.CaptureView.as_view(), name="api-thread-capture"),
 ]

@@ -37,6 +37,7 @@ from practica.communities.models import (
     Visibility,
 )
 from practica.communities.selectors import Access
+from practica.notifications import hooks as notification_hooks
 from practica.people.models import Organization
 from practica.topics.services import parse_topic_names, topics_get_or_create
 
@@ -325,30 +326,9 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
         membership.created_at = timezone.now()
         membership.save()
         _record(community, user, f"{user.username} asked to join")
-        transaction.on_commit(lambda: _notify_coordinators_of_request(community, user))
+        # Coordinators hear of it in their notification centre and by email, per their preferences.
+        notification_hooks.on_commit(notification_hooks.join_requested, community.pk, user.pk)
     return membership
-
-
-def _coordinator_emails(community: Community) -> list[str]:
-    return list(
-        Membership.objects.filter(community=community, state=MembershipState.ACTIVE, role=Role.COORDINATOR)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-
-
-def _notify_coordinators_of_request(community: Community, user: User) -> None:
-    recipients = _coordinator_emails(community)
-    if not recipients:
-        return
-    url = settings.SITE_URL + reverse("communities:requests", kwargs={"slug": community.slug})
-    send_mail(
-        f"[{community.name}] {user.display_name} asks to join",
-        f"{user.display_name} asked to join {community.name}.\n\nReview the request: {url}\n",
-        None,
-        recipients,
-        fail_silently=True,
-    )
 
 
 def _lock(community: Community) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from practica.communities.models import Community, Membership, MembershipState
@@ -147,9 +157,7 @@ def thread_page(*, thread: Thread, access: Access, page: int | None = None, per_
     if not show_deleted:
         base = base.filter(Q(deleted_at=None) | Q(author_id=viewer_id) if viewer_id else Q(deleted_at=None))
         base = base.filter(Q(is_hidden=False) | Q(is_opening=True))
-    with_people = base.select_related("author", "author__profile").prefetch_related(
-        Prefetch("comments", queryset=comments)
-    )
+    with_people = base.select_related("author", "author__profile")
     accepted_first = Case(When(id=thread.accepted_post_id or 0, then=Value(0)), default=Value(1))
     replies_qs = with_people.filter(is_opening=False).order_by(accepted_first, "created_at", "id")
     if page is None:
@@ -161,6 +169,8 @@ def thread_page(*, thread: Thread, access: Access, page: int | None = None, per_
         number = min(max(1, page), pages)
         replies = list(replies_qs[(number - 1) * per_page : number * per_page])
     opening = with_people.filter(is_opening=True).first()
+    # The comments of the opening post and of the replies shown, in one query.
+    prefetch_related_objects(([opening] if opening else []) + replies, Prefetch("comments", queryset=comments))
     my_votes: set[int] = set()
     if viewer_id:
         shown = [p.id for p in replies] + ([opening.id] if opening else [])

@@ -36,6 +36,7 @@ from practica.discussions.models import (
 )
 from practica.lib.errors import ConflictError
 from practica.lib.markdown import Rendered, render_markdown
+from practica.notifications import hooks as notification_hooks
 from practica.search.indexing import thread_changed, votes_changed
 from practica.topics.models import Topic
 from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
@@ -221,6 +222,7 @@ def thread_create(
     )
     _record_mentions(post, author, rendered.mentions)
     thread_changed(thread.pk)
+    notification_hooks.on_commit(notification_hooks.thread_created, thread.pk, post.pk)
     return thread
 
 
@@ -244,6 +246,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
     Thread.objects.filter(pk=thread.pk).update(**updates)
     _record_mentions(post, author, rendered.mentions)
     thread_changed(thread.pk)
+    notification_hooks.on_commit(notification_hooks.post_created, post.pk)
     return post
 
 
@@ -266,6 +269,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
     _record_mentions(post, author, rendered.mentions, comment=comment)
     thread_changed(thread.pk)
+    notification_hooks.on_commit(notification_hooks.comment_created, comment.pk)
     return comment
 
 
@@ -455,6 +459,8 @@ def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
         thread.accepted_post = new
         thread.save(update_fields=["accepted_post"])
         thread_changed(thread.pk)
+        if accept:
+            notification_hooks.on_commit(notification_hooks.answer_accepted, thread.pk, post.pk, actor.pk)
     return thread
 
 

@@ -107,6 +107,13 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
     except ValueError:
         number = 1
     page = selectors.thread_page(thread=thread, access=access, page=number)
+    can_accept = (
+        thread.kind == "question"
+        and request.user.is_authenticated
+        and (thread.author_id == request.user.id or access.can_coordinate)
+    )
+    can_participate = access.is_member or access.is_admin
+    _prepare_posts(request, thread, access, page, can_accept=can_accept, can_participate=can_participate)
     context = {
         "community": thread.community,
         "access": access,
@@ -114,16 +121,89 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
         "page": page,
         "reply_form": ReplyForm(),
         "comment_form": CommentForm(),
-        "can_accept": thread.kind == "question"
-        and request.user.is_authenticated
-        and (thread.author_id == request.user.id or access.can_coordinate),
-        "can_participate": access.is_member or access.is_admin,
+        "can_accept": can_accept,
+        "can_participate": can_participate,
         "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
         "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
         "routing": _routing(request, thread, access),
     }
     context.update(extra)
     return context
+
+
+class PostView:
+    """What ``_post.html`` shows of one post for this viewer, computed once in Python: the thread page renders
+    up to 31 posts, and per-post template logic (conditions on the user, ``{% url %}``, nested includes) was most
+    of its time (see docs/benchmarks.md)."""
+
+    __slots__ = (
+        "accept_url", "author_url", "by_asker", "can_accept", "can_comment", "can_edit", "can_flag", "can_vote",
+        "comment_url", "comments", "created_ago", "created_iso", "created_title", "delete_url", "deleted_ago",
+        "edit_url", "edited_ago", "flag_url", "is_accepted", "revisions_url", "vote_url", "voted",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def _prepare_posts(
+    request: HttpRequest, thread: Thread, access: Any, page: Any, *, can_accept: bool, can_participate: bool
+) -> None:
+    """Set ``post.ui`` (a :class:`PostView`) on the page's opening post and replies, and ``comment.author_url``."""
+    from django.utils.formats import date_format
+    from django.utils.timesince import timesince
+    from django.utils.timezone import localtime
+
+    from practica.lib.templatetags.practica import url_for
+
+    # Dates as the template filters would write them (``|date:'c'``, ``{{ value }}``, ``|timesince``), in the
+    # viewer's time zone (activated by UserTimezoneMiddleware for this request).
+    def ago(moment: Any) -> str:
+        return timesince(moment) if moment else ""
+
+    user_id = request.user.id if request.user.is_authenticated else None
+    profile_urls: dict[str, str] = {}
+
+    def profile_url(author: Any) -> str:
+        if author is None:
+            return ""
+        if author.username not in profile_urls:
+            profile_urls[author.username] = url_for("people:profile", author.username)
+        return profile_urls[author.username]
+
+    posts = ([page.opening] if page.opening else []) + list(page.replies)
+    for post in posts:
+        comments = list(post.comments.all())
+        for comment in comments:
+            comment.author_url = profile_url(comment.author)
+            comment.created_iso = localtime(comment.created_at).isoformat()
+            comment.created_ago = ago(comment.created_at)
+        created = localtime(post.created_at)
+        post.ui = PostView(
+            created_iso=created.isoformat(),
+            created_title=date_format(created, "DATETIME_FORMAT"),
+            created_ago=ago(post.created_at),
+            edited_ago=ago(post.edited_at) if post.version > 1 else "",
+            deleted_ago=ago(post.deleted_at),
+            voted=post.id in page.my_votes,
+            can_vote=can_participate and user_id is not None and post.author_id != user_id and not post.deleted_at,
+            is_accepted=post.id == thread.accepted_post_id,
+            can_accept=can_accept and not post.is_opening and not post.deleted_at,
+            can_edit=(user_id is not None and post.author_id == user_id) or access.can_coordinate,
+            can_flag=can_participate and post.author_id != user_id,
+            can_comment=can_participate and not thread.is_locked and not post.deleted_at,
+            by_asker=post.author_id == thread.author_id and not post.is_opening,
+            comments=comments,
+            author_url=profile_url(post.author),
+            vote_url=url_for("discussions:vote", post.id),
+            accept_url=url_for("discussions:accept", post.id),
+            edit_url=url_for("discussions:edit", post.id),
+            delete_url=url_for("discussions:delete", post.id),
+            revisions_url=url_for("discussions:revisions", post.id),
+            flag_url=url_for("discussions:flag", post.id),
+            comment_url=url_for("discussions:comment", post.id),
+        )
 
 
 def _routing(request: HttpRequest, thread: Thread, access: Any) -> dict[str, Any] | None:

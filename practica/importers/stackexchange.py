@@ -38,7 +38,7 @@ from django.utils.text import slugify
 from practica.accounts.models import User
 from practica.communities.models import Charter, Community, Membership, MembershipState, Role, Visibility
 from practica.discussions.models import Comment, Post, Revision, Thread, ThreadKind
-from practica.lib.bulk import bulk_insert_dicts
+from practica.lib.bulk import bulk_insert, bulk_insert_dicts
 from practica.lib.markdown import html_to_text, render_inline, sanitize_html
 from practica.people.models import Profile
 from practica.topics.models import Topic
@@ -191,6 +191,10 @@ class StackExchangeImporter:
         self._accepted: dict[int, int] = {}
         self._excerpts: dict[int, str] = {}
         self._tag_by_excerpt: dict[int, str] = {}
+        # Site ids already resolved in this run (questions -> threads, users -> accounts; None: no such account),
+        # so answers and posts do not look their question and owner up again (one query per batch each).
+        self._threads: dict[int, int] = {}
+        self._users: dict[int, int | None] = {}
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -237,15 +241,50 @@ class StackExchangeImporter:
         return created
 
     def _existing(self, model: Any, ids: list[str]) -> dict[str, int]:
-        # The "not empty" condition repeats the partial unique index's own, so SQLite and PostgreSQL can use that
-        # index (without it, each lookup scans the whole table); order_by() drops the model's default ordering.
-        return dict(
-            model.objects.filter(external_id__in=ids).exclude(external_id="").order_by().values_list("external_id", "id")
-        )
+        """{external id: primary key} of the rows of ``model`` with these external ids.
+
+        Plain SQL: the ORM prepares each of the hundreds of parameters of an ``IN`` through the field, several
+        times the cost of the lookup itself. The "not empty" condition repeats the partial unique index's own,
+        so SQLite and PostgreSQL can use that index (without it, each lookup scans the whole table)."""
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(ids))
+        meta = model._meta
+        quote = connection.ops.quote_name
+        table, column, pk = quote(meta.db_table), quote(meta.get_field("external_id").column), quote(meta.pk.column)
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                placeholders = ", ".join(["%s"] * len(chunk))
+                # Names come from the model's metadata, quoted; the ids are parameters.
+                cursor.execute(
+                    f"SELECT {column}, {pk} FROM {table} WHERE NOT ({column} = '') AND {column} IN ({placeholders})",  # noqa: S608
+                    chunk,
+                )
+                found.update(cursor.fetchall())
+        return found
 
     def _user_ids(self, se_ids: set[int]) -> dict[int, int]:
-        found = self._existing(User, [self.ext(f"user:{i}") for i in se_ids])
-        return {int(k.rsplit(":", 1)[1]): v for k, v in found.items()}
+        """{site user id: account id} of these people (those not imported are left out). Called after the people
+        step, which is the only one that creates accounts, so what it finds (or not) holds for the whole run."""
+        missing = [i for i in se_ids if i not in self._users]
+        if missing:
+            found = self._existing(User, [self.ext(f"user:{i}") for i in missing])
+            for i in missing:
+                self._users[i] = found.get(self.ext(f"user:{i}"))
+        return {i: user_id for i in se_ids if (user_id := self._users[i]) is not None}
+
+    def _new_ids(self, model: Any, count: int) -> list[int] | None:
+        """On PostgreSQL, ``count`` primary keys taken from the table's sequence, so rows written with COPY need
+        no query afterwards to learn their ids; None elsewhere (SQLite looks them up by external id)."""
+        if connection.vendor != "postgresql" or not count:
+            return None
+        meta = model._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     # --- steps ----------------------------------------------------------------------------------
 
@@ -378,6 +417,9 @@ class StackExchangeImporter:
             existing = self._existing(User, [self.ext(f"user:{i}") for i, _, _ in rows])
             new = [(i, c, r) for i, c, r in rows if self.ext(f"user:{i}") not in existing]
             self.stats.existing["people"] += len(rows) - len(new)
+            for se_id, _, _ in rows:
+                if self.ext(f"user:{se_id}") in existing:
+                    self._users[se_id] = existing[self.ext(f"user:{se_id}")]
             if not new:
                 continue
             names = {i: self._username(r.get("DisplayName", ""), i) for i, _, r in new}
@@ -403,6 +445,7 @@ class StackExchangeImporter:
             memberships: list[dict[str, Any]] = []
             for se_id, created, row in new:
                 user_id = by_ext[self.ext(f"user:{se_id}")]
+                self._users[se_id] = user_id
                 about = row.get("AboutMe", "")
                 profiles.append(
                     {
@@ -514,6 +557,9 @@ class StackExchangeImporter:
         existing = self._existing(Thread, [self.ext(i) for i, _, _ in questions])
         new = [(i, c, r) for i, c, r in questions if self.ext(i) not in existing]
         self.stats.existing["questions"] += len(questions) - len(new)
+        for se_id, _, _ in questions:
+            if self.ext(se_id) in existing:
+                self._threads[se_id] = existing[self.ext(se_id)]
         for se_id, _, row in questions:
             accepted = _int(row.get("AcceptedAnswerId"))
             if accepted is not None:
@@ -543,23 +589,32 @@ class StackExchangeImporter:
                     "deleted_at": None, "deleted_by_id": None, "external_id": self.ext(se_id),
                 }
             )
+        ids = self._new_ids(Thread, len(threads))
+        if ids is not None:
+            for thread, pk in zip(threads, ids, strict=True):
+                thread["id"] = pk
         bulk_insert_dicts(Thread, threads)
-        thread_ids = self._existing(Thread, [t["external_id"] for t in threads])
+        if ids is not None:
+            thread_ids = {str(t["external_id"]): int(t["id"]) for t in threads}
+        else:
+            thread_ids = self._existing(Thread, [t["external_id"] for t in threads])
+        for se_id, _, _ in new:
+            self._threads[se_id] = thread_ids[self.ext(se_id)]
         posts = [
             self._post(thread_ids[self.ext(i)], i, c, r, owners.get(_int(r.get("OwnerUserId")) or 0), opening=True)
             for i, c, r in new
         ]
         titles = {str(t["external_id"]): str(t["title"]) for t in threads}
         self._insert_posts(posts, titles=titles, tags={self.ext(i): n for i, n in tag_names.items()})
-        thread_tags.objects.bulk_create(
-            [
-                thread_tags(thread_id=thread_ids[self.ext(i)], topic_id=topics[topic_normalise(name)].id)
-                for i, names in tag_names.items()
-                for name in names
-                if topic_normalise(name) in topics
-            ],
-            ignore_conflicts=True,
-        )
+        # The threads are new, so only a tag named twice on one question could repeat a pair: a set drops it,
+        # and the rows go in as plain tuples (an ORM bulk_create cost as much as inserting the posts).
+        links = {
+            (thread_ids[self.ext(i)], topics[topic_normalise(name)].id)
+            for i, names in tag_names.items()
+            for name in names
+            if topic_normalise(name) in topics
+        }
+        bulk_insert(thread_tags, ["thread_id", "topic_id"], sorted(links))
         self.stats.created["questions"] += len(threads)
 
     @staticmethod
@@ -585,8 +640,15 @@ class StackExchangeImporter:
         self, posts: list[dict[str, Any]], *, titles: dict[str, str] | None = None, tags: dict[str, list[str]] | None = None
     ) -> None:
         """Posts and their first revision (the text as imported)."""
+        new_ids = self._new_ids(Post, len(posts))
+        if new_ids is not None:
+            for post, pk in zip(posts, new_ids, strict=True):
+                post["id"] = pk
         bulk_insert_dicts(Post, posts)
-        ids = self._existing(Post, [p["external_id"] for p in posts])
+        if new_ids is not None:
+            ids = {str(p["external_id"]): int(p["id"]) for p in posts}
+        else:
+            ids = self._existing(Post, [p["external_id"] for p in posts])
         bulk_insert_dicts(
             Revision,
             [
@@ -612,11 +674,14 @@ class StackExchangeImporter:
         self.stats.existing["answers"] += len(answers) - len(new)
         if not new:
             return set()
-        parents = self._existing(Thread, [self.ext(_int(r.get("ParentId")) or 0) for _, _, r in new])
+        wanted = {_int(r.get("ParentId")) or 0 for _, _, r in new} - self._threads.keys()
+        if wanted:
+            found = self._existing(Thread, [self.ext(i) for i in wanted])
+            self._threads.update({i: found[self.ext(i)] for i in wanted if self.ext(i) in found})
         owners = self._user_ids({_int(r.get("OwnerUserId")) or 0 for _, _, r in new})
         posts, unmatched = [], set()
         for se_id, created, row in new:
-            thread_id = parents.get(self.ext(_int(row.get("ParentId")) or 0))
+            thread_id = self._threads.get(_int(row.get("ParentId")) or 0)
             if thread_id is None:
                 if defer_unmatched:
                     unmatched.add(se_id)

@@ -60,11 +60,18 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
     # Table and column names come from the model's metadata and are quoted; values are parameters.
     table = connection.ops.quote_name(meta.db_table)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    prepared = []
+    # Only the columns that need it are adapted (a generator over every value of every row cost more than the
+    # adapting itself).
+    adapted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt is not None]
+    width = len(columns)
+    prepared: list[Any] = []
     for row in rows:
-        prepared.append(
-            tuple(adapt(value) if adapt else value for adapt, value in zip(adapters, row, strict=True))
-        )
+        values = list(row)
+        if len(values) != width:
+            raise ValueError(f"a row has {len(values)} values for {width} columns")
+        for index, adapt in adapted:
+            values[index] = adapt(values[index])
+        prepared.append(values)
     if prepared and connection.vendor == "postgresql":
         # COPY streams all rows in one command: several times faster than executemany's one INSERT per row.
         # (It goes to the driver's cursor directly, so it bypasses Django's query logging.)

@@ -1070,8 +1070,9 @@ def test_thread_page_for_a_member_costs_twelve_queries(busy_thread: Thread, comm
 
     # 1 session, 2 user, 3 thread (with community, author, profile, duplicate and accepted post),
     # 4 the viewer's membership, 5 count of replies (pagination), 6 one page of replies (with authors and
-    # profiles), 7 their comments (with authors), 8 the opening post, 9 its comments, 10 the viewer's votes
-    # on the page, 11 the thread's tags, 12 the viewer's profile for the page header.
+    # profiles), 7 the opening post, 8 the comments of both (with authors), 9 the viewer's votes on the page,
+    # 10 the thread's tags, 11 the viewer's profile for the page header, 12 the knowledge captured from the
+    # thread (practica/knowledge).
     assert count == 12, "\n".join(sql)
 
 

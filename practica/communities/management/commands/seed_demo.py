@@ -69,6 +69,12 @@ class DemoSeeder:
         self.seed_people()
         for spec in demo_data.COMMUNITIES:
             self.seed_community(spec)
+        from practica.events.demo import seed_demo_events  # recurring meetings (events app); idempotent
+
+        seed_demo_events(log=self.log)
+        from practica.knowledge.demo import seed_demo_knowledge  # knowledge items (knowledge app); idempotent
+
+        seed_demo_knowledge(log=self.log)
         return self.report
 
     # --- Organisations and people -----------------------------------------------------------------

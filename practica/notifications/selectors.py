@@ -1,0 +1,128 @@
+"""Permission-scoped reads of notifications, subscriptions, personal feeds and webhooks."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from practica.accounts.models import User
+from practica.communities.models import Community
+from practica.communities.selectors import Access, AnyUser, communities_readable_by
+from practica.discussions.models import Thread
+from practica.notifications.models import (
+    DEFAULT_EMAIL_MODE,
+    CommunityEmailPreference,
+    EmailPreference,
+    Notification,
+    Subscription,
+    Webhook,
+)
+
+FEED_SALT = "practica.notifications.feed"
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    """The person's own notifications, newest first."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("actor", "community")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(*, user: AnyUser) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_get_for_user(*, user: User, notification_id: int) -> Notification:
+    """The person's own notification, else 404 (someone else's notification is as absent as a missing one)."""
+    n = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if n is None:
+        raise Http404("No such notification.")
+    return n
+
+
+def subscription_state(
+    *, user: User, community: Community | None = None, thread: Thread | None = None
+) -> str:
+    """The person's state for this community or thread: "watch", "mute" or "none"."""
+    qs = Subscription.objects.filter(user=user)
+    qs = qs.filter(community=community) if community is not None else qs.filter(thread=thread)
+    sub = qs.first()
+    if sub is None:
+        return "none"
+    return "mute" if sub.muted else "watch"
+
+
+def watched_topics(*, user: User) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.filter(user=user, topic__isnull=False)
+        .select_related("topic")
+        .order_by("topic__slug")
+    )
+
+
+def email_mode_of(*, user: User, community: Community | None = None) -> str:
+    if community is not None:
+        override = CommunityEmailPreference.objects.filter(user=user, community=community).first()
+        if override is not None:
+            return override.email_mode
+        return ""
+    pref = EmailPreference.objects.filter(user=user).first()
+    return pref.email_mode if pref else DEFAULT_EMAIL_MODE
+
+
+# --- Personal feeds -------------------------------------------------------------------------------
+
+
+def feed_token(*, user: User) -> str:
+    """The signed token of the person's feed URLs; it embeds their current feed key, so rotating the key
+    revokes every URL made before."""
+    pref, _ = EmailPreference.objects.get_or_create(user=user)
+    return signing.dumps({"u": user.pk, "k": pref.feed_key}, salt=FEED_SALT, compress=True)
+
+
+def feed_user_from_token(token: str) -> User:
+    """The person behind a feed token, or 404 if it was tampered with or revoked."""
+    try:
+        data = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature as exc:
+        raise Http404("No such feed.") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
+        raise Http404("No such feed.")
+    pref = (
+        EmailPreference.objects.select_related("user")
+        .filter(user_id=data["u"], feed_key=data["k"], user__is_active=True)
+        .first()
+    )
+    if pref is None:
+        raise Http404("No such feed.")
+    return pref.user
+
+
+def community_for_feed(*, slug: str, user: AnyUser) -> Community:
+    """The community whose content the user may read, else 404 (whether it exists or not)."""
+    community = communities_readable_by(user).filter(slug__iexact=slug).first()
+    if community is None:
+        raise Http404("No such community.")
+    return community
+
+
+# --- Webhooks -------------------------------------------------------------------------------------
+
+
+def webhooks_for(*, access: Access) -> QuerySet[Webhook]:
+    if not access.can_coordinate:
+        raise PermissionDenied("Only coordinators manage webhooks.")
+    return Webhook.objects.filter(community=access.community).order_by("created_at", "id")
+
+
+def webhook_get(*, access: Access, webhook_id: int) -> Webhook:
+    hook = webhooks_for(access=access).filter(pk=webhook_id).first()
+    if hook is None:
+        raise Http404("No such webhook.")
+    return hook
