@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -23,7 +22,5 @@ urlpatterns = [
     path("", include("practica.events.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (knowledge attachments, data dumps) are never served from MEDIA_URL, not even in DEBUG: they may
+# belong to private communities, so only views that check who is asking serve them.
