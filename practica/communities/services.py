@@ -7,7 +7,7 @@ history; side effects (emails) run after commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,7 +39,8 @@ from practica.communities.models import (
 from practica.communities.selectors import Access
 from practica.notifications import hooks as notification_hooks
 from practica.people.models import Organization
-from practica.topics.services import parse_topic_names, topics_get_or_create
+from practica.topics.models import Topic
+from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
 
 INVITATION_SALT = "practica.communities.invitation"
 RESERVED_SLUGS = {"new", "api", "admin", "static", "media", "accounts", "invitations", "healthz"}
@@ -627,3 +628,35 @@ def invitation_respond(*, community: Community, user: User, accept: bool) -> Mem
         membership.save()
         _record(community, user, f"{user.username} declined the invitation")
     return membership
+
+
+MAX_TAGS = 8  # tags on one thread or knowledge item
+
+
+def community_tags_resolve(
+    *, community: Community, tags: str | Iterable[str], can_coordinate: Callable[[], bool]
+) -> list[Topic]:
+    """The topics named by ``tags`` (a comma-separated string or names), for something written in the community.
+
+    Names that are not yet topics of the community are added to it when members may add tags or the writer
+    coordinates (``can_coordinate``, asked only then: it may cost a query); otherwise they are a validation error
+    on ``tags``, as is having more than ``MAX_TAGS``.
+    """
+    try:
+        names = parse_topic_names(tags)
+    except ValidationError as exc:
+        raise ValidationError({"tags": exc.messages}) from None
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": [f"At most {MAX_TAGS} tags."]})
+    if not names:
+        return []
+    allowed = set(community.topics.values_list("slug", flat=True))
+    unknown = [n for n in names if topic_normalise(n) not in allowed]
+    if unknown and not (community.members_can_add_tags or can_coordinate()):
+        raise ValidationError(
+            {"tags": [f"Not a topic of this community: {', '.join(unknown)}. Ask a coordinator to add it."]}
+        )
+    topics = topics_get_or_create(names)
+    if unknown:
+        community.topics.add(*[t for t in topics if t.slug not in allowed])
+    return topics

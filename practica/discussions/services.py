@@ -17,8 +17,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from practica.accounts.models import User
+from practica.communities import services as community_services
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import Access
+from practica.communities.services import community_tags_resolve
 from practica.discussions.models import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
@@ -39,9 +41,8 @@ from practica.lib.markdown import Rendered, render_markdown
 from practica.notifications import hooks as notification_hooks
 from practica.search.indexing import thread_changed, votes_changed
 from practica.topics.models import Topic
-from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
 
-MAX_TAGS = 8
+MAX_TAGS = community_services.MAX_TAGS  # the same limit as every tagged thing in a community
 
 
 # --- Validation and rendering ---------------------------------------------------------------------
@@ -127,27 +128,6 @@ def _record_mentions(post: Post, author: User | None, usernames: Sequence[str], 
     )
 
 
-def _resolve_tags(community: Community, actor: User, tags: str | Iterable[str]) -> list[Topic]:
-    try:
-        names = parse_topic_names(tags)
-    except ValidationError as exc:
-        raise ValidationError({"tags": exc.messages}) from None
-    if len(names) > MAX_TAGS:
-        raise ValidationError({"tags": [f"At most {MAX_TAGS} tags."]})
-    if not names:
-        return []
-    allowed = set(community.topics.values_list("slug", flat=True))
-    unknown = [n for n in names if topic_normalise(n) not in allowed]
-    if unknown and not (community.members_can_add_tags or Access(community, actor).can_coordinate):
-        raise ValidationError(
-            {"tags": [f"Not a topic of this community: {', '.join(unknown)}. Ask a coordinator to add it."]}
-        )
-    topics = topics_get_or_create(names)
-    if unknown:
-        community.topics.add(*[t for t in topics if t.slug not in allowed])
-    return topics
-
-
 def _require_participant(access: Access, action: str = "take part") -> None:
     if not access.can_read:
         raise Http404("No such thread.")
@@ -195,7 +175,9 @@ def thread_create(
     access = Access(community, author)
     _require_participant(access, "start a thread")
     kind, title, body = _all_clean(lambda: _clean_kind(kind), lambda: _clean_title(title), lambda: _clean_body(body))
-    topics = _resolve_tags(community, author, tags)
+    topics = community_tags_resolve(
+        community=community, tags=tags, can_coordinate=lambda: Access(community, author).can_coordinate
+    )
     rendered = _render(community, body)
     now = timezone.now()
     thread = Thread.objects.create(
@@ -331,7 +313,11 @@ def post_edit(
         if title is not None and title != thread.title:
             thread.title = title
         if tags is not None:
-            topics = _resolve_tags(thread.community, editor, tags)
+            topics = community_tags_resolve(
+                community=thread.community,
+                tags=tags,
+                can_coordinate=lambda: Access(thread.community, editor).can_coordinate,
+            )
             thread.tags.set(topics)
         thread.save(update_fields=["title"])
     elif title is not None or tags is not None:

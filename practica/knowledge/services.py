@@ -25,6 +25,7 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role
 from practica.communities.selectors import Access
+from practica.communities.services import community_tags_resolve
 from practica.discussions.models import Post, Thread
 from practica.discussions.selectors import thread_get_for_user
 from practica.knowledge.indexing import item_changed
@@ -51,10 +52,8 @@ from practica.knowledge.models import (
 )
 from practica.knowledge.uploads import check_upload
 from practica.lib.markdown import render_markdown
-from practica.topics.models import Topic
-from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
+from practica.topics.services import topics_get_or_create
 
-MAX_TAGS = 8
 TOP_REPLIES = 3
 READABLE = (KnowledgeStatus.PUBLISHED, KnowledgeStatus.ARCHIVED)
 
@@ -179,27 +178,6 @@ def _clean_note(note: str) -> str:
     return note
 
 
-def _resolve_tags(community: Community, access: Access, tags: str | Iterable[str]) -> list[Topic]:
-    try:
-        names = parse_topic_names(tags)
-    except ValidationError as exc:
-        raise ValidationError({"tags": exc.messages}) from None
-    if len(names) > MAX_TAGS:
-        raise ValidationError({"tags": [f"At most {MAX_TAGS} tags."]})
-    if not names:
-        return []
-    allowed = set(community.topics.values_list("slug", flat=True))
-    unknown = [n for n in names if topic_normalise(n) not in allowed]
-    if unknown and not (community.members_can_add_tags or access.can_coordinate):
-        raise ValidationError(
-            {"tags": [f"Not a topic of this community: {', '.join(unknown)}. Ask a coordinator to add it."]}
-        )
-    topics = topics_get_or_create(names)
-    if unknown:
-        community.topics.add(*[t for t in topics if t.slug not in allowed])
-    return topics
-
-
 # --- Side effects -----------------------------------------------------------------------------------
 
 
@@ -293,7 +271,7 @@ def item_create(
             "summary": lambda: _clean_summary(summary),
             "body": lambda: _clean_body(body),
             "fields": lambda: _clean_fields(fields),
-            "tags": lambda: _resolve_tags(community, access, tags),
+            "tags": lambda: community_tags_resolve(community=community, tags=tags, can_coordinate=lambda: access.can_coordinate),
         }
     )
     now = timezone.now()
@@ -338,7 +316,9 @@ def item_update(
     if fields is not None:
         checks["fields"] = lambda: _clean_fields(fields)
     if tags is not None:
-        checks["tags"] = lambda: _resolve_tags(item.community, access, tags)
+        checks["tags"] = lambda: community_tags_resolve(
+            community=item.community, tags=tags, can_coordinate=lambda: access.can_coordinate
+        )
     data = _collect(checks)
     _apply(item, data)
     item.updated_at = timezone.now()

@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     ACTION_ASSIGNED = "action_assigned", "Action assigned"
     NEW_CONTENT = "new_content", "New in a watched community"
     WEBHOOK_DISABLED = "webhook_disabled", "Webhook disabled"
+    WAITLIST_PROMOTED = "waitlist_promoted", "Seat from the waiting list"
+    EVENT_CHANGED = "event_changed", "Event changed"
 
 
 class EmailMode(models.TextChoices):

@@ -38,7 +38,7 @@ from practica.topics.models import Topic
 BROADCAST_EVENTS = ("thread.created", "post.created", "event.created", "knowledge.published")
 # Kinds that concern one piece of content: someone gets at most one of them per target (a mention in a reply
 # to a watched thread is one notification, not three).
-CONTENT_KINDS = (Kind.REPLY, Kind.COMMENT, Kind.MENTION, Kind.NEW_CONTENT, Kind.ACCEPTED)
+CONTENT_KINDS = (Kind.REPLY, Kind.COMMENT, Kind.MENTION, Kind.NEW_CONTENT)
 MAX_SUBJECT = 300
 MAX_TEXT = 2000
 
@@ -116,15 +116,21 @@ def notify(
             return 0
     modes = effective_email_modes([u.pk for u in users], community)
     now = timezone.now()
+    # PostgreSQL refuses NUL characters; the lengths are the columns'.
+    subject, text, url = (
+        subject.replace("\x00", "")[:MAX_SUBJECT],
+        text.replace("\x00", "")[:MAX_TEXT],
+        url.replace("\x00", "")[:500],
+    )
     rows = [
         Notification(
             recipient=user,
             kind=kind,
             community=community,
             actor=actor,
-            subject=subject[:MAX_SUBJECT],
-            text=text[:MAX_TEXT],
-            url=url[:500],
+            subject=subject,
+            text=text,
+            url=url,
             target_type=target_type,
             target_id=target_id,
             created_at=now,
@@ -343,6 +349,16 @@ def email_mode_set(*, user: User, mode: str, community: Community | None = None)
             user=user, community=community, defaults={"email_mode": mode}
         )
     pending.filter(community=community).update(email_mode=mode if user.email else EmailMode.OFF)
+
+
+@transaction.atomic
+def email_unsubscribe_all(*, user: User) -> None:
+    """The one-click unsubscribe: no more notification email at all, whatever the per-community overrides."""
+    CommunityEmailPreference.objects.filter(user=user).delete()
+    EmailPreference.objects.update_or_create(user=user, defaults={"email_mode": EmailMode.OFF})
+    Notification.objects.filter(recipient=user, email_delivery__isnull=True).exclude(
+        email_mode=EmailMode.OFF
+    ).update(email_mode=EmailMode.OFF)
 
 
 @transaction.atomic

@@ -28,7 +28,6 @@ from practica.notifications.forms import (
     WatchForm,
     WebhookForm,
 )
-from practica.notifications.models import EmailMode
 from practica.topics.models import Topic
 
 PAGE_SIZE = 30
@@ -174,7 +173,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     other = request.user.is_authenticated and request.user.pk != person.pk
     if request.method == "POST":
-        services.email_mode_set(user=person, mode=EmailMode.OFF)
+        services.email_unsubscribe_all(user=person)
         return render(request, "notifications/unsubscribe.html", {"done": True, "other": other})
     return render(request, "notifications/unsubscribe.html", {"token": token, "other": other})
 

@@ -32,6 +32,7 @@ from practica.discussions.models import (
 )
 from practica.discussions.tests.builders import ago, answer, ask, fresh, join, opening, person
 from practica.lib.testing.factories import CommunityFactory, UserFactory
+from practica.topics.services import topics_get_or_create
 
 pytestmark = pytest.mark.django_db
 
@@ -1033,7 +1034,7 @@ def _add_replies(thread: Thread, count: int, voter: User, authors: list[User], c
 @pytest.fixture
 def busy_thread(community: Community, member: User, owner: User) -> Thread:
     """A question with several tags, a comment and a vote on the opening post, and one accepted, edited reply."""
-    community.topics.add(*services.topics_get_or_create(["Cementing", "Casing", "Completions"]))
+    community.topics.add(*topics_get_or_create(["Cementing", "Casing", "Completions"]))
     thread = ask(community, member, "Busy thread", tags=["Well integrity", "Drilling", "Cementing", "Casing"])
     services.comment_create(post=opening(thread), author=owner, body="Good question, @member")
     reply = answer(thread, owner, "Accepted answer")

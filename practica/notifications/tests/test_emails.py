@@ -236,6 +236,21 @@ def test_digest_queries_do_not_grow_with_recipients(
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
+def test_unsubscribing_stops_pending_digests_and_community_overrides_too(
+    client: Client, community: Community, member: User
+) -> None:
+    services.email_mode_set(user=member, mode=EmailMode.DAILY)
+    services.email_mode_set(user=member, mode=EmailMode.IMMEDIATE, community=community)
+    services.email_mode_set(user=member, mode=EmailMode.WEEKLY)
+    _notify(member, community, "Pending")
+
+    client.post(f"/notifications/unsubscribe/{emails.unsubscribe_token(member)}/")
+    _notify(member, community, "After")
+
+    assert emails.send_pending_immediate() == 0 and emails.send_digests().sent == 0
+    assert mail.outbox == []
+
+
 def test_a_tampered_unsubscribe_link_changes_nothing(client: Client, member: User) -> None:
     token = emails.unsubscribe_token(member)
     response = client.post(f"/notifications/unsubscribe/{token[:-2]}xx/")

@@ -313,3 +313,13 @@ def test_the_feed_includes_published_knowledge_but_not_drafts(
 
     assert "Cement job lessons" in body and "What we learned" in body
     assert "Unfinished draft" not in body
+
+
+def test_the_thread_page_links_to_its_watch_settings_for_signed_in_people(
+    client: Client, member: User, community: Community
+) -> None:
+    thread = ask(community, member)
+    assert f"/threads/{thread.pk}/watch/" not in client.get(thread.get_absolute_url()).content.decode()
+    page = _logged_in(client, member).get(thread.get_absolute_url()).content.decode()
+    assert f"/threads/{thread.pk}/watch/" in page
+    assert "default (you hear about it" in client.get(f"/threads/{thread.pk}/watch/").content.decode()
