@@ -4,7 +4,7 @@ Ranking (documented in docs/search.md):
 
     score = relevance × (1 + 0.1·solved + 0.3·votes + 0.1·recency + 0.1·trust)
 
-where ``relevance`` is the engine's text score (bm25 on SQLite, ts_rank_cd on PostgreSQL) divided by the best
+where ``relevance`` is the engine's text score (bm25 on SQLite, ts_rank_cd on PostgreSQL, ts_rank for broad queries) divided by the best
 candidate's, ``votes`` = log(1 + max(votes, 0)) / log(101) capped at 1, ``recency`` = exp(−age in days / 365),
 and ``trust`` is how much the community vouches for the author (their accepted answers there, 0..1).
 Permission filters are SQL conditions applied before ranking and counting, so nothing a viewer may not read

@@ -24,9 +24,11 @@ def fresh_statistics() -> Iterator[None]:
     """The statistics are cached per process and database name: each test starts (and leaves) with none."""
     backends._stats.clear()
     backends._languages_seen.clear()
+    backends._common_seen.clear()
     yield
     backends._stats.clear()
     backends._languages_seen.clear()
+    backends._common_seen.clear()
 
 
 def _documents(community: Community, bodies: list[str], *, language: str = "english") -> list[int]:
@@ -174,3 +176,68 @@ def test_a_query_matching_most_documents_ranks_the_newest_of_them(
     # Narrow queries are ranked over all their matches, old ones included.
     needles = backend.candidates(["needle"], Filters([], []), any_term=False, limit=50)
     assert len(needles) == 40 and ids[0] in {i for i, _ in needles}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend's newest-matches limit")
+def test_postgresql_ranks_the_newest_matches_of_a_broad_query_and_all_of_a_narrow_one(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _corpus(community)
+    backend = get_backend()
+    assert isinstance(backend, backends.PostgresBackend)
+    everything = backend.candidates(["plenty"], Filters([], []), any_term=False, limit=1200)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")  # the planner's estimates decide
+
+    def plan(terms: list[str], any_term: bool) -> str:
+        match, params, _, _ = backend._match(terms, Filters([], []), any_term)
+        return backend._plan(match, params)
+
+    assert plan(["plenty"], False) == "all"  # an index under BROAD_MATCHES (5,000) documents: every match
+    monkeypatch.setattr(backends, "BROAD_MATCHES", 1000)
+    monkeypatch.setattr(backends, "PG_BROAD_MATCHES", 200)  # dense from √(200 × 1,200 / 2) ≈ 346 matches
+    assert plan(["plenty"], False) == "dense"  # 900 of 1,200
+    assert plan(["plen"], False) == "dense"  # the last word is a prefix, as typed
+    assert plan(["fifthword"], False) == "sparse"  # 300
+    assert plan(["needle"], False) == "all"  # 40
+    assert plan(["plenty", "needle"], False) == "all"  # both: at most the 40 with "needle"
+    assert plan(["needle", "fifthword"], True) == "sparse"  # 320 with either
+    for word, share in (("plenty", 3), ("fifthword", 1)):  # found walking back, and through the index
+        found = backend.candidates([word], Filters([], []), any_term=False, limit=50)
+        newest = set(ids[-200 * 4 // share :])  # the 200 newest with the word are among these
+        assert len(found) == 50 and {i for i, _ in found} <= newest
+    assert len(everything) == 900 and ids[1] in {i for i, _ in everything}  # without the limit: old ones too
+    # Narrow queries are ranked over all their matches, old ones included.
+    needles = backend.candidates(["needle"], Filters([], []), any_term=False, limit=50)
+    assert len(needles) == 40 and ids[0] in {i for i, _ in needles}
+    monkeypatch.setattr(backends, "PG_BROAD_MATCHES", 1000)
+    assert plan(["plenty"], False) == "all"  # fewer matches than that
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's column statistics")
+def test_postgresql_estimates_the_frequency_of_a_word_its_statistics_say_is_common(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corpus(community)
+    backend = get_backend()
+    assert isinstance(backend, backends.PostgresBackend)
+    assert backend._estimated_frequency("plenty", "english") is None  # no statistics yet: words are counted
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")  # the whole table is the sample: exact shares
+    backends._common_seen.clear()
+    assert backend._estimated_frequency("plenty", "english") == 900
+    assert backend._estimated_frequency("plen:*", "english") is None  # prefixes are counted
+    assert backend._estimated_frequency("unique7", "english") is None  # too rare to be among the common lexemes
+    monkeypatch.setattr(backends, "ESTIMATED_FROM", 300)
+    with connection.cursor() as cursor:  # the statistics answer: rows added since change nothing
+        cursor.execute("UPDATE search_searchdocument SET body = body || ' plenty'")
+    backends._stats.clear()
+    assert backend.document_frequency("plenty", cap=100) == 100
+    assert backend.document_frequency("plenty", cap=2000) == 900  # estimated: 300 or more
+    assert backend.document_frequency("fifthword", cap=2000) == 300
+    assert backend.document_frequency("needle", cap=30) == 30  # 40 > 1.25 × 30
+    assert backend.document_frequency("needle", cap=35) == 35  # counted: too close to trust an estimate
+    assert backend.document_frequency("needle", cap=1000) == 40
+    monkeypatch.setattr(backends, "ESTIMATED_FROM", 1000)
+    backends._stats.clear()
+    assert backend.document_frequency("plenty", cap=2000) == 1200  # counted
