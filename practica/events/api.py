@@ -108,6 +108,7 @@ class EventSerializer(serializers.ModelSerializer):
             "organiser",
             "url",
             "created_at",
+            "sequence",
         ]
 
 
@@ -197,6 +198,37 @@ class EventDetailView(APIView):
     def get(self, request: Request, event_id: int) -> Response:
         event, _ = selectors.event_get_for_user(event_id=event_id, user=request.user)
         return Response(_detail(event, request))
+
+    @extend_schema(request=EventCreateSerializer(partial=True), responses=EventDetailSerializer)
+    def patch(self, request: Request, event_id: int) -> Response:
+        """Edit the event (organiser or coordinator): give only the fields that change. Times without an
+        offset are wall-clock times in the (new) time zone. The response's ``dropped`` says what a schedule
+        change removed (upcoming dates no longer in the schedule, with their answers)."""
+        user = _user(request)
+        event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
+        serializer = EventCreateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "start" in data and "end" not in data:  # a new start alone moves the event, keeping its length
+            data["end"] = data["start"] + event.duration
+        result = services.event_update(
+            event=event,
+            actor=user,
+            title=data.get("title", event.title),
+            kind=data.get("kind", event.kind),
+            description=data.get("description", event.description_source),
+            start=data.get("start", event.start),
+            end=data.get("end", event.end),
+            timezone_name=data.get("timezone", event.timezone),
+            recurrence=data.get("recurrence", event.recurrence),
+            location=data.get("location", event.location),
+            online_url=data.get("online_url", event.online_url),
+            capacity=data.get("capacity", event.capacity),
+        )
+        body = _detail(result.event, request)
+        body["dropped"] = {"occurrences": result.dropped_occurrences, "rsvps": result.dropped_rsvps}
+        body["detail"] = result.message
+        return Response(body)
 
 
 class RsvpView(APIView):

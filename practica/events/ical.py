@@ -28,6 +28,7 @@ def _base(event: Event, zone: zoneinfo.ZoneInfo) -> VEvent:
     vevent.add("uid", _uid(event))
     vevent.add("summary", event.title)
     vevent.add("dtstamp", event.updated_at)
+    vevent.add("sequence", event.sequence)
     url = _absolute(event.get_absolute_url())
     vevent.add("url", url)
     description = (event.description_text + "\n\n" if event.description_text else "") + url

@@ -66,6 +66,9 @@ class Event(models.Model):
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Revision number (iCalendar SEQUENCE): raised by each edit, so calendars update."
+    )
 
     class Meta:
         ordering = ["start", "id"]

@@ -7,13 +7,15 @@ without a window, so an unbounded rule (no COUNT, no UNTIL) costs only what the 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr, weekday
 from django.core.exceptions import ValidationError
 
 from practica.events.models import Event, Occurrence
@@ -36,6 +38,10 @@ RFC_PARTS = {
     "WKST",
 }
 MAX_OCCURRENCES_PER_WINDOW = 1000
+# Start times a day (BYHOUR x BYMINUTE x BYSECOND): more is not a meeting, and would make expansion costly.
+MAX_TIMES_PER_DAY = 4
+# A rule must give a first date within this span of the event's start.
+FIRST_DATE_SPAN_YEARS = 5
 _RULE_CHARACTERS = re.compile(r"^[A-Z0-9=;,+\-]+$")
 UTC = dt.UTC
 # Dates far from now are typing mistakes, and windows around year 9999 would overflow.
@@ -99,11 +105,99 @@ def rule_parse(text: str, *, start: dt.datetime, zone: zoneinfo.ZoneInfo) -> rru
         raise bad(detail.rstrip(".") + ".") from None
     if not isinstance(rule, rrule):
         raise bad("give a single rule.")
-    # A rule matching nothing (BYMONTH=2;BYMONTHDAY=30) must be refused; search a bounded span only.
-    horizon = local_start + dt.timedelta(days=366 * 5)
-    if _bounded(rule, horizon, drop_count=True).after(local_start - dt.timedelta(seconds=1)) is None:
-        raise bad("it produces no date in the next five years.")
+    freq = parts["FREQ"]
+    if "BYSETPOS" in parts and freq in ("DAILY", "WEEKLY"):
+        raise bad("BYSETPOS goes with FREQ=MONTHLY or FREQ=YEARLY (e.g. the last weekday of the month).")
+    # RFC 5545, 3.3.10: parts that do not go with some frequencies.
+    for name, allowed in (
+        ("BYWEEKNO", ("YEARLY",)),
+        ("BYYEARDAY", ("YEARLY",)),
+        ("BYMONTHDAY", ("DAILY", "MONTHLY", "YEARLY")),
+    ):
+        if name in parts and freq not in allowed:
+            raise bad(f"{name} does not go with FREQ={freq} (RFC 5545).")
+    times = 1
+    for name in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        if name in parts:
+            times *= len(set(parts[name].split(",")))
+    if times > MAX_TIMES_PER_DAY:
+        raise bad(
+            f"a meeting may repeat at most {MAX_TIMES_PER_DAY} times a day (BYHOUR, BYMINUTE, BYSECOND)."
+        )
+    # A rule matching nothing (BYMONTH=2;BYMONTHDAY=30) must be refused, at a bounded cost.
+    if not has_date_within(rule, local_start, years=FIRST_DATE_SPAN_YEARS):
+        raise bad(f"it produces no date in the {FIRST_DATE_SPAN_YEARS} years after the event's start.")
     return rule
+
+
+@functools.cache
+def _year_kind(year: int) -> tuple[int, bool]:
+    """What a year's calendar looks like: the weekday of 1 January and whether it is a leap year."""
+    return dt.date(year, 1, 1).weekday(), calendar.isleap(year)
+
+
+@functools.lru_cache(maxsize=512)
+def _twin_year(year: int, years: int) -> int:
+    """The latest year whose calendar matches, day for day, that of ``year - 1`` to ``year + years + 1``
+    (weekdays, leap years), and that leaves room for that span before year 9999; ``year`` itself at worst.
+
+    The Gregorian calendar repeats every 400 years, so such a twin always exists within 400 years of 9999.
+    """
+    wanted = [_year_kind(year + i) for i in range(-1, years + 2)]
+    for candidate in range(dt.MAXYEAR - years - 1, year, -1):
+        if all(_year_kind(candidate + i - 1) == kind for i, kind in enumerate(wanted)):
+            return candidate
+    return year
+
+
+def _day_filters(rule: rrule) -> dict[str, object]:
+    """The parts of the rule given as written (not dateutil's defaults)."""
+    return dict(getattr(rule, "_original_rule", {}))
+
+
+def has_date_within(rule: rrule, local_start: dt.datetime, *, years: int) -> bool:
+    """Whether the rule gives a date within ``years`` years of ``local_start``, at a bounded cost.
+
+    dateutil looks for a rule's next date period after period up to year 9999, whatever UNTIL says, so a rule
+    that matches nothing (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) costs seconds to refuse. Two things bound it:
+
+    * the rule is evaluated from a *twin* start: the same wall-clock date moved to a late year with an
+      identical calendar, where the search runs out at year 9999 after a few centuries at most; the dates
+      found are those of the real start moved by the same number of days (a rule depends only on the
+      calendar and its start);
+    * a daily or weekly rule (one period per day or week: the costly ones) is looked for as the yearly rule
+      with the same filters, whose dates are then kept when they fall on the rule's every-Nth day or week.
+    """
+    naive = local_start.replace(tzinfo=None)
+    twin = _twin_year(naive.year, years + 1)
+    shift = dt.timedelta(days=dt.date(twin, 1, 1).toordinal() - dt.date(naive.year, 1, 1).toordinal())
+    end = naive + dt.timedelta(days=365 * years + years // 4)
+    until = getattr(rule, "_until", None)  # dateutil keeps the parts private
+    local_until = until.astimezone(local_start.tzinfo).replace(tzinfo=None) if until is not None else None
+    bounded_until = local_until + shift if local_until is not None and local_until < end else None
+    freq, interval = rule._freq, rule._interval
+    if freq not in (DAILY, WEEKLY):
+        shifted = rule.replace(dtstart=naive + shift, count=None, until=bounded_until, cache=False)
+        first = shifted.after(naive + shift, inc=True)
+        return first is not None and first - shift <= end
+    parts = _day_filters(rule)
+    parts.pop("bysetpos", None)  # refused before for daily and weekly rules
+    if not any(parts.get(name) for name in ("byweekno", "byyearday", "bymonthday", "byweekday")):
+        # dateutil's defaults: a weekly rule falls on the start's weekday, a daily one on every day.
+        parts["byweekday"] = (naive.weekday(),) if freq == WEEKLY else tuple(range(7))
+    yearly = rrule(YEARLY, dtstart=naive + shift, until=bounded_until, wkst=rule._wkst, **parts)  # type: ignore[arg-type]
+    week_start = naive.date() - dt.timedelta(days=(naive.weekday() - rule._wkst) % 7)
+    for moment in yearly.xafter(naive + shift, inc=True):
+        moment -= shift
+        if moment > end:
+            return False
+        if freq == DAILY:
+            steps = (moment.date() - naive.date()).days
+        else:
+            steps = (moment.date() - week_start).days // 7
+        if steps % interval == 0:
+            return True
+    return False
 
 
 @dataclass
@@ -154,15 +248,66 @@ def _bounded(rule: rrule, end: dt.datetime, *, drop_count: bool = False) -> rrul
     return rule.replace(count=None, until=min(until, end) if until is not None else end)
 
 
+def _anchored(rule: rrule, near: dt.datetime) -> rrule:
+    """The same rule started at the beginning of its last period (day, week, month or year, counted every
+    INTERVAL from the event's start) before ``near``, so that finding dates near ``near`` does not walk every
+    date since the start (a daily rule begun decades ago). Its parts are given explicitly, since dateutil would
+    otherwise take the missing ones (the day of the month, the weekday, the time) from the new start. A rule
+    with a COUNT is kept as it is: the count runs from the real start."""
+    start: dt.datetime = rule._dtstart
+    if getattr(rule, "_count", None) is not None or near <= start:
+        return rule
+    freq, interval, zone = rule._freq, rule._interval, start.tzinfo
+    local = near.astimezone(zone).replace(tzinfo=None)
+    first = start.replace(tzinfo=None)
+    if freq == YEARLY:
+        steps = (local.year - first.year) // interval
+        anchor = dt.datetime(first.year + steps * interval, 1, 1)
+    elif freq == MONTHLY:
+        steps = ((local.year - first.year) * 12 + local.month - first.month) // interval
+        month = first.year * 12 + first.month - 1 + steps * interval
+        anchor = dt.datetime(month // 12, month % 12 + 1, 1)
+    elif freq == WEEKLY:
+        week = dt.datetime.combine(first.date(), dt.time()) - dt.timedelta(
+            days=(first.weekday() - rule._wkst) % 7
+        )
+        steps = (local - week).days // (7 * interval)
+        anchor = week + dt.timedelta(days=7 * interval * steps)
+    else:
+        steps = (local.date() - first.date()).days // interval
+        anchor = dt.datetime.combine(first.date(), dt.time()) + dt.timedelta(days=interval * steps)
+    if steps < 1:
+        return rule
+    weekdays = [weekday(day) for day in rule._byweekday or ()] + [
+        weekday(day, n) for day, n in rule._bynweekday or ()
+    ]
+    monthdays = list(rule._bymonthday or ()) + list(rule._bynmonthday or ())
+    return rrule(
+        freq,
+        dtstart=anchor.replace(tzinfo=zone),
+        interval=interval,
+        wkst=rule._wkst,
+        until=rule._until,
+        bysetpos=rule._bysetpos,
+        bymonth=rule._bymonth,
+        bymonthday=monthdays or None,
+        byyearday=rule._byyearday,
+        byweekno=rule._byweekno,
+        byweekday=weekdays or None,
+        byhour=sorted(rule._byhour),
+        byminute=sorted(rule._byminute),
+        bysecond=sorted(rule._bysecond),
+        cache=False,
+    )
+
+
 def planned_starts(event: Event, window_start: dt.datetime, window_end: dt.datetime) -> list[dt.datetime]:
     """Original starts (UTC) of the event's occurrences planned inside [window_start, window_end)."""
     if not event.recurrence:
         return [event.start] if window_start <= event.start < window_end else []
     zone = zoneinfo.ZoneInfo(event.timezone)
-    rule = _bounded(
-        rrulestr(event.recurrence, dtstart=event.start.astimezone(zone), forceset=False),
-        window_end.astimezone(zone),
-    )
+    rule = rrulestr(event.recurrence, dtstart=event.start.astimezone(zone), forceset=False)
+    rule = _bounded(_anchored(rule, window_start), window_end.astimezone(zone))
     starts: list[dt.datetime] = []
     for moment in rule.xafter(window_start.astimezone(zone), inc=True):
         if moment >= window_end:

@@ -287,6 +287,118 @@ def event_create(
     return event
 
 
+@dataclass
+class EventUpdateResult:
+    """What an edit did: the event, and what it had to drop because the schedule changed."""
+
+    event: Event
+    dropped_occurrences: int = 0
+    dropped_rsvps: int = 0
+    promoted: list[User] | None = None
+
+    @property
+    def message(self) -> str:
+        text = "The event is updated."
+        if self.dropped_occurrences:
+            plural = "s" if self.dropped_occurrences != 1 else ""
+            text += (
+                f" {self.dropped_occurrences} upcoming date{plural} no longer in the schedule"
+                f" were removed with their answers ({self.dropped_rsvps}), agenda and changes."
+            )
+        return text
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    actor: User,
+    title: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    timezone_name: str,
+    kind: str,
+    description: str,
+    recurrence: str,
+    location: str,
+    online_url: str,
+    capacity: int | None,
+) -> EventUpdateResult:
+    """Edit an event (the organiser or a coordinator). Every field is given (callers merge a partial edit
+    with the current values); a naive start or end is a wall-clock time in the (new) time zone.
+
+    What happens to the dates already carrying something when the schedule (start, time zone, rule) changes:
+
+    * past dates are history and stay as they were, at their time, with attendance, notes and actions;
+    * an upcoming date that the new schedule still has keeps its answers, agenda and exception (a date not
+      moved by hand takes the new duration);
+    * an upcoming date the new schedule no longer has is removed with its answers, agenda and exception;
+      the result says how many, and so does the page and the API.
+
+    A larger capacity gives freed seats to those waiting, who are told. Search is updated at commit.
+    """
+    event = Event.objects.select_for_update().select_related("community").get(pk=event.pk)
+    _require_manager(event, Access(event.community, actor))
+    if event.is_cancelled:
+        raise ValidationError({"event": ["This event was cancelled: it cannot be edited."]})
+    data = event_validate(
+        title=title,
+        kind=kind,
+        description=description,
+        start=start,
+        end=end,
+        timezone_name=timezone_name,
+        recurrence=recurrence,
+        location=location,
+        online_url=online_url,
+        capacity=capacity,
+    )
+    old_capacity = event.capacity
+    rendered = render_markdown(data.description)
+    event.title, event.kind = data.title, data.kind
+    event.description_source, event.description_html = data.description, rendered.html
+    event.description_text = rendered.text
+    event.start, event.end, event.timezone, event.recurrence = (
+        data.start,
+        data.end,
+        data.timezone,
+        data.recurrence,
+    )
+    event.location, event.online_url, event.capacity = data.location, data.online_url, data.capacity
+    event.sequence += 1
+    event.save()
+    result = EventUpdateResult(event=event, promoted=[])
+    now = timezone.now()
+    duration = event.end - event.start
+    dropped: list[int] = []
+    resized: list[Occurrence] = []
+    for row in Occurrence.objects.select_for_update().filter(event=event, original_start__gte=now):
+        if not is_planned(event, row.original_start):
+            dropped.append(row.pk)
+        elif not row.is_moved and row.end - row.start != duration:
+            row.end = row.start + duration
+            resized.append(row)
+    Occurrence.objects.bulk_update(resized, ["end"], batch_size=500)
+    if dropped:
+        answers = list(
+            Rsvp.objects.filter(occurrence_id__in=dropped).select_related("user", "occurrence").order_by("id")
+        )
+        result.dropped_occurrences = len(dropped)
+        result.dropped_rsvps = len(answers)
+        _tell_dropped(answers, event, actor)
+        Occurrence.objects.filter(pk__in=dropped).delete()
+    if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
+        for row in Occurrence.objects.filter(
+            event=event, end__gt=now, rsvps__waiting_since__isnull=False
+        ).distinct():
+            while (promoted := _promote_first_waiting(row, event)) is not None:
+                _tell_promoted(promoted, row, event)
+                assert result.promoted is not None
+                result.promoted.append(promoted)
+    indexing.event_changed(event.pk)
+    return result
+
+
 @transaction.atomic
 def event_cancel(*, event: Event, actor: User) -> Event:
     """Cancel a whole event (every occurrence). It leaves calendars and search."""
@@ -440,6 +552,8 @@ def event_rsvp(
     rsvp.save()
     if was_confirmed and response != RsvpResponse.YES:
         promoted = _promote_first_waiting(occurrence, event)
+        if promoted is not None:
+            _tell_promoted(promoted, occurrence, event)
     if rsvp.is_waiting:
         position = waiting_position(rsvp)
         message = (
@@ -470,6 +584,46 @@ def _promote_first_waiting(occurrence: Occurrence, event: Event) -> User | None:
     first.waiting_since = None
     first.save(update_fields=["waiting_since", "updated_at"])
     return first.user
+
+
+def _tell_promoted(user: User, occurrence: Occurrence, event: Event) -> None:
+    """Tell the person who got a freed seat: they are now going (notification centre, and email per their
+    preferences)."""
+    from practica.notifications.services import notify
+
+    when = occurrence.start.astimezone(zoneinfo.ZoneInfo(event.timezone))
+    notify(
+        recipients=[user],
+        kind="waitlist_promoted",
+        subject=f"A seat freed up: you are going to “{event.title}” on {when:%d %b %Y, %H:%M} ({event.timezone})",
+        url=f"{_event_url(event)}?occurrence={occurrence_key(occurrence.original_start)}",
+        community=event.community,
+        target=occurrence,
+        text="Someone declined and you were first on the waiting list. If you cannot come, answer "
+        "“Not going” so the next person gets the seat.",
+    )
+
+
+def _tell_dropped(answers: list[Rsvp], event: Event, actor: User) -> None:
+    """Tell those who had answered yes or maybe for a date the new schedule no longer has."""
+    from practica.notifications.services import notify
+
+    zone = zoneinfo.ZoneInfo(event.timezone)
+    for rsvp in answers:
+        if rsvp.response == RsvpResponse.NO:
+            continue
+        when = rsvp.occurrence.start.astimezone(zone)
+        notify(
+            recipients=[rsvp.user],
+            kind="event_changed",
+            subject=f"“{event.title}” no longer meets on {when:%d %b %Y, %H:%M} ({event.timezone})",
+            url=_event_url(event),
+            community=event.community,
+            actor=actor,
+            target=event,
+            text="The organiser changed the schedule and this date is not in it any more, so your answer "
+            "for it was removed. See the event for its new dates.",
+        )
 
 
 # --- After the meeting ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("communities/<slug:slug>/events.ics", views.community_ics, name="community_ics"),
     path("communities/<slug:slug>/events/new/", views.event_create, name="create"),
     path("communities/<slug:slug>/events/<int:event_id>/", views.event_detail, name="detail"),
+    path("communities/<slug:slug>/events/<int:event_id>/edit/", views.event_edit, name="edit"),
     path("communities/<slug:slug>/events/<int:event_id>/rsvp/", views.rsvp, name="rsvp"),
     path("communities/<slug:slug>/events/<int:event_id>/occurrence/", views.occurrence_change, name="change"),
     path("communities/<slug:slug>/events/<int:event_id>/attendance/", views.attendance, name="attendance"),

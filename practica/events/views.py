@@ -4,6 +4,7 @@ notes, decisions and actions), calendar feeds and one's personal feed URL."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -119,6 +120,62 @@ def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _edit_initial(event: Event) -> dict[str, Any]:
+    """The event's current values as the edit form shows them: times on the wall clock of its zone."""
+    zone = zoneinfo.ZoneInfo(event.timezone)
+    return {
+        "title": event.title,
+        "kind": event.kind,
+        "description": event.description_source,
+        "start": event.start.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+        "end": event.end.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+        "timezone": event.timezone,
+        "repeat": "custom" if event.recurrence else "",
+        "recurrence": event.recurrence,
+        "location": event.location,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
+    event, access = _event(request, slug, event_id)
+    if not services.can_manage(event, access):
+        raise PermissionDenied("Only the organiser or a coordinator can edit this event.")
+    form = EventForm(request.POST or None, initial=_edit_initial(event))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.event_update(
+                event=event,
+                actor=_user(request),
+                title=data["title"],
+                kind=data["kind"],
+                description=data["description"],
+                start=data["start"],
+                end=data["end"],
+                timezone_name=data["timezone"],
+                recurrence=form.rule(),
+                location=data["location"],
+                online_url=data["online_url"],
+                capacity=data["capacity"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            (messages.warning if result.dropped_occurrences else messages.success)(request, result.message)
+            return redirect(event.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "events/event_form.html",
+        {"community": event.community, "access": access, "form": form, "event": event},
+        status=status,
+    )
+
+
 @require_GET
 def event_detail(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     event, access = _event(request, slug, event_id)
@@ -172,13 +229,43 @@ def event_detail(request: HttpRequest, slug: str, event_id: int) -> HttpResponse
     return render_page(request, "events/event_detail.html", context, partial="events/_rsvp.html")
 
 
+def _rsvp_partial(
+    request: HttpRequest, event: Event, access: Any, original: dt.datetime | None, message: str, level: str
+) -> HttpResponse:
+    """The answer box (button state, counts and what happened) and who is coming, for htmx to swap in place."""
+    info = selectors.occurrence_find(event=event, original_start=original)
+    if info is None:
+        raise Http404("No such occurrence.")
+    now = timezone.now()
+    context = {
+        "community": event.community,
+        "event": event,
+        "occ": info,
+        "detail": selectors.occurrence_detail(info=info, user=request.user),
+        "can_rsvp": (access.is_member or access.is_admin)
+        and not info.is_cancelled
+        and not event.is_cancelled
+        and info.end > now,
+        "is_over": info.end <= now,
+        "rsvp_message": message,
+        "rsvp_level": level,
+    }
+    # The answer box, and the list of who is coming swapped out of band (it sits elsewhere on the page).
+    return render(request, "events/_rsvp_response.html", context)
+
+
 @login_required
 @require_POST
 def rsvp(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
-    event, _access = _event(request, slug, event_id)
+    """Answer for one occurrence. A plain form post redirects back to the event with a message; an htmx post
+    gets the answer box back, updated."""
+    event, access = _event(request, slug, event_id)
     original = _occurrence_start(request)
+    htmx = bool(getattr(request, "htmx", False))
     form = RsvpForm(request.POST)
     if not form.is_valid():
+        if htmx:
+            return _rsvp_partial(request, event, access, original, "Answer yes, no or maybe.", "error")
         messages.error(request, "Answer yes, no or maybe.")
         return _back(event, original)
     try:
@@ -186,11 +273,20 @@ def rsvp(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
             event=event, user=_user(request), response=form.cleaned_data["response"], original_start=original
         )
     except ValidationError as exc:
+        if htmx:
+            return _rsvp_partial(request, event, access, original, " ".join(exc.messages), "error")
         _flash(request, exc)
         return _back(event, original)
     except PermissionDenied as exc:
+        if htmx:
+            return _rsvp_partial(request, event, access, original, str(exc), "info")
         messages.info(request, str(exc))
         return _back(event, original)
+    if htmx:
+        level = "warning" if result.rsvp.is_waiting else "success"
+        return _rsvp_partial(
+            request, event, access, result.rsvp.occurrence.original_start, result.message, level
+        )
     (messages.warning if result.rsvp.is_waiting else messages.success)(request, result.message)
     return _back(event, result.rsvp.occurrence.original_start)
 
