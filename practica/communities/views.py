@@ -26,7 +26,7 @@ from practica.communities.forms import (
 from practica.communities.models import Community, Role
 from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
-from practica.lib.http import render_page
+from practica.lib.http import flash_errors, render_page
 from practica.people.models import Organization
 from practica.topics.models import Topic
 
@@ -40,10 +40,6 @@ def _coordinated(request: HttpRequest, slug: str) -> tuple[Community, selectors.
         raise PermissionDenied("Only coordinators can do this.")
     return community, access
 
-
-def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @require_GET
@@ -224,7 +220,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         membership = services.community_join(community=community, user=request.user, message=message)  # type: ignore[arg-type]
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc)
     else:
         if membership.is_active:
             messages.success(request, f"Welcome to {community.name}!")
@@ -240,7 +236,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.community_leave(community=community, user=request.user)  # type: ignore[arg-type]
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"You are no longer in {community.name}.")
     return redirect(community if not community.is_private else "communities:directory")
@@ -254,7 +250,7 @@ def respond_invitation(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.invitation_respond(community=community, user=request.user, accept=accept)  # type: ignore[arg-type]
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc)
     else:
         if accept:
             messages.success(request, f"Welcome to {community.name}!")
@@ -295,7 +291,7 @@ def request_decide(request: HttpRequest, slug: str, membership_id: int, decision
             approve=decision == "approve",
         )
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc)
     else:
         verb = "approved" if decision == "approve" else "declined"
         messages.success(request, f"{membership.user.display_name}'s request is {verb}.")
@@ -318,7 +314,7 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
             role=form.cleaned_data["role"],
         )
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"{membership.user.display_name} is now {membership.get_role_display().lower()}.")
     return redirect("communities:members", slug=community.slug)
@@ -333,7 +329,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             community=community, actor=request.user, membership_id=membership_id  # type: ignore[arg-type]
         )
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"{membership.user.display_name} is removed from the community.")
     return redirect("communities:members", slug=community.slug)
@@ -429,7 +425,7 @@ def recruit(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.member_invite(community=community, actor=request.user, user=user)  # type: ignore[arg-type]
             except ValidationError as exc:
-                _flash_error(request, exc)
+                flash_errors(request, exc)
             else:
                 messages.success(request, f"{user.display_name} is invited.")
         if request.htmx:  # type: ignore[attr-defined]

@@ -28,16 +28,7 @@ from practica.discussions.forms import (
 from practica.discussions.models import Flag, Post, Thread
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
-from practica.lib.http import render_page
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+from practica.lib.http import flash_errors, render_page, signed_in_user
 
 
 @require_GET
@@ -81,7 +72,7 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             thread = services.thread_create(
                 community=community,
-                author=_user(request),
+                author=signed_in_user(request),
                 kind=data["kind"],
                 title=data["title"],
                 body=data["body"],
@@ -232,7 +223,7 @@ def _routing(request: HttpRequest, thread: Thread, access: Any) -> dict[str, Any
 def _coordinated_communities(request: HttpRequest, current: Community) -> list[Community]:
     from practica.communities.models import Membership, Role
 
-    ids = Membership.objects.filter(user=_user(request), state="active", role=Role.COORDINATOR).values("community_id")
+    ids = Membership.objects.filter(user=signed_in_user(request), state="active", role=Role.COORDINATOR).values("community_id")
     return list(Community.objects.filter(id__in=ids).exclude(id=current.id).order_by("name"))
 
 
@@ -249,7 +240,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     form.is_valid()
     try:
-        post = services.post_create(thread=thread, author=_user(request), body=form.cleaned_data.get("body", ""))
+        post = services.post_create(thread=thread, author=signed_in_user(request), body=form.cleaned_data.get("body", ""))
     except ValidationError as exc:
         add_service_errors(form, exc)
         return render(
@@ -268,9 +259,9 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     form.is_valid()
     try:
-        created = services.comment_create(post=post, author=_user(request), body=form.cleaned_data.get("body", ""))
+        created = services.comment_create(post=post, author=signed_in_user(request), body=form.cleaned_data.get("body", ""))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
     except PermissionDenied as exc:
         messages.error(request, str(exc))
@@ -285,10 +276,10 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
     up = request.POST.get("up", "1") == "1"
     error = ""
     try:
-        post = services.vote_set(post=post, user=_user(request), up=up)
+        post = services.vote_set(post=post, user=signed_in_user(request), up=up)
     except PermissionDenied as exc:
         error = str(exc)
-    voted = post.votes.filter(user=_user(request)).exists()
+    voted = post.votes.filter(user=signed_in_user(request)).exists()
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request,
@@ -307,9 +298,9 @@ def accept(request: HttpRequest, post_id: int) -> HttpResponse:
     post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     undo = request.POST.get("undo") == "1"
     try:
-        services.answer_accept(post=post, actor=_user(request), accept=not undo)
+        services.answer_accept(post=post, actor=signed_in_user(request), accept=not undo)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Answer unmarked." if undo else "Marked as the accepted answer.")
     return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
@@ -335,7 +326,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             services.post_edit(
                 post=post,
-                editor=_user(request),
+                editor=signed_in_user(request),
                 body=data["body"],
                 expected_version=data["version"],
                 title=data["title"] if post.is_opening else None,
@@ -398,10 +389,10 @@ def delete(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     restore = request.POST.get("restore") == "1"
     if restore:
-        services.post_restore(post=post, actor=_user(request))
+        services.post_restore(post=post, actor=signed_in_user(request))
         messages.success(request, "Restored.")
     else:
-        services.post_delete(post=post, actor=_user(request))
+        services.post_delete(post=post, actor=signed_in_user(request))
         messages.success(request, "Deleted. You or a coordinator can still restore it.")
     if post.is_opening and not restore and not access.can_coordinate:
         return redirect("discussions:list", slug=post.thread.community.slug)
@@ -416,7 +407,7 @@ def flag(request: HttpRequest, post_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_create(
-                post=post, reporter=_user(request), reason=form.cleaned_data["reason"], details=form.cleaned_data["details"]
+                post=post, reporter=signed_in_user(request), reason=form.cleaned_data["reason"], details=form.cleaned_data["details"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -442,25 +433,25 @@ def moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
             target = Community.objects.filter(slug=request.POST.get("community", "")).first()
             if target is None:
                 raise ValidationError({"community": ["Choose a community you coordinate."]})
-            services.thread_move(thread=thread, actor=_user(request), target=target)
+            services.thread_move(thread=thread, actor=signed_in_user(request), target=target)
             messages.success(request, f"Moved to {target.name}.")
         elif action == "duplicate":
             original = _thread_from_reference(request.POST.get("original", ""), request)
-            services.thread_mark_duplicate(thread=thread, actor=_user(request), original=original)
+            services.thread_mark_duplicate(thread=thread, actor=signed_in_user(request), original=original)
             messages.success(request, "Marked as a duplicate." if original else "No longer marked as a duplicate.")
         elif action == "status":
             form = IdeaStatusForm(request.POST)
             if not form.is_valid():
                 raise ValidationError({"status": ["Choose a status."]})
             services.idea_status_set(
-                thread=thread, actor=_user(request), status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+                thread=thread, actor=signed_in_user(request), status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
             )
             messages.success(request, "Status updated.")
         else:
-            services.thread_moderate(thread=thread, actor=_user(request), action=action)
+            services.thread_moderate(thread=thread, actor=signed_in_user(request), action=action)
             messages.success(request, f"Done: {action}.")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     thread.refresh_from_db()
     return redirect(thread.get_absolute_url())
 
@@ -500,7 +491,7 @@ def flags(request: HttpRequest, slug: str) -> HttpResponse:
         item = Flag.objects.filter(id=request.POST.get("flag") or 0, post__thread__community=community).first()
         if item is None:
             raise Http404("No such flag.")
-        services.flag_resolve(flag=item, actor=_user(request), hide=request.POST.get("hide") == "1")
+        services.flag_resolve(flag=item, actor=signed_in_user(request), hide=request.POST.get("hide") == "1")
         messages.success(request, "Post hidden." if request.POST.get("hide") == "1" else "Flag dismissed.")
         return redirect("discussions:flags", slug=community.slug)
     return render(

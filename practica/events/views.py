@@ -29,18 +29,11 @@ from practica.events.forms import (
 from practica.events.models import Event
 from practica.events.recurrence import occurrence_key, occurrence_key_parse
 from practica.lib.forms import add_service_errors
-from practica.lib.http import render_page
+from practica.lib.http import flash_errors, render_page, signed_in_user
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.user
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _event(request: HttpRequest, slug: str, event_id: int) -> tuple[Event, Any]:
@@ -94,7 +87,7 @@ def event_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             event = services.event_create(
                 community=community,
-                organiser=_user(request),
+                organiser=signed_in_user(request),
                 title=data["title"],
                 kind=data["kind"],
                 description=data["description"],
@@ -150,7 +143,7 @@ def event_edit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
         try:
             result = services.event_update(
                 event=event,
-                actor=_user(request),
+                actor=signed_in_user(request),
                 title=data["title"],
                 kind=data["kind"],
                 description=data["description"],
@@ -270,12 +263,12 @@ def rsvp(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
         return _back(event, original)
     try:
         result = services.event_rsvp(
-            event=event, user=_user(request), response=form.cleaned_data["response"], original_start=original
+            event=event, user=signed_in_user(request), response=form.cleaned_data["response"], original_start=original
         )
     except ValidationError as exc:
         if htmx:
             return _rsvp_partial(request, event, access, original, " ".join(exc.messages), "error")
-        _flash(request, exc)
+        flash_errors(request, exc)
         return _back(event, original)
     except PermissionDenied as exc:
         if htmx:
@@ -306,14 +299,14 @@ def occurrence_change(request: HttpRequest, slug: str, event_id: int) -> HttpRes
     try:
         row = services.occurrence_change(
             event=event,
-            actor=_user(request),
+            actor=signed_in_user(request),
             original_start=original,
             cancel=data["cancel"],
             new_start=data["start"],
             new_end=data["end"],
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return _back(event, original)
     messages.success(
         request, "This occurrence is cancelled." if row.is_cancelled else "This occurrence is moved."
@@ -329,10 +322,10 @@ def attendance(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     names = request.POST.getlist("attended") + request.POST.get("others", "").split(",")
     try:
         rows = services.attendance_mark(
-            event=event, actor=_user(request), original_start=original, usernames=names
+            event=event, actor=signed_in_user(request), original_start=original, usernames=names
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"Attendance saved: {len(rows)} came.")
     return _back(event, original)
@@ -349,14 +342,14 @@ def write_up(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     try:
         services.occurrence_write_up(
             event=event,
-            actor=_user(request),
+            actor=signed_in_user(request),
             original_start=original,
             agenda=data.get("agenda") if "agenda" in request.POST else None,
             notes=data.get("notes") if "notes" in request.POST else None,
             decisions=data.get("decisions") if "decisions" in request.POST else None,
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Saved.")
     return _back(event, original)
@@ -379,14 +372,14 @@ def action_add(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     try:
         action = services.action_create(
             event=event,
-            actor=_user(request),
+            actor=signed_in_user(request),
             original_start=original,
             text=data["text"],
             owner_username=data["owner"],
             due_date=data["due_date"],
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"Action added for {action.owner.display_name}.")
     return _back(event, original)
@@ -397,7 +390,7 @@ def action_add(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     action = selectors.action_get_for_user(action_id=action_id, user=request.user)
     done = request.POST.get("done", "1") == "1"
-    services.action_set_done(action=action, actor=_user(request), done=done)
+    services.action_set_done(action=action, actor=signed_in_user(request), done=done)
     messages.success(request, "Action done." if done else "Action reopened.")
     nxt = request.POST.get("next", "")
     if nxt.startswith("/") and not nxt.startswith("//"):
@@ -411,9 +404,9 @@ def capture(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     event, _access = _event(request, slug, event_id)
     original = _occurrence_start(request)
     try:
-        item = services.notes_capture(event=event, actor=_user(request), original_start=original)
+        item = services.notes_capture(event=event, actor=signed_in_user(request), original_start=original)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return _back(event, original)
     messages.success(request, "A knowledge draft was made from the notes: review and publish it.")
     url = getattr(item, "get_absolute_url", None)
@@ -424,7 +417,7 @@ def capture(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
 @require_POST
 def event_cancel(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     event, _access = _event(request, slug, event_id)
-    services.event_cancel(event=event, actor=_user(request))
+    services.event_cancel(event=event, actor=signed_in_user(request))
     messages.success(request, "The event is cancelled.")
     return redirect("events:list", slug=event.community.slug)
 
@@ -455,7 +448,7 @@ def personal_ics(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         token = services.calendar_token_revoke(user=user)
         messages.success(request, "Your old calendar address no longer works; here is a new one.")

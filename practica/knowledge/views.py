@@ -31,16 +31,7 @@ from practica.knowledge.forms import (
 from practica.knowledge.models import ALL_KIND_FIELDS, KIND_FIELDS, KnowledgeItem, KnowledgeStatus
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
-from practica.lib.http import render_page
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+from practica.lib.http import flash_errors, render_page, signed_in_user
 
 
 def _item(request: HttpRequest, item_id: int, slug: str | None = None) -> tuple[KnowledgeItem, Any]:
@@ -90,7 +81,7 @@ def item_create(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             item = services.item_create(
-                community=community, author=_user(request), kind=data["kind"], title=data["title"],
+                community=community, author=signed_in_user(request), kind=data["kind"], title=data["title"],
                 summary=data["summary"], body=data["body"], tags=data["tags"], fields=_fields_of(data),
                 submit=request.POST.get("submit") == "1",
             )
@@ -145,11 +136,11 @@ def item_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.item_update(
-                item=item, editor=_user(request), kind=data["kind"], title=data["title"], summary=data["summary"],
+                item=item, editor=signed_in_user(request), kind=data["kind"], title=data["title"], summary=data["summary"],
                 body=data["body"], tags=data["tags"], fields=_fields_of(data), note=data["note"],
             )
             if request.POST.get("submit") == "1":
-                services.item_submit(item=item, actor=_user(request))
+                services.item_submit(item=item, actor=signed_in_user(request))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -168,9 +159,9 @@ def item_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 def item_submit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item, _access = _item(request, item_id, slug)
     try:
-        services.item_submit(item=item, actor=_user(request), comment=request.POST.get("comment", ""))
+        services.item_submit(item=item, actor=signed_in_user(request), comment=request.POST.get("comment", ""))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Submitted for review: the coordinators and core members are told.")
     return redirect(item.get_absolute_url())
@@ -185,10 +176,10 @@ def item_review(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     try:
         services.item_review(
-            item=item, reviewer=_user(request), approve=approve, comment=form.cleaned_data.get("comment", "")
+            item=item, reviewer=signed_in_user(request), approve=approve, comment=form.cleaned_data.get("comment", "")
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Approved and published." if approve else "Returned to its authors with your comments.")
     return redirect(item.get_absolute_url())
@@ -202,15 +193,15 @@ def item_steward(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "verify":
-            item = services.item_verify(item=item, actor=_user(request))
+            item = services.item_verify(item=item, actor=signed_in_user(request))
             messages.success(request, f"Re-verified: the next review is due on {item.review_due:%d %B %Y}.")
         elif action == "archive":
-            services.item_archive(item=item, actor=_user(request))
+            services.item_archive(item=item, actor=signed_in_user(request))
             messages.success(request, "Archived.")
         else:
             raise ValidationError({"action": ["Choose verify or archive."]})
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     if request.POST.get("next") == "queue":
         return redirect("knowledge:stewardship", slug=item.community.slug)
     return redirect(item.get_absolute_url())
@@ -221,15 +212,15 @@ def item_steward(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 def endorse(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item, _access = _item(request, item_id, slug)
     if request.POST.get("withdraw") == "1":
-        services.endorsement_withdraw(item=item, user=_user(request))
+        services.endorsement_withdraw(item=item, user=signed_in_user(request))
         messages.success(request, "Endorsement withdrawn.")
         return redirect(f"{item.get_absolute_url()}#endorsements")
     form = EndorseForm(request.POST)
     form.is_valid()
     try:
-        services.endorse(item=item, user=_user(request), comment=form.cleaned_data.get("comment", ""))
+        services.endorse(item=item, user=signed_in_user(request), comment=form.cleaned_data.get("comment", ""))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "You endorse this item.")
     return redirect(f"{item.get_absolute_url()}#endorsements")
@@ -242,9 +233,9 @@ def helpful(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     form = HelpfulForm(request.POST)
     form.is_valid()
     try:
-        services.helpful_mark(item=item, user=_user(request), note=form.cleaned_data.get("note", ""))
+        services.helpful_mark(item=item, user=signed_in_user(request), note=form.cleaned_data.get("note", ""))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Thank you: marked as helpful.")
     return redirect(f"{item.get_absolute_url()}#helpful")
@@ -284,9 +275,9 @@ def restore(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         messages.error(request, "Choose a version to restore.")
         return redirect("knowledge:versions", slug=item.community.slug, item_id=item.pk)
     try:
-        version = services.version_restore(item=item, actor=_user(request), number=number)
+        version = services.version_restore(item=item, actor=signed_in_user(request), number=number)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return redirect("knowledge:versions", slug=item.community.slug, item_id=item.pk)
     messages.success(request, f"Version {number} restored as version {version.number}.")
     return redirect(item.get_absolute_url())
@@ -302,9 +293,9 @@ def attachment_upload(request: HttpRequest, slug: str, item_id: int) -> HttpResp
         return redirect(f"{item.get_absolute_url()}#attachments")
     upload = form.cleaned_data["file"]
     try:
-        attachment = services.attachment_add(item=item, actor=_user(request), stream=upload, name=upload.name or "")
+        attachment = services.attachment_add(item=item, actor=signed_in_user(request), stream=upload, name=upload.name or "")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"Attached {attachment.name}.")
     return redirect(f"{item.get_absolute_url()}#attachments")
@@ -330,7 +321,7 @@ def attachment_download(request: HttpRequest, attachment_id: int, name: str) -> 
 @require_POST
 def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment, _access = selectors.attachment_get_for_user(attachment_id=attachment_id, user=request.user)
-    services.attachment_delete(attachment=attachment, actor=_user(request))
+    services.attachment_delete(attachment=attachment, actor=signed_in_user(request))
     messages.success(request, "File removed.")
     return redirect(f"{attachment.item.get_absolute_url()}#attachments")
 
@@ -348,7 +339,7 @@ def stewardship(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and settings_form.is_valid():
         try:
             services.settings_update(
-                community=community, actor=_user(request), review_months=settings_form.cleaned_data["review_months"]
+                community=community, actor=signed_in_user(request), review_months=settings_form.cleaned_data["review_months"]
             )
         except ValidationError as exc:
             add_service_errors(settings_form, exc)
@@ -372,7 +363,7 @@ def capture(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     form = CaptureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.capture_from_thread(user=_user(request), thread=thread, kind=form.cleaned_data["kind"])
+            item = services.capture_from_thread(user=signed_in_user(request), thread=thread, kind=form.cleaned_data["kind"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -407,7 +398,7 @@ def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             collection = services.collection_create(
-                community=community, actor=_user(request), title=form.cleaned_data["title"],
+                community=community, actor=signed_in_user(request), title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
@@ -453,17 +444,17 @@ def collection_edit(request: HttpRequest, slug: str, collection_id: int) -> Http
             item = selectors.community_item(community=collection.community, item_id=item_id)
             if item is None:
                 raise ValidationError({"item": ["Choose a published item of this community."]})
-            services.collection_add(collection=collection, actor=_user(request), item=item)
+            services.collection_add(collection=collection, actor=signed_in_user(request), item=item)
         elif action in ("up", "down"):
-            services.collection_move(collection=collection, actor=_user(request), item_id=item_id, up=action == "up")
+            services.collection_move(collection=collection, actor=signed_in_user(request), item_id=item_id, up=action == "up")
         elif action == "remove":
-            services.collection_remove(collection=collection, actor=_user(request), item_id=item_id)
+            services.collection_remove(collection=collection, actor=signed_in_user(request), item_id=item_id)
         elif action == "delete":
-            services.collection_delete(collection=collection, actor=_user(request))
+            services.collection_delete(collection=collection, actor=signed_in_user(request))
             messages.success(request, "Collection deleted.")
             return redirect("knowledge:collections", slug=collection.community.slug)
         else:
             raise ValidationError({"action": ["Unknown action."]})
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     return redirect(collection.get_absolute_url())

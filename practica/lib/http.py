@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -16,3 +18,14 @@ def render_page(
     if partial and htmx and not htmx.boosted:
         return render(request, partial, context, status=status)
     return render(request, template, context, status=status)
+
+
+def signed_in_user(request: HttpRequest) -> Any:
+    """The request's user, for views behind ``login_required`` (typed loosely: services take a ``User``)."""
+    return request.user
+
+
+def flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    """Show a service's validation errors as error messages on the next page."""
+    for message in exc.messages:
+        messages.error(request, message)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +17,7 @@ from practica.communities import selectors as community_selectors
 from practica.communities.models import Membership, MembershipState
 from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
-from practica.lib.http import render_page
+from practica.lib.http import render_page, signed_in_user
 from practica.notifications import emails, selectors, services
 from practica.notifications.forms import (
     CommunityEmailModeForm,
@@ -32,9 +30,6 @@ from practica.topics.models import Topic
 
 PAGE_SIZE = 30
 
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
@@ -53,7 +48,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = Paginator(selectors.notifications_for(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
@@ -72,7 +67,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.POST.get("all"):
         count = services.notifications_mark_read(user=user)
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
@@ -90,8 +85,8 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Follow a notification's link, marking it read on the way."""
-    n = selectors.notification_get_for_user(user=_user(request), notification_id=notification_id)
-    services.notifications_mark_read(user=_user(request), ids=[n.pk])
+    n = selectors.notification_get_for_user(user=signed_in_user(request), notification_id=notification_id)
+    services.notifications_mark_read(user=signed_in_user(request), ids=[n.pk])
     if not url_has_allowed_host_and_scheme(n.url, {request.get_host()}):
         return redirect("notifications:list")
     return redirect(n.url)
@@ -100,7 +95,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = EmailModeForm(initial={"email_mode": selectors.email_mode_of(user=user)})
     topic_form = TopicWatchForm()
     if request.method == "POST":
@@ -182,7 +177,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def thread_watch(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread, _access = discussion_selectors.thread_get_for_user(thread_id=thread_id, user=request.user)
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         form = WatchForm(request.POST)
         if form.is_valid():
@@ -198,7 +193,7 @@ def thread_watch(request: HttpRequest, thread_id: int) -> HttpResponse:
 def community_follow(request: HttpRequest, slug: str) -> HttpResponse:
     """Watch or mute a community and choose how its notifications are emailed."""
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    user = _user(request)
+    user = signed_in_user(request)
     mode_form = CommunityEmailModeForm(
         initial={"email_mode": selectors.email_mode_of(user=user, community=community)}
     )
@@ -243,7 +238,7 @@ def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.webhook_create(
                     community=community,
-                    actor=_user(request),
+                    actor=signed_in_user(request),
                     url=form.cleaned_data["url"],
                     events=form.cleaned_data["events"],
                 )
