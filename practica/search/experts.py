@@ -53,9 +53,11 @@ class Expert:
 
 
 def similar_threads(
-    *, text: str, community: Community, viewer: AnyUser, before: dt.datetime | None = None, limit: int = SIMILAR_THREADS
+    *, text: str, community: Community, viewer: AnyUser, before: dt.datetime | None = None, limit: int | None = None
 ) -> dict[int, float]:
-    """{thread id: similarity 0..1} of the community's threads most similar to the text."""
+    """{thread id: similarity 0..1} of the community's threads most similar to the text (``SIMILAR_THREADS``
+    of them unless ``limit`` says otherwise; read at call time, so a changed setting takes effect)."""
+    limit = limit or SIMILAR_THREADS
     terms = more_like_this_terms("", "", text, get_backend())
     if not terms:
         return {}

@@ -339,6 +339,24 @@ def test_a_question_nobody_has_evidence_for_claims_no_similar_questions(bonds: B
         assert any(reason.startswith("active lately") for reason in expert.reasons), expert.reasons
 
 
+def test_the_similar_threads_depth_setting_is_read_when_experts_are_found(
+    bonds: Bonds, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SIMILAR_THREADS`` decides how many similar threads count as evidence (it was once frozen at import)."""
+    from practica.search import experts as experts_module
+
+    def erin_answers_counted() -> int:
+        found = find_experts(text=QUESTION, community=bonds.community, viewer=member)
+        return next(e.answers for e in found if e.user == bonds.erin)
+
+    everyone = experts_module.similar_threads(text=QUESTION, community=bonds.community, viewer=member)
+    assert {t.id for t in bonds.similar} <= set(everyone)
+    assert erin_answers_counted() == 3
+    monkeypatch.setattr(experts_module, "SIMILAR_THREADS", 1)
+    assert len(experts_module.similar_threads(text=QUESTION, community=bonds.community, viewer=member)) == 1
+    assert erin_answers_counted() <= 1
+
+
 # --- Routing unanswered questions -----------------------------------------------------------------
 
 
