@@ -83,21 +83,11 @@ def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     tz = timezone.get_current_timezone_name()
     form = EventForm(request.POST or None, initial={"timezone": tz})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             event = services.event_create(
                 community=community,
                 organiser=signed_in_user(request),
-                title=data["title"],
-                kind=data["kind"],
-                description=data["description"],
-                start=data["start"],
-                end=data["end"],
-                timezone_name=data["timezone"],
-                recurrence=form.rule(),
-                location=data["location"],
-                online_url=data["online_url"],
-                capacity=data["capacity"],
+                **form.event_fields(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -139,21 +129,11 @@ def event_edit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
         raise PermissionDenied("Only the organiser or a coordinator can edit this event.")
     form = EventForm(request.POST or None, initial=_edit_initial(event))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             result = services.event_update(
                 event=event,
                 actor=signed_in_user(request),
-                title=data["title"],
-                kind=data["kind"],
-                description=data["description"],
-                start=data["start"],
-                end=data["end"],
-                timezone_name=data["timezone"],
-                recurrence=form.rule(),
-                location=data["location"],
-                online_url=data["online_url"],
-                capacity=data["capacity"],
+                **form.event_fields(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
