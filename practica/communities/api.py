@@ -7,13 +7,14 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from practica.accounts.models import User
+from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors, services
 from practica.communities.models import (
     Community,
@@ -205,18 +206,13 @@ class UserIdSerializer(serializers.Serializer):
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _user(request: Request) -> User:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user  # type: ignore[return-value]
-
 
 def _readable(request: Request, slug: str) -> tuple[Community, selectors.Access]:
     return selectors.community_get_readable(slug=slug, user=request.user)
 
 
 def _coordinated(request: Request, slug: str) -> tuple[Community, selectors.Access]:
-    _user(request)
+    authenticated_user(request)
     community, access = _readable(request, slug)
     if not access.can_coordinate:
         raise PermissionDenied("Only coordinators can do this.")
@@ -249,10 +245,8 @@ class CommunityListView(generics.ListAPIView):
 
     @extend_schema(request=CommunityWriteSerializer, responses={201: CommunityDetailSerializer})
     def post(self, request: Request) -> Response:
-        user = _user(request)
-        serializer = CommunityWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        user = authenticated_user(request)
+        data = validated_data(CommunityWriteSerializer, request)
         charter = data.get("charter") or {}
         community = services.community_create(
             creator=user,
@@ -281,7 +275,7 @@ class CommunityDetailView(APIView):
 
     @extend_schema(request=CommunityWriteSerializer, responses=CommunityDetailSerializer)
     def patch(self, request: Request, slug: str) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         community = selectors.community_get_for_user(slug=slug, user=request.user)
         if not selectors.community_access(community=community, user=user).can_coordinate:
             raise PermissionDenied("Only coordinators can edit this community.")
@@ -329,7 +323,7 @@ class MemberDetailView(APIView):
         serializer = RoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_set_role(
-            community=community, actor=_user(request), membership_id=membership_id, role=serializer.validated_data["role"]
+            community=community, actor=authenticated_user(request), membership_id=membership_id, role=serializer.validated_data["role"]
         )
         membership = selectors.members_list(community=community).get(pk=membership.pk)
         return Response(MemberSerializer(membership).data)
@@ -337,7 +331,7 @@ class MemberDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, slug: str, membership_id: int) -> Response:
         community, _ = _coordinated(request, slug)
-        services.membership_remove(community=community, actor=_user(request), membership_id=membership_id)
+        services.membership_remove(community=community, actor=authenticated_user(request), membership_id=membership_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -356,7 +350,7 @@ class JoinView(APIView):
         serializer = JoinSerializer(data=request.data or {})
         serializer.is_valid(raise_exception=True)
         membership = services.community_join(
-            community=community, user=_user(request), message=serializer.validated_data["message"]
+            community=community, user=authenticated_user(request), message=serializer.validated_data["message"]
         )
         return Response(_membership_payload(membership))
 
@@ -369,7 +363,7 @@ class LeaveView(APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request: Request, slug: str) -> Response:
         community = selectors.community_get_for_user(slug=slug, user=request.user)
-        membership = services.community_leave(community=community, user=_user(request))
+        membership = services.community_leave(community=community, user=authenticated_user(request))
         return Response(_membership_payload(membership))
 
 
@@ -395,7 +389,7 @@ class RequestDecisionView(APIView):
             raise Http404("Unknown decision.")
         community, _ = _coordinated(request, slug)
         membership = services.membership_decide(
-            community=community, actor=_user(request), membership_id=membership_id, approve=decision == "approve"
+            community=community, actor=authenticated_user(request), membership_id=membership_id, approve=decision == "approve"
         )
         return Response(_membership_payload(membership))
 
@@ -405,7 +399,7 @@ class InvitationCreateView(APIView):
 
     @extend_schema(request=InvitationCreateSerializer, responses={201: dict})
     def post(self, request: Request, slug: str) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         community, access = _readable(request, slug)
         if not access.can_invite:
             raise PermissionDenied("Only coordinators and core members can invite.")
@@ -435,7 +429,7 @@ class InvitationAcceptView(APIView):
     def post(self, request: Request) -> Response:
         serializer = InvitationAcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.invitation_accept(token=serializer.validated_data["token"], user=_user(request))
+        membership = services.invitation_accept(token=serializer.validated_data["token"], user=authenticated_user(request))
         return Response(_membership_payload(membership))
 
 
@@ -448,7 +442,7 @@ class HistoryView(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        _user(self.request)
+        authenticated_user(self.request)
         community, access = _readable(self.request, self.kwargs["slug"])
         if not access.is_core:
             raise PermissionDenied("The history is for coordinators and core members.")
@@ -459,7 +453,7 @@ class RecruitView(APIView):
     """People who may belong here (GET) and a one-click invitation (POST ``{"user_id"}``)."""
 
     def _community(self, request: Request, slug: str) -> Community:
-        _user(request)
+        authenticated_user(request)
         community, access = _readable(request, slug)
         if not access.can_invite:
             raise PermissionDenied("Only coordinators and core members can recruit.")
@@ -480,6 +474,6 @@ class RecruitView(APIView):
         if person is None:
             return Response({"user_id": ["No such person."]}, status=status.HTTP_400_BAD_REQUEST)
         membership = services.member_invite(
-            community=community, actor=_user(request), user=person, role=serializer.validated_data["role"]
+            community=community, actor=authenticated_user(request), user=person, role=serializer.validated_data["role"]
         )
         return Response(_membership_payload(membership), status=status.HTTP_201_CREATED)

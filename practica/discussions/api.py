@@ -20,12 +20,13 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from practica.accounts.models import User
+from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors as community_selectors
 from practica.communities.models import Community
 from practica.communities.selectors import Access
@@ -295,16 +296,6 @@ class EditConflictSerializer(serializers.Serializer):
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _user(request: Request) -> User:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user  # type: ignore[return-value]
-
-
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _thread(request: Request, thread_id: int) -> tuple[Thread, Access]:
@@ -397,9 +388,9 @@ class ThreadListView(DiscussionsAPIView, generics.ListAPIView):
 
     @extend_schema(request=ThreadCreateSerializer, responses={201: ThreadDetailSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         community, _ = community_selectors.community_get_readable(slug=slug, user=user)
-        data = _valid(ThreadCreateSerializer, request)
+        data = validated_data(ThreadCreateSerializer, request)
         thread = services.thread_create(
             community=community,
             author=user,
@@ -423,9 +414,9 @@ class ThreadDetailView(DiscussionsAPIView):
         responses={200: ThreadDetailSerializer, 409: OpenApiResponse(EditConflictSerializer, "edit conflict")},
     )
     def patch(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, _ = _thread(request, thread_id)
-        data = _valid(ThreadEditSerializer, request)
+        data = validated_data(ThreadEditSerializer, request)
         opening = _opening_post(thread)
         services.post_edit(
             post=opening,
@@ -440,7 +431,7 @@ class ThreadDetailView(DiscussionsAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, _ = _thread(request, thread_id)
         services.post_delete(post=_opening_post(thread), actor=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -459,9 +450,9 @@ class ThreadPostsView(DiscussionsAPIView):
 
     @extend_schema(request=BodySerializer, responses={201: PostSerializer})
     def post(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, _ = _thread(request, thread_id)
-        data = _valid(BodySerializer, request)
+        data = validated_data(BodySerializer, request)
         post = services.post_create(thread=thread, author=user, body=data["body"])
         post.thread = thread
         return Response(_post_data(post, user, thread), status=status.HTTP_201_CREATED)
@@ -483,9 +474,9 @@ class PostDetailView(DiscussionsAPIView):
         responses={200: PostSerializer, 409: OpenApiResponse(EditConflictSerializer, "edit conflict")},
     )
     def patch(self, request: Request, post_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
-        data = _valid(PostEditSerializer, request)
+        data = validated_data(PostEditSerializer, request)
         thread = post.thread
         edited = services.post_edit(
             post=post, editor=user, body=data["body"], expected_version=data["version"], note=data["note"]
@@ -494,7 +485,7 @@ class PostDetailView(DiscussionsAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, post_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
         services.post_delete(post=post, actor=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -505,7 +496,7 @@ class PostRestoreView(DiscussionsAPIView):
 
     @extend_schema(request=None, responses=PostSerializer)
     def post(self, request: Request, post_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
         restored = services.post_restore(post=post, actor=user)
         return Response(_post_data(restored, user, post.thread))
@@ -529,9 +520,9 @@ class PostCommentsView(DiscussionsAPIView):
 
     @extend_schema(request=BodySerializer, responses={201: CommentSerializer})
     def post(self, request: Request, post_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
-        data = _valid(BodySerializer, request)
+        data = validated_data(BodySerializer, request)
         comment = services.comment_create(post=post, author=user, body=data["body"])
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -540,7 +531,7 @@ class PostVoteView(DiscussionsAPIView):
     """Up-vote a post (POST, idempotent) or take the vote back (DELETE). Not on one's own post."""
 
     def _vote(self, request: Request, post_id: int, up: bool) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
         post = services.vote_set(post=post, user=user, up=up)
         return Response({"post": post.id, "score": post.score, "upvotes": post.upvotes, "voted": up})
@@ -558,7 +549,7 @@ class PostAcceptView(DiscussionsAPIView):
     """Mark a reply as the accepted answer (the asker or a coordinator); DELETE unmarks it."""
 
     def _accept(self, request: Request, post_id: int, accept: bool) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
         thread = services.answer_accept(post=post, actor=user, accept=accept)
         return Response(_summary(request, thread.pk))
@@ -577,9 +568,9 @@ class PostFlagView(DiscussionsAPIView):
 
     @extend_schema(request=FlagCreateSerializer, responses={201: FlagSerializer})
     def post(self, request: Request, post_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         post, _ = _post(request, post_id)
-        data = _valid(FlagCreateSerializer, request)
+        data = validated_data(FlagCreateSerializer, request)
         flag = services.flag_create(post=post, reporter=user, reason=data["reason"], details=data["details"])
         flag.post = post
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
@@ -593,9 +584,9 @@ class ThreadModerateView(DiscussionsAPIView):
 
     @extend_schema(request=ModerateSerializer, responses=ThreadSummarySerializer)
     def post(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, _ = _thread(request, thread_id)
-        data = _valid(ModerateSerializer, request)
+        data = validated_data(ModerateSerializer, request)
         services.thread_moderate(thread=thread, actor=user, action=data["action"])
         return Response(ThreadSummarySerializer(thread, context={"request": request}).data)
 
@@ -605,10 +596,10 @@ class ThreadMoveView(DiscussionsAPIView):
 
     @extend_schema(request=MoveSerializer, responses=ThreadSummarySerializer)
     def post(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, access = _thread(request, thread_id)
         _require_coordinator(access, "Only coordinators move threads.")
-        data = _valid(MoveSerializer, request)
+        data = validated_data(MoveSerializer, request)
         try:
             target: Community = community_selectors.community_get_for_user(slug=data["community"], user=user)
         except Http404:
@@ -622,10 +613,10 @@ class ThreadDuplicateView(DiscussionsAPIView):
 
     @extend_schema(request=DuplicateSerializer, responses=ThreadSummarySerializer)
     def post(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, access = _thread(request, thread_id)
         _require_coordinator(access, "Only coordinators mark duplicates.")
-        data = _valid(DuplicateSerializer, request)
+        data = validated_data(DuplicateSerializer, request)
         original = None
         if data["original"] is not None:
             try:
@@ -641,9 +632,9 @@ class ThreadStatusView(DiscussionsAPIView):
 
     @extend_schema(request=IdeaStatusSerializer, responses=ThreadSummarySerializer)
     def post(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, _ = _thread(request, thread_id)
-        data = _valid(IdeaStatusSerializer, request)
+        data = validated_data(IdeaStatusSerializer, request)
         services.idea_status_set(thread=thread, actor=user, status=data["status"], reason=data["reason"])
         return Response(ThreadSummarySerializer(thread, context={"request": request}).data)
 
@@ -657,7 +648,7 @@ class UnheardView(DiscussionsAPIView, generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        _user(self.request)
+        authenticated_user(self.request)
         community, access = community_selectors.community_get_readable(slug=self.kwargs["slug"], user=self.request.user)
         if not access.is_core:
             raise PermissionDenied("The unheard queue is for coordinators and core members.")
@@ -676,7 +667,7 @@ class FlagListView(DiscussionsAPIView, generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        _user(self.request)
+        authenticated_user(self.request)
         community, access = community_selectors.community_get_readable(slug=self.kwargs["slug"], user=self.request.user)
         _require_coordinator(access, "The flag queue is for coordinators.")
         return selectors.open_flags(community=community).select_related("resolved_by")
@@ -687,14 +678,14 @@ class FlagResolveView(DiscussionsAPIView):
 
     @extend_schema(request=FlagResolveSerializer, responses=FlagSerializer)
     def post(self, request: Request, flag_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         flag = Flag.objects.filter(pk=flag_id).first()
         if flag is None:
             raise Http404("No such flag.")
         # The flag is as visible as its post: 404 outside the communities the caller may read.
         post, access = _post(request, flag.post_id)
         _require_coordinator(access, "Only coordinators handle flags.")
-        data = _valid(FlagResolveSerializer, request)
+        data = validated_data(FlagResolveSerializer, request)
         flag.post = post
         flag = services.flag_resolve(flag=flag, actor=user, hide=data["hide"])
         return Response(FlagSerializer(flag).data)

@@ -13,12 +13,11 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from practica.accounts.models import User
+from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors as community_selectors
 from practica.events import selectors, services
 from practica.events.models import Event, EventKind, RsvpResponse
@@ -123,11 +122,6 @@ class EventDetailSerializer(EventSerializer):
         return [dict(OccurrenceSerializer(info).data) for info in infos]
 
 
-def _user(request: Request) -> User:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user  # type: ignore[return-value]
-
 
 def _window_param(request: Request, name: str, default: dt.datetime) -> dt.datetime:
     raw = request.query_params.get(name, "")
@@ -156,11 +150,9 @@ class EventListView(generics.ListAPIView):
 
     @extend_schema(request=EventCreateSerializer, responses={201: EventDetailSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         community, _ = community_selectors.community_get_readable(slug=slug, user=user)
-        serializer = EventCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_data(EventCreateSerializer, request)
         event = services.event_create(
             community=community,
             organiser=user,
@@ -204,7 +196,7 @@ class EventDetailView(APIView):
         """Edit the event (organiser or coordinator): give only the fields that change. Times without an
         offset are wall-clock times in the (new) time zone. The response's ``dropped`` says what a schedule
         change removed (upcoming dates no longer in the schedule, with their answers)."""
-        user = _user(request)
+        user = authenticated_user(request)
         event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
         serializer = EventCreateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -236,7 +228,7 @@ class RsvpView(APIView):
 
     @extend_schema(request=RsvpSerializer, responses={200: None})
     def post(self, request: Request, event_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
         serializer = RsvpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -336,11 +328,9 @@ class OccurrenceChangeView(APIView):
 
     @extend_schema(request=OccurrenceChangeSerializer, responses={200: OccurrenceSerializer})
     def post(self, request: Request, event_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
-        serializer = OccurrenceChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_data(OccurrenceChangeSerializer, request)
         row = services.occurrence_change(
             event=event,
             actor=user,
@@ -358,7 +348,7 @@ class AttendanceView(APIView):
 
     @extend_schema(request=AttendanceSerializer, responses={200: None})
     def post(self, request: Request, event_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
         serializer = AttendanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -376,11 +366,9 @@ class WriteUpView(APIView):
 
     @extend_schema(request=WriteUpSerializer, responses={200: None})
     def post(self, request: Request, event_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
-        serializer = WriteUpSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_data(WriteUpSerializer, request)
         row = services.occurrence_write_up(
             event=event,
             actor=user,
@@ -403,11 +391,9 @@ class ActionCreateView(APIView):
 
     @extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer})
     def post(self, request: Request, event_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         event, _ = selectors.event_get_for_user(event_id=event_id, user=user)
-        serializer = ActionCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_data(ActionCreateSerializer, request)
         action = services.action_create(
             event=event,
             actor=user,
@@ -424,7 +410,7 @@ class MyActionsView(APIView):
 
     @extend_schema(responses=ActionSerializer(many=True))
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         return Response(ActionSerializer(selectors.my_open_actions(user=user, limit=100), many=True).data)
 
 
@@ -433,7 +419,7 @@ class ActionDetailView(APIView):
 
     @extend_schema(request=ActionDoneSerializer, responses=ActionSerializer)
     def patch(self, request: Request, action_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         action = selectors.action_get_for_user(action_id=action_id, user=user)
         serializer = ActionDoneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

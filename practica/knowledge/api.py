@@ -13,13 +13,12 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from practica.accounts.models import User
+from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors as community_selectors
 from practica.discussions import selectors as discussion_selectors
 from practica.discussions.api import TagsField
@@ -184,16 +183,6 @@ def item_detail_data(request: Request, item: KnowledgeItem, access: Any) -> dict
     return data
 
 
-def _user(request: Request) -> User:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user  # type: ignore[return-value]
-
-
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _item(request: Request, item_id: int) -> tuple[KnowledgeItem, Any]:
@@ -244,9 +233,9 @@ class KnowledgeListView(generics.ListAPIView):
 
     @extend_schema(request=KnowledgeItemWriteSerializer, responses={201: KnowledgeItemSummarySerializer})
     def post(self, request: Request, slug: str) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         community, _ = community_selectors.community_get_readable(slug=slug, user=user)
-        data = _valid(KnowledgeItemWriteSerializer, request)
+        data = validated_data(KnowledgeItemWriteSerializer, request)
         item = services.item_create(
             community=community, author=user, kind=data["kind"], title=data["title"], summary=data["summary"],
             body=data["body"], tags=data.get("tags", []), fields=data.get("details") or {},
@@ -268,9 +257,9 @@ class KnowledgeDetailView(APIView):
 
     @extend_schema(request=KnowledgeItemPatchSerializer, responses=KnowledgeItemSummarySerializer)
     def patch(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeItemPatchSerializer, request)
+        data = validated_data(KnowledgeItemPatchSerializer, request)
         services.item_update(
             item=item, editor=user, kind=data.get("kind"), title=data.get("title"), summary=data.get("summary"),
             body=data.get("body"), tags=data.get("tags"), fields=data.get("details"), note=data.get("note", ""),
@@ -283,9 +272,9 @@ class SubmitView(APIView):
 
     @extend_schema(request=KnowledgeCommentSerializer, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeCommentSerializer, request)
+        data = validated_data(KnowledgeCommentSerializer, request)
         services.item_submit(item=item, actor=user, comment=data["comment"])
         return _detail(request, item_id)
 
@@ -295,9 +284,9 @@ class ReviewView(APIView):
 
     @extend_schema(request=KnowledgeReviewSerializer, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeReviewSerializer, request)
+        data = validated_data(KnowledgeReviewSerializer, request)
         services.item_review(item=item, reviewer=user, approve=data["decision"] == "approve", comment=data["comment"])
         return _detail(request, item_id)
 
@@ -307,15 +296,15 @@ class EndorseView(APIView):
 
     @extend_schema(request=KnowledgeCommentSerializer, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeCommentSerializer, request)
+        data = validated_data(KnowledgeCommentSerializer, request)
         services.endorse(item=item, user=user, comment=data["comment"])
         return _detail(request, item_id, status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
         services.endorsement_withdraw(item=item, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -326,9 +315,9 @@ class HelpfulView(APIView):
 
     @extend_schema(request=KnowledgeHelpfulSerializer, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeHelpfulSerializer, request)
+        data = validated_data(KnowledgeHelpfulSerializer, request)
         services.helpful_mark(item=item, user=user, note=data["note"])
         return _detail(request, item_id)
 
@@ -338,9 +327,9 @@ class RestoreView(APIView):
 
     @extend_schema(request=KnowledgeRestoreSerializer, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeRestoreSerializer, request)
+        data = validated_data(KnowledgeRestoreSerializer, request)
         services.version_restore(item=item, actor=user, number=data["version"])
         return _detail(request, item_id)
 
@@ -350,7 +339,7 @@ class StewardView(APIView):
 
     @extend_schema(request=None, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int, action: str) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
         if action == "verify":
             services.item_verify(item=item, actor=user)
@@ -366,9 +355,9 @@ class AttachmentsView(APIView):
 
     @extend_schema(request={"multipart/form-data": KnowledgeUploadSerializer}, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         item, _ = _item(request, item_id)
-        data = _valid(KnowledgeUploadSerializer, request)
+        data = validated_data(KnowledgeUploadSerializer, request)
         upload = data["file"]
         services.attachment_add(item=item, actor=user, stream=upload, name=upload.name or "")
         return _detail(request, item_id, status.HTTP_201_CREATED)
@@ -379,8 +368,8 @@ class CaptureView(APIView):
 
     @extend_schema(request=KnowledgeCaptureSerializer, responses={201: KnowledgeItemSummarySerializer})
     def post(self, request: Request, thread_id: int) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         thread, _ = discussion_selectors.thread_get_for_user(thread_id=thread_id, user=user)
-        data = _valid(KnowledgeCaptureSerializer, request)
+        data = validated_data(KnowledgeCaptureSerializer, request)
         item = services.capture_from_thread(user=user, thread=thread, kind=data["kind"])
         return _detail(request, item.pk, status.HTTP_201_CREATED)
