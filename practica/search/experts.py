@@ -5,7 +5,8 @@ Three rankings of the people who may read the community, fused by reciprocal ran
 1. evidence on similar threads: Σ over similar threads t of sim(t) × (1 + 2·accepted + 0.5·log(1 + votes)) ×
    recency (halving every 12 months), plus 0.6 for each declared expertise topic the question names;
 2. answer history on the question's topics: Σ over topics of idf(topic) × (answers + accepted answers);
-3. who is around: 3 × answers in the last 7 days + 1.5 × in the last 30 + 0.5 × in the last 90.
+3. who is around: 3 × answers in the last 7 days + 1.5 × in the last 30 + 0.5 × in the last 90, a comment
+   counting half an answer.
 
 ``sim(t)`` is the similarity of thread ``t`` to the question (lexical relevance, fused with semantic similarity
 when the extra is installed), normalised to 0..1. The asker is never suggested. Measured against "most active
@@ -29,7 +30,7 @@ from django.utils.timesince import timesince
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import AnyUser, community_access
-from practica.discussions.models import Post, Thread
+from practica.discussions.models import Comment, Post, Thread
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
 from practica.search.selectors import _filters, more_like_this_terms, sql_datetime
@@ -107,12 +108,19 @@ def _question_topics(text: str, community: Community) -> dict[int, str]:
 STATS_TTL = 600
 
 
-def _recent_activity(community: Community, answers: Any, now: dt.datetime, *, cached: bool) -> list[tuple[int, int, int, int]]:
-    """(author, answers in the last 7, 30 and 90 days) of everyone who answered in the community lately."""
+COMMENT_WEIGHT = 0.5  # a comment counts half an answer in "who is around"
 
-    def compute() -> list[tuple[int, int, int, int]]:
+
+def _recent_activity(
+    community: Community, answers: Any, comments: Any, now: dt.datetime, *, cached: bool
+) -> dict[int, tuple[float, int, int]]:
+    """{author: (activity score, answers and comments in the last 30 days)} of everyone who answered or commented
+    in the community in the last 90 days; the score is 3 × the last 7 days + 1.5 × the last 30 + 0.5 × the last 90,
+    a comment counting ``COMMENT_WEIGHT`` of an answer."""
+
+    def counts(rows: Any) -> list[tuple[int, int, int, int]]:
         rows = (
-            answers.filter(created_at__gte=now - dt.timedelta(days=90), created_at__lt=now)
+            rows.filter(created_at__gte=now - dt.timedelta(days=90), created_at__lt=now)
             .values("author_id")
             .annotate(
                 week=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=7))),
@@ -122,10 +130,22 @@ def _recent_activity(community: Community, answers: Any, now: dt.datetime, *, ca
         )
         return [(r["author_id"], r["week"], r["month"], r["quarter"]) for r in rows]
 
+    def compute() -> dict[int, tuple[float, int, int]]:
+        found: dict[int, tuple[float, int, int]] = {}
+        for (rows, weight, is_answer) in ((counts(answers), 1.0, True), (counts(comments), COMMENT_WEIGHT, False)):
+            for author, week, month, quarter in rows:
+                score, month_answers, month_comments = found.get(author, (0.0, 0, 0))
+                found[author] = (
+                    score + weight * (3 * week + 1.5 * month + 0.5 * quarter),
+                    month_answers + month * is_answer,
+                    month_comments + month * (not is_answer),
+                )
+        return found
+
     if not cached:
         return compute()
-    rows: list[tuple[int, int, int, int]] = cache.get_or_set(f"experts:recent:{community.id}", compute, STATS_TTL) or []
-    return rows
+    found: dict[int, tuple[float, int, int]] = cache.get_or_set(f"experts:recent:{community.id}", compute, STATS_TTL) or {}
+    return found
 
 
 def _topic_history(
@@ -208,8 +228,12 @@ def find_experts(
     exclude = set(exclude_user_ids or ())
     eligible = _eligible(community)
     answers = Post.objects.filter(thread__community=community, is_opening=False, deleted_at=None, author__isnull=False)
+    comments = Comment.objects.filter(
+        post__thread__community=community, deleted_at=None, post__deleted_at=None, author__isnull=False
+    )
     if before is not None:
         answers = answers.filter(created_at__lt=before)
+        comments = comments.filter(created_at__lt=before)
 
     # 1. Evidence on similar threads.
     similar = similar_threads(text=text, community=community, viewer=viewer, before=before)
@@ -251,10 +275,9 @@ def find_experts(
             topic_scores[author_id] += idf * (n + accepted)
             topic_answers[author_id] += n
 
-    # 3. Who is around: answers in the community lately (last week, month, quarter).
-    recent_rows = _recent_activity(community, answers, now, cached=before is None and now_given is None)
-    recent_scores = {author: 3 * week + 1.5 * month + 0.5 * quarter for author, week, month, quarter in recent_rows}
-    recent_month = {author: month for author, _, month, _ in recent_rows}
+    # 3. Who is around: answers and comments in the community lately (last week, month, quarter).
+    recent = _recent_activity(community, answers, comments, now, cached=before is None and now_given is None)
+    recent_scores = {author: score for author, (score, _, _) in recent.items()}
 
     candidates = set(evidence_scores) | set(topic_scores) | set(recent_scores)
     if not candidates:
@@ -287,7 +310,7 @@ def find_experts(
             community_answers=total_answers.get(user_id, 0),
             topic_answers=topic_answers.get(user_id, 0),
             topic_names=sorted(topics.values())[:3],
-            recent=recent_month.get(user_id, 0),
+            recent=recent.get(user_id, (0.0, 0, 0))[1:],
             now=now,
         )
         experts.append(expert)
@@ -304,7 +327,7 @@ def _reasons(
     community_answers: int,
     topic_answers: int,
     topic_names: list[str],
-    recent: int,
+    recent: tuple[int, int],
     now: dt.datetime,
 ) -> list[str]:
     reasons = []
@@ -318,8 +341,9 @@ def _reasons(
         reasons.append(f"{_plural(topic_answers, 'answer')} on questions about {', '.join(topic_names)}")
     if expert.matching_expertise:
         reasons.append("declares expertise in " + ", ".join(expert.matching_expertise))
-    if recent:
-        reasons.append(f"active lately: {_plural(recent, 'answer')} in the last 30 days")
+    lately = [_plural(n, word) for n, word in zip(recent, ("answer", "comment"), strict=True) if n]
+    if lately:
+        reasons.append(f"active lately: {' and '.join(lately)} in the last 30 days")
     if community_answers:
         reasons.append(f"{_plural(community_answers, 'answer')} in this community overall")
     return reasons or ["active in this community"]

@@ -20,6 +20,7 @@ from practica.lib.bulk import bulk_insert
 from practica.lib.templatetags.practica import url2, url_for
 from practica.people.models import Profile
 from practica.search.models import DocType, SearchDocument
+from practica.search.similarity import terms_field
 
 MAX_BODY_CHARS = 200_000
 BATCH = 500
@@ -102,13 +103,14 @@ def index_threads(thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], 
             thread_id, _deleted, _hidden, community_id, slug, language, title, author_id, kind, accepted_post_id,
             score, reply_count, created_at, external_id,
         ) in visible:
+            body = "\n".join(texts[thread_id])[:MAX_BODY_CHARS]
+            tag_text = " ".join(tags[thread_id])
             rows.append(
                 (
-                    DocType.THREAD.value, thread_id, community_id, title[:300],
-                    "\n".join(texts[thread_id])[:MAX_BODY_CHARS], " ".join(tags[thread_id]), author_id, kind,
+                    DocType.THREAD.value, thread_id, community_id, title[:300], body, tag_text, author_id, kind,
                     accepted_post_id is not None, score, reply_count,
                     _trust(trust.get((author_id or 0, community_id), 0)), created_at, url2("discussions:thread", slug, thread_id),
-                    external_id, _language_of(language),
+                    external_id, _language_of(language), terms_field(title, tag_text, body),
                 )
             )
         _upsert_rows(DocType.THREAD, rows)
@@ -118,7 +120,7 @@ def index_threads(thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], 
 
 _COLUMNS = (
     "doc_type", "object_id", "community_id", "title", "body", "tags", "author_id", "kind", "is_solved", "votes",
-    "replies", "author_trust", "created_at", "url", "external_id", "language",
+    "replies", "author_trust", "created_at", "url", "external_id", "language", "terms",
 )
 
 
@@ -180,7 +182,7 @@ def index_people(user_ids: Iterable[int]) -> int:
                     DocType.PERSON.value, user_id, None, (display_name or username)[:300],
                     f"{username}\n{body}"[:MAX_BODY_CHARS], " ".join(expertise[profile_id]), user_id,
                     discipline[:30], False, reputation or 0, 0, 0.0, date_joined, url_for("people:profile", username),
-                    external_id, "english",
+                    external_id, "english", "",
                 )
             )
         _upsert_rows(DocType.PERSON, rows)

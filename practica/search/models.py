@@ -42,6 +42,11 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=300)
     external_id = models.CharField(max_length=100, blank=True, default="")
     language = models.CharField(max_length=20, default="english")
+    # Nullable without a default: on SQLite, adding a column with a default remakes the table, which drops the
+    # full-text triggers (migration 0002); a nullable one is a plain ALTER TABLE ... ADD COLUMN.
+    terms = models.TextField(
+        null=True, blank=True, help_text="Threads: their most frequent words and counts, as JSON (see similarity.py)."
+    )
     vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:

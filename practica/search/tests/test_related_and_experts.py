@@ -339,6 +339,30 @@ def test_a_question_nobody_has_evidence_for_claims_no_similar_questions(bonds: B
         assert any(reason.startswith("active lately") for reason in expert.reasons), expert.reasons
 
 
+def test_someone_who_only_commented_lately_counts_as_around_with_a_reason_saying_so(
+    bonds: Bonds, member: User
+) -> None:
+    """Who is around counts comments (half an answer each): a member who comments a lot but has not answered yet
+    is suggested on a question nobody has evidence for, and the reason names the comments."""
+    dana = person("dana", bonds.community)
+    for thread in bonds.similar:
+        services.comment_create(post=thread.posts.get(is_opening=True), author=dana, body="Which logging company?")
+    experts = find_experts(text="penguin migration", community=bonds.community, viewer=member)
+    found = {expert.user: expert for expert in experts}
+    assert dana in found
+    assert "active lately: 3 comments in the last 30 days" in found[dana].reasons
+    assert bonds.other not in found  # a member with no activity is not "around"
+
+
+def test_comments_on_deleted_answers_do_not_make_someone_around(bonds: Bonds, owner: User, member: User) -> None:
+    dana = person("dana", bonds.community)
+    post = answer(bonds.unrelated, owner, "A reply that will be deleted.")
+    services.comment_create(post=post, author=dana, body="Agreed.")
+    services.post_delete(post=post, actor=owner)
+    experts = find_experts(text="penguin migration", community=bonds.community, viewer=member)
+    assert dana not in {expert.user for expert in experts}
+
+
 def test_the_similar_threads_depth_setting_is_read_when_experts_are_found(
     bonds: Bonds, member: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
