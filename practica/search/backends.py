@@ -105,6 +105,23 @@ class Backend:
         found = _cached((term, cap), lambda: self._document_frequency(term, cap))
         return min(found, cap)
 
+    def document_frequencies(self, terms: list[str], *, cap: int) -> dict[str, int]:
+        """``document_frequency`` of each word, the words not in the cache counted together (one query per
+        ``FREQUENCY_BATCH`` of them instead of one each: "more like this" and related threads ask for up to 200
+        words, and a thread's rare words are rarely in the cache)."""
+        words = list(dict.fromkeys(terms))
+        found = {word: _cached_get((word, cap)) for word in words}
+        missing = [word for word, value in found.items() if value is None]
+        for start in range(0, len(missing), FREQUENCY_BATCH):
+            batch = missing[start : start + FREQUENCY_BATCH]
+            for word, value in self._document_frequencies(batch, cap).items():
+                _cached_put((word, cap), value)
+                found[word] = value
+        return {word: min(int(value or 0), cap) for word, value in found.items()}
+
+    def _document_frequencies(self, terms: list[str], cap: int) -> dict[str, int]:
+        return {term: self._document_frequency(term, cap) for term in terms}
+
     def _document_count(self) -> int:
         raise NotImplementedError
 
@@ -112,6 +129,7 @@ class Backend:
         raise NotImplementedError
 
 
+FREQUENCY_BATCH = 100  # words whose document frequencies one query counts (document_frequencies)
 BROAD_MATCHES = 5000  # SQLite: a query matching more documents ranks this many of them (see _ranked)
 RANK_DEPTH = 4  # SQLite: documents ranked in the full-text index alone, per document asked for (see _ranked)
 
@@ -203,6 +221,17 @@ class SQLiteBackend(Backend):
         sql = "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"
         return int(_scalar(sql, [f'"{term}"', cap]))
 
+    def _document_frequencies(self, terms: list[str], cap: int) -> dict[str, int]:
+        """One SELECT of a counting subquery per word."""
+        if not terms:
+            return {}
+        one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s))"
+        params: list[Any] = [value for term in terms for value in (f'"{term}"', cap)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([one] * len(terms)), params)  # fixed SQL, values are parameters
+            row = cursor.fetchone()
+        return {term: int(count) for term, count in zip(terms, row, strict=True)}
+
     def count(self, terms: list[str], filters: Filters, *, any_term: bool, cap: int | None = None) -> int:
         if not terms:
             return 0
@@ -255,6 +284,18 @@ def _cached(what: tuple[str, int], compute: Any) -> int:
             _stats.clear()
         _stats[key] = (now + _STATS_TTL, value)
     return value
+
+
+def _cached_get(what: tuple[str, int]) -> int | None:
+    hit = _stats.get((connection.settings_dict["NAME"], *what))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+def _cached_put(what: tuple[str, int], value: int) -> None:
+    with _stats_lock:
+        if len(_stats) >= _STATS_MAX:
+            _stats.clear()
+        _stats[(connection.settings_dict["NAME"], *what)] = (time.monotonic() + _STATS_TTL, int(value))
 
 
 def _scalar(sql: str, params: list[Any]) -> Any:
@@ -377,37 +418,60 @@ class PostgresBackend(Backend):
         return int(_scalar("SELECT count(*) FROM search_searchdocument", []))
 
     def _document_frequency(self, term: str, cap: int) -> int:
-        """Documents with the word, counted up to ``cap`` — or estimated, for a word the table's statistics say is
-        common (``_estimated_frequency``): in over 1.25 × ``cap`` documents (then ``cap``, a margin well beyond
-        the sample's error) or in ``ESTIMATED_FROM`` or more. Counting a common word read thousands of rows
+        return self._document_frequencies([term], cap)[term]
+
+    def _document_frequencies(self, terms: list[str], cap: int) -> dict[str, int]:
+        """Documents with each word, counted up to ``cap`` — or estimated, for a word the table's statistics say
+        is common (``_estimated_frequencies``): in over 1.25 × ``cap`` documents (then ``cap``, a margin well
+        beyond the sample's error) or in ``ESTIMATED_FROM`` or more. Counting a common word read thousands of rows
         (50–250 ms on 100,000 threads), and "more like this" asks for dozens of words; an idf from an estimate a
         few percent off ranks the same. Only with one text-search configuration in use (the statistics do not say
-        which configuration a document was indexed with)."""
+        which configuration a document was indexed with). The words are estimated in one query and the others
+        counted in one more (a counting subquery per word, each through the GIN index)."""
+        if not terms:
+            return {}
         languages = self._languages(Filters(where=[], params=[]))
-        estimate = self._estimated_frequency(term, languages[0]) if len(languages) == 1 else None
-        if estimate is not None and (estimate > 1.25 * cap or estimate >= ESTIMATED_FROM):
-            return min(estimate, cap)
-        match = " OR ".join(f"(d.language = %s AND d.vector @@ to_tsquery('{lang}'::regconfig, %s))" for lang in languages)
-        params: list[Any] = [value for lang in languages for value in (lang, term)]
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d WHERE {match} LIMIT %s) s"  # noqa: S608
-        return int(_scalar(sql, [*params, cap]))
+        found: dict[str, int] = {}
+        if len(languages) == 1:
+            for term, estimate in self._estimated_frequencies(terms, languages[0]).items():
+                if estimate > 1.25 * cap or estimate >= ESTIMATED_FROM:
+                    found[term] = min(estimate, cap)
+        to_count = [term for term in terms if term not in found]
+        if to_count:
+            match = " OR ".join(
+                f"(d.language = %s AND d.vector @@ to_tsquery('{lang}'::regconfig, w.term))" for lang in languages
+            )
+            sql = (
+                "SELECT w.term, (SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d "  # noqa: S608
+                f"WHERE {match} LIMIT %s) s) FROM unnest(%s::text[]) AS w(term)"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*languages, cap, to_count])
+                found.update({term: int(count) for term, count in cursor.fetchall()})
+        return found
 
-    def _estimated_frequency(self, term: str, language: str) -> int | None:
-        """The documents with the word by ``ANALYZE``'s statistics of the tsvector column (its most common lexemes
-        and the share of rows each is in; on a big table from a sample of 30,000 rows), or None: a word not among
-        them (a rarer one), a prefix, a table without statistics (new, or small and never analysed)."""
-        if term.endswith(":*") or not term:
-            return None
-        common = _common_lexemes()
+    def _estimated_frequencies(self, terms: list[str], language: str) -> dict[str, int]:
+        """The documents with each word by ``ANALYZE``'s statistics of the tsvector column (its most common
+        lexemes and the share of rows each is in; on a big table from a sample of 30,000 rows), for the words
+        among them; none for a rarer word, a prefix, or a table without statistics (new, or small and never
+        analysed)."""
+        words = [term for term in terms if term and not term.endswith(":*")]
+        common = _common_lexemes() if words else None
         if not common:
-            return None
+            return {}
         rows, shares = common
         with connection.cursor() as cursor:
-            cursor.execute("SELECT array(SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, %s)))", [language, term])
-            lexemes = cursor.fetchone()[0] or []
-        if len(lexemes) != 1 or lexemes[0] not in shares:
-            return None
-        return round(shares[lexemes[0]] * rows)
+            cursor.execute(
+                "SELECT w.term, array(SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, w.term))) "
+                "FROM unnest(%s::text[]) AS w(term)",
+                [language, words],
+            )
+            lexemes_of = {term: lexemes or [] for term, lexemes in cursor.fetchall()}
+        return {
+            term: round(shares[lexemes[0]] * rows)
+            for term, lexemes in lexemes_of.items()
+            if len(lexemes) == 1 and lexemes[0] in shares
+        }
 
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
         if not terms or not ids:

@@ -68,12 +68,8 @@ def inverse_document_frequencies(words: list[str], backend: Any) -> dict[str, fl
     """``idf`` of each word from the full-text index (words the index does not have are left out)."""
     total = backend.document_count()
     cap = int(total * COMMON_SHARE) + 1 if total >= 1000 else total + 1
-    idf = {}
-    for word in words:
-        found_in = backend.document_frequency(word, cap=cap)
-        if found_in > 0:
-            idf[word] = math.log((total + 1) / found_in)
-    return idf
+    found = backend.document_frequencies(words, cap=cap)
+    return {word: math.log((total + 1) / found_in) for word, found_in in found.items() if found_in > 0}
 
 
 def rerank(source: dict[str, int], candidates: dict[int, dict[str, int]], backend: Any) -> list[tuple[int, float]]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from practica.accounts.models import User
 from practica.communities.models import Community
@@ -75,6 +76,23 @@ def test_document_count_and_capped_frequencies(community: Community) -> None:
     assert backend.document_frequency("needle", cap=1000) == 40
     assert backend.document_frequency("plenty", cap=100) == 100  # counted up to the cap only
     assert backend.document_frequency("absent", cap=100) == 0
+
+
+def test_frequencies_of_many_words_are_counted_in_one_query_and_then_cached(community: Community) -> None:
+    _corpus(community)
+    backend = get_backend()
+    words = ["needle", "plenty", "absent", "fifthword", "needle", *(f"unique{k}" for k in range(150))]
+    with CaptureQueriesContext(connection) as first:
+        found = backend.document_frequencies(words, cap=1000)
+    assert found["needle"] == 40 and found["plenty"] == 900 and found["absent"] == 0 and found["fifthword"] == 300
+    assert found["unique149"] == 1 and len(found) == 154  # each word once
+    # Not a query per word: two batches of at most 100 words (PostgreSQL also reads its text-search
+    # configurations and statistics, a query or two per batch).
+    assert len(first) <= 8, [q["sql"][:80] for q in first.captured_queries]
+    with CaptureQueriesContext(connection) as again:
+        assert backend.document_frequencies(["needle", "plenty"], cap=1000) == {"needle": 40, "plenty": 900}
+    assert len(again) == 0
+    assert backend.document_frequency("needle", cap=1000) == 40  # the one-word form reads the same cache
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's bm25 (PostgreSQL ranks with ts_rank_cd)")
@@ -221,13 +239,12 @@ def test_postgresql_estimates_the_frequency_of_a_word_its_statistics_say_is_comm
     _corpus(community)
     backend = get_backend()
     assert isinstance(backend, backends.PostgresBackend)
-    assert backend._estimated_frequency("plenty", "english") is None  # no statistics yet: words are counted
+    assert backend._estimated_frequencies(["plenty"], "english") == {}  # no statistics yet: words are counted
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchdocument")  # the whole table is the sample: exact shares
     backends._common_seen.clear()
-    assert backend._estimated_frequency("plenty", "english") == 900
-    assert backend._estimated_frequency("plen:*", "english") is None  # prefixes are counted
-    assert backend._estimated_frequency("unique7", "english") is None  # too rare to be among the common lexemes
+    # Prefixes are counted; unique7 is too rare to be among the common lexemes.
+    assert backend._estimated_frequencies(["plenty", "plen:*", "unique7"], "english") == {"plenty": 900}
     monkeypatch.setattr(backends, "ESTIMATED_FROM", 300)
     with connection.cursor() as cursor:  # the statistics answer: rows added since change nothing
         cursor.execute("UPDATE search_searchdocument SET body = body || ' plenty'")
