@@ -315,6 +315,8 @@ ESTIMATED_FROM = 1000  # PostgreSQL: a word in this many documents or more is no
 class PostgresBackend(Backend):
     """``tsvector`` (title A, tags B, body C) with ``ts_rank_cd``; the query per document's language config."""
 
+    _languages_memo: list[str] | None = None  # see _languages
+
     def _query(self, terms: list[str], any_term: bool) -> str:
         parts = list(terms)
         if parts:
@@ -329,11 +331,17 @@ class PostgresBackend(Backend):
         More configurations than the filtered documents use change no result (the branch of one without
         documents matches nothing) and cost one more index probe; finding exactly which ones the filtered
         documents use meant reading every document, twice per search.
+
+        Read once per backend object: a request takes one (``get_backend``) and matches up to four times with it
+        (all the words, then some, each ranked and counted).
         """
         from practica.communities.models import Community
 
-        configs = {text_search_config(lang) for lang in Community.objects.order_by().values_list("language", flat=True).distinct()}
-        return sorted(configs | {"english"} | _indexed_languages())
+        if self._languages_memo is None:
+            languages = Community.objects.order_by().values_list("language", flat=True).distinct()
+            configs = {text_search_config(lang) for lang in languages}
+            self._languages_memo = sorted(configs | {"english"} | _indexed_languages())
+        return self._languages_memo
 
     def _match(self, terms: list[str], filters: Filters, any_term: bool) -> tuple[str, list[Any], str, list[Any]]:
         query = self._query(terms, any_term)
