@@ -96,6 +96,9 @@ class Backend:
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
 
+    def optimize(self) -> None:
+        """After a rebuild: compact the full-text index (nothing to do where the database does it itself)."""
+
     def document_count(self) -> int:
         """Documents in the index (kept an hour)."""
         return _cached(("", 0), self._document_count)
@@ -216,6 +219,14 @@ class SQLiteBackend(Backend):
 
     def _document_count(self) -> int:
         return int(_scalar("SELECT count(*) FROM search_fts_docsize", []))
+
+    def optimize(self) -> None:
+        """Merge the FTS5 index into one segment. Every document a rebuild deletes leaves a delete marker behind
+        (the triggers of migration 0002), and FTS5 merges them away only gradually: after three rebuilds of
+        100,000 threads the index had grown from 55 to 169 MB and search had slowed by about a quarter. Two
+        seconds on that index."""
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
     def _document_frequency(self, term: str, cap: int) -> int:
         sql = "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"

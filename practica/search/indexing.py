@@ -19,6 +19,7 @@ from practica.discussions.models import Comment, Post, Thread
 from practica.lib.bulk import bulk_insert
 from practica.lib.templatetags.practica import url2, url_for
 from practica.people.models import Profile
+from practica.search.backends import get_backend
 from practica.search.models import DocType, SearchDocument
 from practica.search.similarity import terms_field
 
@@ -234,6 +235,7 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     from practica.knowledge.indexing import rebuild_knowledge
 
     counts["knowledge"] = rebuild_knowledge()
+    get_backend().optimize()
     return counts
 
 

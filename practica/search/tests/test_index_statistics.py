@@ -258,3 +258,37 @@ def test_postgresql_estimates_the_frequency_of_a_word_its_statistics_say_is_comm
     monkeypatch.setattr(backends, "ESTIMATED_FROM", 1000)
     backends._stats.clear()
     assert backend.document_frequency("plenty", cap=2000) == 1200  # counted
+
+
+def _fts_bytes() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(length(block)) FROM search_fts_data")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's index (PostgreSQL's GIN index is vacuumed)")
+def test_optimizing_drops_what_deleted_documents_left_in_the_full_text_index(community: Community) -> None:
+    _documents(community, [f"casing wear report {k} " + " ".join(f"w{k}x{j}" for j in range(20)) for k in range(300)])
+    SearchDocument.objects.filter(object_id__gte=1_000_010).delete()  # the triggers leave delete markers
+    before = _fts_bytes()
+    get_backend().optimize()
+    assert _fts_bytes() < before / 2
+    assert get_backend().count(["casing"], Filters(where=[], params=[]), any_term=False) == 10
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")  # raises if corrupt
+
+
+def test_a_rebuild_ends_by_compacting_the_full_text_index(
+    community: Community, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from practica.discussions.tests.builders import ask
+    from practica.search import indexing
+
+    ask(community, member, "Casing wear", body="Wear on the casing string after drilling.")
+    calls: list[str] = []
+    backend_class = type(get_backend())
+    original = backend_class.optimize
+    monkeypatch.setattr(backend_class, "optimize", lambda self: calls.append("optimize") or original(self))
+    indexing.rebuild()
+    assert calls == ["optimize"]
+    assert selectors.search(user=member, q="casing wear").count == 1
