@@ -288,7 +288,12 @@ def test_a_rebuild_ends_by_compacting_the_full_text_index(
     calls: list[str] = []
     backend_class = type(get_backend())
     original = backend_class.optimize
-    monkeypatch.setattr(backend_class, "optimize", lambda self: calls.append("optimize") or original(self))
+
+    def recorded(self: backends.Backend) -> None:
+        calls.append("optimize")
+        original(self)
+
+    monkeypatch.setattr(backend_class, "optimize", recorded)
     indexing.rebuild()
     assert calls == ["optimize"]
     assert selectors.search(user=member, q="casing wear").count == 1
