@@ -23,10 +23,20 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    # Throttle counters live in the cache; tests must not inherit each other's request counts.
-    cache.clear()
+    # Throttle counters live in the cache; tests must not inherit each other's request counts. The search
+    # backends keep index statistics per process and database name (the same for every test): a word's document
+    # frequency from another test's documents would change which words a "more like this" query keeps.
+    from practica.search import backends
+
+    def clear() -> None:
+        cache.clear()
+        backends._stats.clear()
+        backends._languages_seen.clear()
+        backends._common_seen.clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

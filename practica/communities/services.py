@@ -243,6 +243,12 @@ def community_update(
     if changes:
         community.save()
         _record(community, actor, "Changed " + ", ".join(f.replace("_", " ") for f in changes), changes)
+    if "slug" in changes or "language" in changes:
+        # Every search document holds its URL (with the slug) and was indexed with the language's configuration.
+        from practica.search.tasks import reindex_community_task
+
+        community_id = community.pk
+        transaction.on_commit(lambda: reindex_community_task.enqueue(community_id))
     return community
 
 

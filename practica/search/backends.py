@@ -77,7 +77,12 @@ class Filters:
 
 
 class Backend:
-    def candidates(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
+    def candidates(
+        self, terms: list[str], filters: Filters, *, any_term: bool, limit: int, whole_words: bool = False
+    ) -> list[tuple[int, float]]:
+        """Documents matching all the words (or any, ``any_term``), best first. The last word also matches as a
+        prefix (a query being typed) unless ``whole_words`` (a query made of a text's words: "log" must not find
+        "logistics")."""
         raise NotImplementedError
 
     def count(self, terms: list[str], filters: Filters, *, any_term: bool, cap: int | None = None) -> int:
@@ -140,9 +145,9 @@ RANK_DEPTH = 4  # SQLite: documents ranked in the full-text index alone, per doc
 class SQLiteBackend(Backend):
     """FTS5 with bm25 (title weighted 10, tags 5, body 1), prefix match on the last word."""
 
-    def _match(self, terms: list[str], any_term: bool) -> str:
+    def _match(self, terms: list[str], any_term: bool, whole_words: bool = False) -> str:
         parts = [f'"{t}"' for t in terms]
-        if parts:
+        if parts and not whole_words:
             parts[-1] += "*"
         return (" OR " if any_term else " ").join(parts)
 
@@ -151,18 +156,22 @@ class SQLiteBackend(Backend):
         where = " AND ".join(["search_fts MATCH %s", *filters.where])
         return f"SELECT {select} FROM search_fts CROSS JOIN search_searchdocument d ON d.id = search_fts.rowid WHERE {where} {tail}"  # noqa: S608 -- fixed SQL, values are parameters
 
-    def candidates(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
+    def candidates(
+        self, terms: list[str], filters: Filters, *, any_term: bool, limit: int, whole_words: bool = False
+    ) -> list[tuple[int, float]]:
         if not terms:
             return []
         if any_term and len(terms) > 1:
             informative = self._without_common(terms)
             if len(informative) < len(terms):
-                found = self._ranked(informative, filters, any_term=True, limit=limit)
+                found = self._ranked(informative, filters, any_term=True, limit=limit, whole_words=whole_words)
                 if len(found) >= limit:
                     return found
-        return self._ranked(terms, filters, any_term=any_term, limit=limit)
+        return self._ranked(terms, filters, any_term=any_term, limit=limit, whole_words=whole_words)
 
-    def _ranked(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
+    def _ranked(
+        self, terms: list[str], filters: Filters, *, any_term: bool, limit: int, whole_words: bool = False
+    ) -> list[tuple[int, float]]:
         """The best ``limit`` documents that pass the filters, best first.
 
         First ranked in the full-text index alone (``RANK_DEPTH`` times as many as asked for), then only those are
@@ -176,7 +185,7 @@ class SQLiteBackend(Backend):
         ranking all of them cost 150–200 ms on 100,000 threads, and such words say little about which is best
         (their idf is low), so recency, votes and answers decide the order anyway (``selectors.rank``).
         """
-        match = self._match(terms, any_term)
+        match = self._match(terms, any_term, whole_words)
         depth = limit * RANK_DEPTH
         broad = self.matches_at_least(terms, any_term=any_term, threshold=BROAD_MATCHES)
         # A query matching a large part of the index ranks its BROAD_MATCHES most recently indexed matches only.
@@ -328,9 +337,9 @@ class PostgresBackend(Backend):
 
     _languages_memo: list[str] | None = None  # see _languages
 
-    def _query(self, terms: list[str], any_term: bool) -> str:
+    def _query(self, terms: list[str], any_term: bool, whole_words: bool = False) -> str:
         parts = list(terms)
-        if parts:
+        if parts and not whole_words:
             parts[-1] += ":*"
         return (" | " if any_term else " & ").join(parts)
 
@@ -354,8 +363,10 @@ class PostgresBackend(Backend):
             self._languages_memo = sorted(configs | {"english"} | _indexed_languages())
         return self._languages_memo
 
-    def _match(self, terms: list[str], filters: Filters, any_term: bool) -> tuple[str, list[Any], str, list[Any]]:
-        query = self._query(terms, any_term)
+    def _match(
+        self, terms: list[str], filters: Filters, any_term: bool, whole_words: bool = False
+    ) -> tuple[str, list[Any], str, list[Any]]:
+        query = self._query(terms, any_term, whole_words)
         languages = self._languages(filters)
         # One condition per configuration keeps the GIN index usable.
         match = " OR ".join(
@@ -367,7 +378,9 @@ class PostgresBackend(Backend):
         rank = "ts_rank_cd(d.vector, to_tsquery(d.language::regconfig, %s), 32)"
         return f"({match})", params, rank, [query]
 
-    def candidates(self, terms: list[str], filters: Filters, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
+    def candidates(
+        self, terms: list[str], filters: Filters, *, any_term: bool, limit: int, whole_words: bool = False
+    ) -> list[tuple[int, float]]:
         """The best ``limit`` documents that pass the filters, best first.
 
         A query the planner expects to match ``PG_BROAD_MATCHES`` documents or more ranks only the
@@ -387,7 +400,7 @@ class PostgresBackend(Backend):
         """
         if not terms:
             return []
-        match, match_params, rank, rank_params = self._match(terms, filters, any_term)
+        match, match_params, rank, rank_params = self._match(terms, filters, any_term, whole_words)
         where = " AND ".join([match, *filters.where])
         plan = self._plan(where, [*match_params, *filters.params])
         if plan == "all":

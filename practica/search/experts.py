@@ -69,7 +69,7 @@ def similar_threads(
     if before is not None:
         filters.where.append("d.created_at < %s")
         filters.params.append(sql_datetime(before))
-    candidates = get_backend().candidates(terms, filters, any_term=True, limit=limit)
+    candidates = get_backend().candidates(terms, filters, any_term=True, limit=limit, whole_words=True)
     if not candidates:
         return {}
     from practica.search import semantic

@@ -211,8 +211,18 @@ def person_changed(user_id: int) -> None:
 
 
 def reindex_community(community_id: int) -> int:
+    """Rebuild the documents of a community's threads, knowledge items and events (after an import, or when its
+    slug — in every document's URL — or its language — the text-search configuration — changed)."""
+    from practica.events.indexing import index_events
+    from practica.events.models import Event
+    from practica.knowledge.indexing import index_items
+    from practica.knowledge.models import KnowledgeItem
+
     ids = list(Thread.objects.filter(community_id=community_id).values_list("id", flat=True))
-    return index_threads(ids, accepted=_accepted_counts(None, {community_id}))
+    total = index_threads(ids, accepted=_accepted_counts(None, {community_id}))
+    total += index_items(KnowledgeItem.objects.filter(community_id=community_id).values_list("id", flat=True))
+    total += index_events(Event.objects.filter(community_id=community_id).values_list("id", flat=True))
+    return total
 
 
 def rebuild(*, progress: Any = None) -> dict[str, int]:

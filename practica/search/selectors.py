@@ -408,7 +408,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     rankings: list[list[int]] = []
     terms = more_like_this_terms(title, tags, body, backend)
     if terms:
-        rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth)])
+        rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth, whole_words=True)])
     with_semantic = semantic.available()
     if with_semantic:
         readable = sorted(communities_readable_by(user).values_list("id", flat=True))

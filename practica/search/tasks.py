@@ -13,3 +13,11 @@ def embed_threads_task(thread_ids: list[int]) -> int:
     if not semantic.available():
         return 0
     return semantic.embed_threads(thread_ids)
+
+
+@task()
+def reindex_community_task(community_id: int) -> int:
+    """Rebuild a community's search documents (its slug or language changed)."""
+    from practica.search.indexing import reindex_community
+
+    return reindex_community(community_id)

@@ -130,3 +130,17 @@ def test_the_full_text_triggers_survive_every_migration() -> None:
         else:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'search_searchdocument'::regclass AND NOT tgisinternal")
             assert {row[0] for row in cursor.fetchall()} == {"search_document_vector_trg"}
+
+
+def test_related_threads_match_whole_words_not_prefixes(
+    community: Community, owner: User, member: User, api: Api
+) -> None:
+    """A related-threads query is made of a thread's words: "log" must not find "logistics" (as a search being
+    typed would, where the last word may be unfinished)."""
+    base = ask(community, member, "Cement log", body="The cement log again.")
+    close = ask(community, owner, "Another cement log", body="A cement log with a microannulus.")
+    prefix_only = ask(community, owner, "Logistics planning", body="Logistics of the crew change.")
+    indexing.rebuild()
+    ids = [row["id"] for row in api.as_user(member).get(f"/api/v1/threads/{base.pk}/related/?limit=10").json()]
+    assert ids == [close.pk]
+    assert prefix_only.pk not in ids
