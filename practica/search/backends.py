@@ -238,8 +238,7 @@ class SQLiteBackend(Backend):
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
     def _document_frequency(self, term: str, cap: int) -> int:
-        sql = "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"
-        return int(_scalar(sql, [f'"{term}"', cap]))
+        return self._document_frequencies([term], cap)[term]
 
     def _document_frequencies(self, terms: list[str], cap: int) -> dict[str, int]:
         """One SELECT of a counting subquery per word."""
@@ -293,16 +292,11 @@ _stats_lock = threading.Lock()
 
 
 def _cached(what: tuple[str, int], compute: Any) -> int:
-    key = (connection.settings_dict["NAME"], *what)
-    now = time.monotonic()
-    hit = _stats.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    hit = _cached_get(what)
+    if hit is not None:
+        return hit
     value = int(compute())
-    with _stats_lock:
-        if len(_stats) >= _STATS_MAX:
-            _stats.clear()
-        _stats[key] = (now + _STATS_TTL, value)
+    _cached_put(what, value)
     return value
 
 

@@ -273,9 +273,9 @@ DOC_FIELDS = (
 )
 
 
-def _docs(ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The fields ranking and results need, for these document ids, in one query."""
-    return {row["id"]: row for row in SearchDocument.objects.filter(id__in=ids).values(*DOC_FIELDS)}
+def _docs(ids: list[int], *extra: str) -> dict[int, dict[str, Any]]:
+    """The fields ranking and results need (and ``extra`` ones), for these document ids, in one query."""
+    return {row["id"]: row for row in SearchDocument.objects.filter(id__in=ids).values(*DOC_FIELDS, *extra)}
 
 
 def rank(candidates: list[tuple[int, float]], docs: dict[int, dict[str, Any]] | None = None) -> list[tuple[int, float]]:
@@ -354,16 +354,9 @@ def more_like_this_terms(title: str, tags: str, body: str, backend: Any) -> list
     dump recall@10 of related threads went from 0.614 to 0.603 while the query got three times faster on
     100,000 threads (docs/quality.md, docs/benchmarks.md).
     """
-    from collections import Counter
+    from practica.search.similarity import weighted_words
 
-    from practica.search.backends import STOPWORDS, TOKEN_RE
-
-    counts: Counter[str] = Counter()
-    for text, weight in ((title, 3), (tags, 2), (body[:10_000], 1)):
-        for token in TOKEN_RE.findall(text):
-            word = token.lower()
-            if len(word) > 2 and word not in STOPWORDS and not word.isdigit():
-                counts[word] += weight
+    counts = weighted_words(title, tags, body)
     total = backend.document_count()
     cap = int(total * MLT_TERM_MAX_SHARE) + 1 if total >= 1000 else total + 1
     scored = []
@@ -419,10 +412,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     fused = semantic_rrf(rankings, k=RELATED_RRF_K)
     if not fused:
         return []
-    docs = {
-        row["id"]: row
-        for row in SearchDocument.objects.filter(id__in=[i for i, _ in fused]).values(*DOC_FIELDS, "terms")
-    }
+    docs = _docs([i for i, _ in fused], "terms")
     source = similarity.parse_terms(own["terms"]) if own else {}
     if not source:  # not indexed yet (or indexed before word counts were kept): from its text
         source = similarity.term_counts(title, tags, body, keep=similarity.TERMS_KEPT)

@@ -35,16 +35,21 @@ FIELD_WEIGHTS = (3, 2, 1)  # title, tags, body
 COMMON_SHARE = 0.5  # a word counted up to this share of the documents (more: its idf is log 2 or less anyway)
 
 
-def term_counts(title: str, tags: str, body: str, *, keep: int | None = None) -> dict[str, int]:
-    """The words of a thread with their weighted counts (title × 3, tags × 2, body × 1), the most frequent
-    ``keep`` of them (all of them when None). Words of one or two letters, numbers and stop words are left out."""
+def weighted_words(title: str, tags: str, body: str) -> Counter[str]:
+    """The words of a thread with their weighted counts (title × 3, tags × 2, the first ``BODY_CHARS`` of the
+    body × 1), in the order met. Words of one or two letters, numbers and stop words are left out."""
     counts: Counter[str] = Counter()
     for text, weight in zip((title, tags, body[:BODY_CHARS]), FIELD_WEIGHTS, strict=True):
         for token in TOKEN_RE.findall(text or ""):
             word = token.lower()
             if len(word) > 2 and word not in STOPWORDS and not word.isdigit():
                 counts[word] += weight
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return counts
+
+
+def term_counts(title: str, tags: str, body: str, *, keep: int | None = None) -> dict[str, int]:
+    """``weighted_words`` most frequent first (ties by word), the first ``keep`` of them (all when None)."""
+    ranked = sorted(weighted_words(title, tags, body).items(), key=lambda item: (-item[1], item[0]))
     return dict(ranked[:keep] if keep is not None else ranked)
 
 

@@ -5,8 +5,6 @@ measured by ``bench/run.py --only search`` (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,18 +16,6 @@ from practica.search.backends import Filters, get_backend
 from practica.search.models import DocType, SearchDocument
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_statistics() -> Iterator[None]:
-    """The statistics are cached per process and database name: each test starts (and leaves) with none."""
-    backends._stats.clear()
-    backends._languages_seen.clear()
-    backends._common_seen.clear()
-    yield
-    backends._stats.clear()
-    backends._languages_seen.clear()
-    backends._common_seen.clear()
 
 
 def _documents(community: Community, bodies: list[str], *, language: str = "english") -> list[int]:

@@ -14,16 +14,11 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.tests.builders import answer, ask
 from practica.lib.testing.client import Api
-from practica.search import backends, indexing, similarity
+from practica.search import indexing, similarity
 from practica.search.backends import get_backend
 from practica.search.models import DocType, SearchDocument
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_statistics() -> None:
-    backends._stats.clear()  # document frequencies are cached per process and database name
 
 
 def test_word_counts_weigh_the_title_three_times_and_tags_twice_without_stop_words_or_numbers() -> None:
