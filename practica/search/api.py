@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from practica.communities.selectors import community_get_readable
@@ -29,6 +30,15 @@ class HitSerializer(serializers.Serializer):
     url = serializers.CharField()
     external_id = serializers.CharField()
     community = serializers.CharField(allow_null=True)
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Results, counted up to 200; every one of them can be paged to.")
+    count_capped = serializers.BooleanField(help_text="There are more than `count` results: narrow the search.")
+    broadened = serializers.BooleanField(help_text="Results with only some of the words follow those with all.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HitSerializer(many=True)
 
 
 class RelatedSerializer(serializers.Serializer):
@@ -72,7 +82,7 @@ class SearchView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=HitSerializer(many=True),
+        responses=SearchPageSerializer,
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -87,11 +97,18 @@ class SearchView(APIView):
         page = _int(params.get("page"), 1, 1, 1000)
         page_size = _int(params.get("page_size"), 20, 1, 100)
         results = run_search(request.user, dict(form.cleaned_data), types=types, page=page, limit=page_size)
+        url = request.build_absolute_uri()
+        previous = None
+        if page > 1:
+            previous = remove_query_param(url, "page") if page == 2 else replace_query_param(url, "page", page - 1)
         return Response(
             {
                 "count": results.count,
                 "count_capped": results.count_capped,
                 "broadened": results.broadened,
+                # Pages stop where the count does: every result counted can be reached (selectors.COUNT_CAP).
+                "next": replace_query_param(url, "page", page + 1) if page * page_size < results.count else None,
+                "previous": previous,
                 "results": HitSerializer(results.hits, many=True).data,
             }
         )

@@ -26,8 +26,8 @@ from practica.search.backends import STOPWORDS, Filters, get_backend, keywords, 
 from practica.search.models import DocType, SearchDocument
 from practica.topics.services import topic_normalise
 
-CANDIDATES = 200
-COUNT_CAP = 1000  # results are counted up to this many (the pages show "1,000+"; nobody pages further)
+CANDIDATES = 200  # documents ranked per search, and so the most anyone can page through
+COUNT_CAP = CANDIDATES  # results are counted up to this many ("200+"): what is counted can be paged through
 # Tuned on the Quantum Computing dump (docs/quality.md): larger weights for "solved" and recency hurt.
 WEIGHTS = {"solved": 0.1, "votes": 0.3, "recency": 0.1, "trust": 0.1}
 
@@ -55,7 +55,7 @@ class Results:
     count: int
     hits: list[Hit] = field(default_factory=list)
     broadened: bool = False
-    count_capped: bool = False  # more than COUNT_CAP results: ``count`` is COUNT_CAP ("1,000+")
+    count_capped: bool = False  # more than COUNT_CAP results: ``count`` is COUNT_CAP ("200+")
 
 
 def _signals(doc: dict[str, Any], now: dt.datetime) -> float:
@@ -178,30 +178,30 @@ def search(
         date_to=date_to,
     )
     backend = get_backend()
-    strict = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES)
+    # One more than is ranked says whether there are more: the count needs no query of its own.
+    strict = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES + 1)
+    more = len(strict) > CANDIDATES
+    strict = strict[:CANDIDATES]
     docs = _docs([i for i, _ in strict])
     ranked = rank(strict, docs)
-    count = len(strict) if len(strict) < CANDIDATES else backend.count(terms, filters, any_term=False, cap=COUNT_CAP + 1)
     # Words that say what the query is about: "a", "in", "how" alone must not make a thread a result.
     some_terms = [t for t in terms if t not in STOPWORDS and len(t) > 1]
     if len(terms) > 1 and some_terms and len(strict) < offset + limit:
         # Fewer results than asked for with all the words: continue with those matching some of them.
         seen = {i for i, _ in strict}
-        loose = [
-            c for c in backend.candidates(some_terms, filters, any_term=True, limit=CANDIDATES) if c[0] not in seen
-        ]
+        some = backend.candidates(some_terms, filters, any_term=True, limit=CANDIDATES + 1)
+        more = more or len(some) > CANDIDATES
+        loose = [c for c in some[:CANDIDATES] if c[0] not in seen]
         if loose:
             loose_docs = _docs([i for i, _ in loose])
             docs.update(loose_docs)
             ranked += rank(loose, loose_docs)
             results.broadened = True
-            # Documents with all the words match some of them too: this counts each once.
-            count = backend.count(some_terms, filters, any_term=True, cap=COUNT_CAP + 1)
-    lexical = len(ranked)
     ranked = _hybrid(ranked, q=q, user=user, types=types, community_ids=community_ids, docs=docs, filters=filters)
-    count += max(0, len(ranked) - lexical)  # and the threads only the semantic ranking found
-    results.count = min(count, COUNT_CAP)
-    results.count_capped = count > COUNT_CAP
+    # What is counted can be reached: the results with all the words, then those with some (each once), then the
+    # threads only the semantic ranking found.
+    results.count = min(len(ranked), COUNT_CAP)
+    results.count_capped = more or len(ranked) > COUNT_CAP
     page = ranked[offset : offset + limit]
     snippets = _snippets(terms, [i for i, _ in page]) if with_snippets else {}
     for doc_id, score in page:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -84,8 +85,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
             number = max(1, int(request.GET.get("page", "1")))
         except ValueError:
             number = 1
-        results = run_search(request.user, form.cleaned_data, page=min(number, 50))
-        page = _Page(number, min(results.count, 50 * PAGE_SIZE), results.hits)
+        # Pages stop where the ranked results do (``selectors.COUNT_CAP``): every page offered has results.
+        number = min(number, math.ceil(selectors.COUNT_CAP / PAGE_SIZE))
+        results = run_search(request.user, form.cleaned_data, page=number)
+        page = _Page(number, results.count, results.hits)
     context = {
         "form": form,
         "results": results,

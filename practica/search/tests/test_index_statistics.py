@@ -5,15 +5,20 @@ measured by ``bench/run.py --only search`` (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practica.accounts.models import User
 from practica.communities.models import Community
+from practica.lib.testing.client import Api
 from practica.search import backends, selectors
 from practica.search.backends import Filters, get_backend
 from practica.search.models import DocType, SearchDocument
+from practica.search.tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -150,18 +155,77 @@ def test_related_threads_ask_for_a_threads_most_distinctive_words(community: Com
     assert "plenty" not in terms and "fifthword" not in terms
 
 
-def test_counts_stop_at_the_cap_and_the_page_says_so(
-    community: Community, member: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_counts_stop_at_the_cap_and_the_page_says_so(community: Community, member: User) -> None:
+    """Results are counted up to the ranked ones (200, ``COUNT_CAP``); the backend can still count them all."""
     _corpus(community)
     backend = get_backend()
     assert backend.count(["plenty"], Filters([], []), any_term=False) == 900
     assert backend.count(["plenty"], Filters([], []), any_term=False, cap=101) == 101
-    monkeypatch.setattr(selectors, "COUNT_CAP", 300)
     results = selectors.search(user=member, q="plenty")
-    assert results.count == 300 and results.count_capped
+    assert (results.count, results.count_capped) == (selectors.COUNT_CAP, True) == (200, True)
     rare = selectors.search(user=member, q="needle")
     assert rare.count == 40 and not rare.count_capped
+    page = client_for(member).get("/search/", {"q": "plenty"}).content.decode()
+    assert "200+ results — the best 200 are shown; add words or filters to narrow them" in page
+    assert "add words or filters" not in client_for(member).get("/search/", {"q": "needle"}).content.decode()
+
+
+def test_a_capped_search_counts_without_a_counting_query(community: Community, member: User) -> None:
+    """Whether there are more than 200 is known from ranking one more: no count(*) on the side."""
+    _corpus(community)
+    selectors.search(user=member, q="plenty")  # statistics cached
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.search(user=member, q="plenty")
+    assert not [q["sql"] for q in ctx.captured_queries if "count(" in q["sql"].lower()]
+
+
+def test_every_page_the_search_offers_has_results_up_to_the_last(community: Community, member: User) -> None:
+    """200+ results make 10 pages of 20, each full; a later page number shows the last page, not an empty one."""
+    _corpus(community)
+    client = client_for(member)
+    tenth = client.get("/search/", {"q": "plenty", "page": "10"}).content.decode()
+    assert len(re.findall(r'<a href="/t/\d+/">Thread \d+</a>', tenth)) == 20
+    assert "page=11" not in tenth and "Nothing on this page" not in tenth
+    beyond = client.get("/search/", {"q": "plenty", "page": "40"}).content.decode()
+    assert (
+        len(re.findall(r'<a href="/t/\d+/">Thread \d+</a>', beyond)) == 20
+        and "Nothing on this page" not in beyond
+    )
+    seen: set[str] = set()
+    for number in range(1, 11):
+        hits = selectors.search(user=member, q="plenty", offset=(number - 1) * 20, limit=20).hits
+        assert len(hits) == 20, number
+        seen |= {h.url for h in hits}
+    assert len(seen) == 200  # no result twice, none skipped
+
+
+def _link(url: str | None) -> dict[str, str] | None:
+    """A page link's query, or None: the order of the parameters does not matter."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    assert (parts.netloc, parts.path) == ("testserver", "/api/v1/search/"), url
+    return dict(parse_qsl(parts.query))
+
+
+def test_the_search_api_links_its_pages_and_stops_where_the_count_does(
+    community: Community, member: User, api: Api
+) -> None:
+    _corpus(community)
+    client = api.as_user(member)
+    first = client.get("/api/v1/search/?q=plenty&page_size=50").json()
+    assert (first["count"], first["count_capped"], first["previous"]) == (200, True, None)
+    assert _link(first["next"]) == {"q": "plenty", "page_size": "50", "page": "2"}
+    second = client.get(first["next"]).json()
+    assert _link(second["previous"]) == {"q": "plenty", "page_size": "50"}
+    fourth = client.get("/api/v1/search/?q=plenty&page_size=50&page=4").json()
+    assert len(fourth["results"]) == 50 and fourth["next"] is None
+    assert _link(fourth["previous"]) == {"q": "plenty", "page_size": "50", "page": "3"}
+    rare = client.get("/api/v1/search/?q=needle").json()
+    assert (rare["count"], rare["previous"], len(rare["results"])) == (40, None, 20)
+    assert _link(rare["next"]) == {"q": "needle", "page": "2"}
+    last = client.get(rare["next"]).json()
+    assert len(last["results"]) == 20 and last["next"] is None
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the newest-matches limit is the SQLite backend's")

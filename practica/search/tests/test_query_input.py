@@ -89,7 +89,7 @@ def test_the_search_api_answers_200_with_json_for_any_query(world: World, api: A
     response = api.as_user(member).get(f"/api/v1/search/?q={quote(q)}")
     assert response.status_code == 200, (q[:200], response.content[:500])
     body = json.loads(response.content)
-    assert set(body) == {"count", "count_capped", "broadened", "results"}
+    assert set(body) == {"count", "count_capped", "broadened", "next", "previous", "results"}
     assert isinstance(body["results"], list)
 
 
