@@ -81,6 +81,8 @@ urlpatterns = [
          name="api-knowledge-verify"),
     path("knowledge/<int:item_id>/archive/", knowledge.StewardView.as_view(), {"action": "archive"},
          name="api-knowledge-archive"),
+    path("knowledge/<int:item_id>/unarchive/", knowledge.StewardView.as_view(), {"action": "unarchive"},
+         name="api-knowledge-unarchive"),
     path("knowledge/<int:item_id>/attachments/", knowledge.AttachmentsView.as_view(), name="api-knowledge-attachments"),
     path("threads/<int:thread_id>/capture/", knowledge.CaptureView.as_view(), name="api-thread-capture"),
 ]

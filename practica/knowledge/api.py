@@ -335,7 +335,7 @@ class RestoreView(APIView):
 
 
 class StewardView(APIView):
-    """Re-verify (``{"action": "verify"}``) or archive (``{"action": "archive"}``) an item."""
+    """Re-verify (``/verify/``), archive (``/archive/``) or bring back from the archive (``/unarchive/``)."""
 
     @extend_schema(request=None, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int, action: str) -> Response:
@@ -343,6 +343,8 @@ class StewardView(APIView):
         item, _ = _item(request, item_id)
         if action == "verify":
             services.item_verify(item=item, actor=user)
+        elif action == "unarchive":
+            services.item_unarchive(item=item, actor=user)
         else:
             services.item_archive(item=item, actor=user)
         return _detail(request, item_id)

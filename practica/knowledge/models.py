@@ -180,6 +180,7 @@ class ReviewEvent(models.Model):
         ARCHIVED = "archived", "Archived"
         VERIFIED = "verified", "Re-verified"
         RESTORED = "restored", "Restored a version"
+        UNARCHIVED = "unarchived", "Brought back from the archive"
 
     item = models.ForeignKey(KnowledgeItem, on_delete=models.CASCADE, related_name="review_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -599,6 +599,31 @@ def item_archive(*, item: KnowledgeItem, actor: User, comment: str = "") -> Know
 
 
 @transaction.atomic
+def item_unarchive(*, item: KnowledgeItem, actor: User, comment: str = "") -> KnowledgeItem:
+    """Bring an archived item back. One that had been published is published again and counts as re-verified
+    today (the reviewer vouches for it anew, so its next review is a full period away); one archived before it
+    was ever published goes back to its drafts, so nothing reaches readers without a review."""
+    item = KnowledgeItem.objects.select_for_update().select_related("community").get(pk=item.pk)
+    access = Access(item.community, actor)
+    _require_visible(item, access)
+    _require_reviewer(access, "bring knowledge back from the archive")
+    if item.status != KnowledgeStatus.ARCHIVED:
+        raise ValidationError({"detail": ["Only an archived item can be brought back."]})
+    now = timezone.now()
+    if item.published_at:
+        item.status = KnowledgeStatus.PUBLISHED
+        item.review_due = _review_due(item.community)
+        item.verified_at = now
+    else:
+        item.status = KnowledgeStatus.DRAFT
+    item.updated_at = now
+    item.save(update_fields=["status", "review_due", "verified_at", "updated_at"])
+    ReviewEvent.objects.create(item=item, actor=actor, action=ReviewEvent.Action.UNARCHIVED, comment=comment[:500])
+    item_changed(item.pk)
+    return item
+
+
+@transaction.atomic
 def settings_update(*, community: Community, actor: User, review_months: int) -> KnowledgeSettings:
     """Set how many months after publishing an item is due for review (coordinators)."""
     if not Access(community, actor).can_coordinate:

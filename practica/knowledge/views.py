@@ -188,7 +188,7 @@ def item_review(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_steward(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    """Re-verify or archive (stewardship)."""
+    """Re-verify, archive, or bring back from the archive (stewardship)."""
     item, _access = _item(request, item_id, slug)
     action = request.POST.get("action", "")
     try:
@@ -198,8 +198,15 @@ def item_steward(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         elif action == "archive":
             services.item_archive(item=item, actor=signed_in_user(request))
             messages.success(request, "Archived.")
+        elif action == "unarchive":
+            item = services.item_unarchive(item=item, actor=signed_in_user(request))
+            if item.status == "published":
+                due = f"{item.review_due:%d %B %Y}"
+                messages.success(request, f"Back in the knowledge base: the next review is due on {due}.")
+            else:
+                messages.success(request, "Back among the drafts: it was never published, so it needs a review first.")
         else:
-            raise ValidationError({"action": ["Choose verify or archive."]})
+            raise ValidationError({"action": ["Choose verify, archive or unarchive."]})
     except ValidationError as exc:
         flash_errors(request, exc)
     if request.POST.get("next") == "queue":

@@ -187,3 +187,18 @@ def test_published_items_are_found_by_search_and_private_ones_only_by_members(
     hits = api.as_user(member).get("/api/v1/search/?q=centraliser&type=knowledge").json()
     results = hits["results"] if isinstance(hits, dict) else hits
     assert {h["id"] for h in results} == {shown.id, secret.id}
+
+
+def test_archive_and_unarchive_through_the_api_from_three_sides(
+    api: Api, community: Community, member: User, owner: User, outsider: User
+) -> None:
+    item = published(community, member, owner)
+    assert api.as_user(owner).post(f"/api/v1/knowledge/{item.id}/archive/", {}, format="json").json()["status"] == "archived"
+    for who, status in ((member, 403), (outsider, 403), (None, 401)):
+        response = api.as_user(who).post(f"/api/v1/knowledge/{item.id}/unarchive/", {}, format="json")
+        assert response.status_code in ((401, 403) if who is None else (status,)), (who, response.content)
+    assert KnowledgeItem.objects.get(pk=item.pk).status == "archived"
+    back = api.as_user(owner).post(f"/api/v1/knowledge/{item.id}/unarchive/", {}, format="json")
+    assert back.status_code == 200 and back.json()["status"] == "published"
+    again = api.as_user(owner).post(f"/api/v1/knowledge/{item.id}/unarchive/", {}, format="json")
+    assert again.status_code == 400 and "Only an archived item" in again.content.decode()

@@ -387,3 +387,17 @@ def test_the_endorse_button_shows_to_members_with_matching_expertise_only(
     html = _html(_client(member).get(item.get_absolute_url()))
     assert 'type="submit">Endorse</button>' not in html and "declared expertise in its topics" in html
     assert "declared expertise" not in _html(_client(None).get(item.get_absolute_url()))
+
+
+def test_a_coordinator_brings_an_archived_item_back_from_its_page(community: Community, member: User, owner: User) -> None:
+    item = published(community, member, owner, title="Old practice")
+    services.item_archive(item=item, actor=owner)
+    as_member = _html(_client(member).get(item.get_absolute_url()))
+    assert "Bring back from the archive" in _html(_client(owner).get(item.get_absolute_url()))
+    assert "Bring back from the archive" not in as_member
+    refused = _client(member).post(f"{item.get_absolute_url()}steward/", {"action": "unarchive"})
+    assert refused.status_code == 403 and KnowledgeItem.objects.get(pk=item.pk).status == "archived"
+    done = _client(owner).post(f"{item.get_absolute_url()}steward/", {"action": "unarchive"}, follow=True)
+    assert "Back in the knowledge base: the next review is due on" in _html(done)
+    assert KnowledgeItem.objects.get(pk=item.pk).status == "published"
+    assert "Brought back from the archive by" in _html(done)

@@ -299,3 +299,34 @@ def test_capture_from_notes_shortens_a_long_title_and_drops_an_unsafe_link(commu
         source_title="Call", source_url="javascript:alert(1)", credited=[],
     )
     assert len(item.title) <= 200 and item.source_url == ""
+
+
+def test_an_archived_item_comes_back_published_and_re_verified_by_a_reviewer_only(
+    community: Community, member: User, owner: User, outsider: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    item = published(community, member, owner, title="Cement slurry design")
+    KnowledgeItem.objects.filter(pk=item.pk).update(review_due=timezone.localdate() - dt.timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_archive(item=item, actor=owner)
+    for refused in (member, outsider):
+        with pytest.raises(PermissionDenied):
+            services.item_unarchive(item=item, actor=refused)
+        assert KnowledgeItem.objects.get(pk=item.pk).status == "archived"
+    with django_capture_on_commit_callbacks(execute=True):
+        back = services.item_unarchive(item=item, actor=owner, comment="Still how we do it")
+    assert back.status == "published" and back.verified_at is not None
+    assert back.review_due == timezone.localdate() + relativedelta(months=12)
+    event = ReviewEvent.objects.filter(item=item).order_by("-id").first()
+    assert event is not None and (event.action, event.actor, event.comment) == ("unarchived", owner, "Still how we do it")
+    assert SearchDocument.objects.filter(doc_type=DocType.KNOWLEDGE, object_id=item.id).exists()
+    with pytest.raises(ValidationError, match="Only an archived item"):
+        services.item_unarchive(item=item, actor=owner)
+
+
+def test_an_item_archived_before_it_was_ever_published_comes_back_as_a_draft(
+    community: Community, member: User, owner: User
+) -> None:
+    item = draft(community, member, title="Half-written lesson")
+    services.item_archive(item=item, actor=owner)
+    back = services.item_unarchive(item=item, actor=owner)
+    assert back.status == "draft" and back.published_at is None and back.verified_at is None
