@@ -43,6 +43,7 @@ from practica.events.recurrence import (
     expand,
     is_planned,
     occurrence_key,
+    planned_starts,
     rule_normalise,
     rule_parse,
     zone_get,
@@ -333,9 +334,12 @@ def event_update(
     * an upcoming date that the new schedule still has keeps its answers, agenda and exception (a date not
       moved by hand takes the new duration);
     * an upcoming date the new schedule no longer has is removed with its answers, agenda and exception;
-      the result says how many, and so does the page and the API.
+      the result says how many, and so does the page and the API;
+    * a one-off meeting (no rule before or after) given a new time is the same meeting: its upcoming date
+      moves with its answers, agenda and notes.
 
-    A larger capacity gives freed seats to those waiting, who are told. Search is updated at commit.
+    A larger capacity gives freed seats to those waiting, who are told. Whoever answered yes or maybe for an
+    upcoming date is told when the time, the place or the meeting link changes. Search is updated at commit.
     """
     event = Event.objects.select_for_update().select_related("community").get(pk=event.pk)
     _require_manager(event, Access(event.community, actor))
@@ -354,6 +358,8 @@ def event_update(
         capacity=capacity,
     )
     old_capacity = event.capacity
+    was_single = not event.recurrence
+    changed = _changes(event, data)
     rendered = render_markdown(data.description)
     event.title, event.kind = data.title, data.kind
     event.description_source, event.description_html = data.description, rendered.html
@@ -372,6 +378,11 @@ def event_update(
     duration = event.end - event.start
     dropped: list[int] = []
     resized: list[Occurrence] = []
+    if was_single and not event.recurrence and event.end > now:
+        # A one-off meeting given a new time is the same meeting: its answers, agenda and notes move with it.
+        Occurrence.objects.filter(event=event, original_start__gte=now).update(
+            original_start=event.start, start=event.start, end=event.end
+        )
     for row in Occurrence.objects.select_for_update().filter(event=event, original_start__gte=now):
         if not is_planned(event, row.original_start):
             dropped.append(row.pk)
@@ -387,6 +398,8 @@ def event_update(
         result.dropped_rsvps = len(answers)
         _tell_dropped(answers, event, actor)
         Occurrence.objects.filter(pk__in=dropped).delete()
+    if changed:
+        _tell_changed(event, actor, changed)
     if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
         for row in Occurrence.objects.filter(
             event=event, end__gt=now, rsvps__waiting_since__isnull=False
@@ -401,12 +414,20 @@ def event_update(
 
 @transaction.atomic
 def event_cancel(*, event: Event, actor: User) -> Event:
-    """Cancel a whole event (every occurrence). It leaves calendars and search."""
+    """Cancel a whole event (every occurrence). It leaves calendars and search; whoever answered yes or maybe for
+    an upcoming date is told."""
     _require_manager(event, Access(event.community, actor))
     if event.cancelled_at is None:
         event.cancelled_at = timezone.now()
         event.save(update_fields=["cancelled_at", "updated_at"])
         indexing.event_changed(event.pk)
+        _tell_answered(
+            _answered(event),
+            event,
+            actor,
+            subject=f"“{event.title}” is cancelled",
+            text="The organiser cancelled this event: none of its dates will take place.",
+        )
     return event
 
 
@@ -458,9 +479,12 @@ def occurrence_change(
     new_start: dt.datetime | None = None,
     new_end: dt.datetime | None = None,
 ) -> Occurrence:
-    """Cancel or move one occurrence (an exception to the rule). Naive times are in the event's time zone."""
+    """Cancel or move one occurrence (an exception to the rule). Naive times are in the event's time zone.
+    Whoever answered yes or maybe for it is told."""
     _require_manager(event, Access(event.community, actor))
     occurrence = _occurrence_for(event, original_start, lock=True)
+    was = (occurrence.start, occurrence.end, occurrence.is_cancelled)
+    answered = list(_answered(event).filter(occurrence=occurrence))  # before a cancellation hides them
     if cancel:
         occurrence.is_cancelled = True
     else:
@@ -480,6 +504,15 @@ def occurrence_change(
             raise ValidationError({"end": ["An event may last at most 31 days."]})
         occurrence.start, occurrence.end, occurrence.is_cancelled = start, end, False
     occurrence.save()
+    if was != (occurrence.start, occurrence.end, occurrence.is_cancelled) and was[1] > timezone.now():
+        zone = zoneinfo.ZoneInfo(event.timezone)
+        before = f"{was[0].astimezone(zone):%d %b %Y, %H:%M}"
+        if occurrence.is_cancelled:
+            subject, text = f"“{event.title}” on {before} is cancelled", "The organiser cancelled this date."
+        else:
+            subject = f"“{event.title}” on {before} moves to {_span(occurrence.start, occurrence.end, zone)}"
+            text = f"Time zone {event.timezone}. Your answer stands; change it on the event page if you cannot come."
+        _tell_answered(answered, event, actor, subject=subject, text=text, occurrence=occurrence)
     return occurrence
 
 
@@ -601,6 +634,79 @@ def _tell_promoted(user: User, occurrence: Occurrence, event: Event) -> None:
         target=occurrence,
         text="Someone declined and you were first on the waiting list. If you cannot come, answer "
         "“Not going” so the next person gets the seat.",
+    )
+
+
+def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    return f"{start:%d %b %Y, %H:%M}–{end:%H:%M}" if start.date() == end.date() else f"{start:%d %b %Y, %H:%M}–{end:%d %b %Y, %H:%M}"
+
+
+def _changes(event: Event, data: EventData) -> list[str]:
+    """What an edit changes that people coming need to know, in words: "time", "place", "meeting link"."""
+    changes = []
+    if (event.start, event.end, event.timezone, event.recurrence) != (data.start, data.end, data.timezone, data.recurrence):
+        changes.append("time")
+    if event.location != data.location:
+        changes.append("place")
+    if event.online_url != data.online_url:
+        changes.append("meeting link")
+    return changes
+
+
+def _answered(event: Event) -> Any:
+    """Answers of yes (going or waiting) and maybe for the event's dates still to come and not cancelled."""
+    return Rsvp.objects.filter(
+        occurrence__event=event,
+        occurrence__end__gt=timezone.now(),
+        occurrence__is_cancelled=False,
+        response__in=[RsvpResponse.YES, RsvpResponse.MAYBE],
+    ).select_related("user")
+
+
+def _tell_answered(
+    answers: Any, event: Event, actor: User, *, subject: str, text: str, occurrence: Occurrence | None = None
+) -> None:
+    """One notification to each person with one of these answers (never the actor; only who may still read)."""
+    from practica.notifications.services import notify
+
+    url = _event_url(event)
+    if occurrence is not None:
+        url += f"?occurrence={occurrence_key(occurrence.original_start)}"
+    notify(
+        recipients=[rsvp.user for rsvp in answers],
+        kind="event_changed",
+        subject=subject,
+        url=url,
+        community=event.community,
+        actor=actor,
+        target=occurrence or event,
+        text=text,
+    )
+
+
+def _tell_changed(event: Event, actor: User, changed: list[str]) -> None:
+    """Tell those coming to an upcoming date what an edit changed, with the new values."""
+    zone = zoneinfo.ZoneInfo(event.timezone)
+    details = []
+    if "time" in changed:
+        start = event.start
+        if event.recurrence:  # a series: its next date, not its first
+            now = timezone.now()
+            start = next(iter(planned_starts(event, now, now + dt.timedelta(days=400))), event.start)
+        when = _span(start, start + (event.end - event.start), zone)
+        details.append(f"Time: {'next on ' if event.recurrence else ''}{when} ({event.timezone}).")
+    if "place" in changed:
+        details.append(f"Place: {event.location}." if event.location else "Place: none given any more.")
+    if "meeting link" in changed:
+        details.append(f"Meeting link: {event.online_url}" if event.online_url else "Meeting link: none any more.")
+    words = " and ".join([", ".join(changed[:-1]), changed[-1]] if len(changed) > 1 else changed)
+    _tell_answered(
+        _answered(event),
+        event,
+        actor,
+        subject=f"“{event.title}”: new {words}",
+        text=" ".join([*details, "Your answer stands; change it on the event page if you cannot come."]),
     )
 
 

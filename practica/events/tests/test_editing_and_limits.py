@@ -274,9 +274,12 @@ def test_changing_the_rule_keeps_the_answers_of_dates_still_planned_and_says_wha
     assert row.original_start == kept and row.agenda_source == "Bond logs"
     assert row.end - row.start == dt.timedelta(minutes=90)  # the new length
     assert Rsvp.objects.get(user=member).occurrence == row
-    told = Notification.objects.get(recipient=member, kind="event_changed")
+    told = Notification.objects.get(recipient=member, kind="event_changed", subject__contains="no longer meets")
     when = dropped.astimezone(PARIS)
     assert f"no longer meets on {when:%d %b %Y, %H:%M}" in told.subject
+    # and, for the date still planned, that its time changed
+    changed = Notification.objects.get(recipient=member, kind="event_changed", subject__contains="new time")
+    assert changed.subject == f"“{event.title}”: new time" and "Time: next on " in changed.text
 
 
 def test_past_dates_keep_their_notes_and_stay_reachable_when_the_rule_changes(
@@ -457,3 +460,117 @@ def test_a_bad_htmx_answer_shows_the_error_in_the_box(
     assert response.status_code == 200
     assert "Answer yes, no or maybe." in response.content.decode()
     assert not Rsvp.objects.exists()
+
+
+# --- Telling those coming what changed ---------------------------------------------------------------
+
+
+def _edit(event: Event, actor: User, **changes: Any) -> services.EventUpdateResult:
+    values: dict[str, Any] = {
+        "title": event.title, "kind": event.kind, "description": event.description_source, "start": event.start,
+        "end": event.end, "timezone_name": event.timezone, "recurrence": event.recurrence,
+        "location": event.location, "online_url": event.online_url, "capacity": event.capacity,
+    }
+    values.update(changes)
+    return services.event_update(event=event, actor=actor, **values)
+
+
+def _answering(community: Community, event: Event) -> dict[str, User]:
+    people = {}
+    for response in ("yes", "maybe", "no"):
+        person = UserFactory.create(username=f"says-{response}")
+        MembershipFactory.create(community=community, user=person, role=Role.MEMBER)
+        services.event_rsvp(event=event, user=person, response=response, original_start=event.start)
+        people[response] = person
+    return people
+
+
+def test_a_new_place_or_link_is_told_to_those_coming_and_not_to_others(
+    community: Community, owner: User, make_event: Callable[..., Event]
+) -> None:
+    event = make_event(community, location="Room 2")
+    people = _answering(community, event)
+
+    _edit(event, owner, title="Renamed call", description="New agenda")  # nothing those coming must act on
+    assert not Notification.objects.filter(kind="event_changed").exists()
+    _edit(Event.objects.get(pk=event.pk), owner, location="Room 4, main building", online_url="https://meet.example.org/x")
+
+    told = Notification.objects.filter(kind="event_changed").order_by("recipient__username")
+    assert [n.recipient for n in told] == [people["maybe"], people["yes"]]  # not "no", not the organiser
+    assert told[0].subject == "“Renamed call”: new place and meeting link"
+    assert "Place: Room 4, main building." in told[0].text and "Meeting link: https://meet.example.org/x" in told[0].text
+
+
+def test_a_one_off_meeting_at_a_new_time_keeps_its_answers_and_tells_the_new_time(
+    community: Community, owner: User, make_event: Callable[..., Event]
+) -> None:
+    start = soon(days=5)
+    event = make_event(community, start=start, end=start + dt.timedelta(hours=1))
+    people = _answering(community, event)
+
+    services.occurrence_write_up(event=event, actor=owner, original_start=event.start, agenda="Cement logs")
+
+    result = _edit(event, owner, start=start + dt.timedelta(hours=1), end=start + dt.timedelta(hours=3))
+
+    # A one-off meeting at a new time is the same meeting: answers and agenda move with it.
+    assert result.dropped_occurrences == 0
+    row = Occurrence.objects.get(event=event)
+    assert row.original_start == row.start == result.event.start and row.agenda_source == "Cement logs"
+    assert set(Rsvp.objects.filter(occurrence=row).values_list("user__username", flat=True)) == {
+        "says-yes", "says-maybe", "says-no"
+    }
+    told = Notification.objects.get(recipient=people["yes"], kind="event_changed")
+    assert told.subject == "“Monthly well integrity call”: new time"
+    assert f"Time: {start + dt.timedelta(hours=1):%d %b %Y, %H:%M}–{start + dt.timedelta(hours=3):%H:%M} (Europe/Paris)." in told.text
+
+
+def test_a_past_answer_is_not_told_of_a_change(
+    community: Community, owner: User, member: User, make_event: Callable[..., Event]
+) -> None:
+    start = soon(days=-7)
+    event = make_event(community, start=start, end=start + dt.timedelta(hours=1), recurrence="FREQ=WEEKLY")
+    Rsvp.objects.create(
+        occurrence=services.occurrence_get(event=event, original_start=event.start), user=member, response="yes"
+    )
+    _edit(event, owner, location="Room 9")
+    assert not Notification.objects.filter(recipient=member).exists()
+
+
+def test_moving_or_cancelling_one_date_tells_those_coming_to_it(
+    community: Community, owner: User, member: User, make_event: Callable[..., Event]
+) -> None:
+    start = soon(days=2)
+    event = make_event(community, start=start, end=start + dt.timedelta(hours=1), recurrence="FREQ=WEEKLY;COUNT=4")
+    first, second = event.start, event.start + dt.timedelta(days=7)
+    services.event_rsvp(event=event, user=member, response="yes", original_start=first)
+
+    services.occurrence_change(event=event, actor=owner, original_start=second, cancel=True)  # nobody answered it
+    assert not Notification.objects.filter(recipient=member).exists()
+    services.occurrence_change(
+        event=event, actor=owner, original_start=first, new_start=start + dt.timedelta(days=1)
+    )
+    services.occurrence_change(event=event, actor=owner, original_start=first, cancel=True)
+
+    moved, cancelled = Notification.objects.filter(recipient=member, kind="event_changed").order_by("id")
+    before = first.astimezone(PARIS)
+    after = (start + dt.timedelta(days=1))
+    assert moved.subject == (
+        f"“{event.title}” on {before:%d %b %Y, %H:%M} moves to {after:%d %b %Y, %H:%M}–{after + dt.timedelta(hours=1):%H:%M}"
+    )
+    assert cancelled.subject == f"“{event.title}” on {after:%d %b %Y, %H:%M} is cancelled"
+    assert moved.url.endswith(f"?occurrence={first.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")
+
+
+def test_cancelling_an_event_tells_those_coming_once(
+    community: Community, owner: User, make_event: Callable[..., Event]
+) -> None:
+    event = make_event(community, recurrence="FREQ=WEEKLY;COUNT=3")
+    people = _answering(community, event)
+    services.event_rsvp(event=event, user=people["yes"], response="yes", original_start=event.start + dt.timedelta(days=7))
+
+    services.event_cancel(event=event, actor=owner)
+    services.event_cancel(event=event, actor=owner)  # again: nothing new
+
+    told = Notification.objects.filter(kind="event_changed")
+    assert sorted(n.recipient.username for n in told) == ["says-maybe", "says-yes"]
+    assert {n.subject for n in told} == {"“Monthly well integrity call” is cancelled"}
