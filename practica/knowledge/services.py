@@ -565,13 +565,19 @@ def view_record(*, item: KnowledgeItem, user: Any) -> bool:
 # --- Stewardship ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def item_verify(*, item: KnowledgeItem, actor: User, comment: str = "") -> KnowledgeItem:
-    """A reviewer confirms a published item still holds: the review-due date starts again from today."""
+def _locked_for_steward(item: KnowledgeItem, actor: User, action: str) -> KnowledgeItem:
+    """The item, locked for this transaction, once the actor is known to be a reviewer who can see it."""
     item = KnowledgeItem.objects.select_for_update().select_related("community").get(pk=item.pk)
     access = Access(item.community, actor)
     _require_visible(item, access)
-    _require_reviewer(access, "re-verify knowledge")
+    _require_reviewer(access, action)
+    return item
+
+
+@transaction.atomic
+def item_verify(*, item: KnowledgeItem, actor: User, comment: str = "") -> KnowledgeItem:
+    """A reviewer confirms a published item still holds: the review-due date starts again from today."""
+    item = _locked_for_steward(item, actor, "re-verify knowledge")
     if item.status != KnowledgeStatus.PUBLISHED:
         raise ValidationError({"detail": ["Only a published item can be re-verified."]})
     item.review_due = _review_due(item.community)
@@ -584,10 +590,7 @@ def item_verify(*, item: KnowledgeItem, actor: User, comment: str = "") -> Knowl
 @transaction.atomic
 def item_archive(*, item: KnowledgeItem, actor: User, comment: str = "") -> KnowledgeItem:
     """Retire an item: still readable, marked archived, out of the default lists and the review queue."""
-    item = KnowledgeItem.objects.select_for_update().select_related("community").get(pk=item.pk)
-    access = Access(item.community, actor)
-    _require_visible(item, access)
-    _require_reviewer(access, "archive knowledge")
+    item = _locked_for_steward(item, actor, "archive knowledge")
     if item.status == KnowledgeStatus.ARCHIVED:
         raise ValidationError({"detail": ["This item is already archived."]})
     item.status = KnowledgeStatus.ARCHIVED
@@ -603,10 +606,7 @@ def item_unarchive(*, item: KnowledgeItem, actor: User, comment: str = "") -> Kn
     """Bring an archived item back. One that had been published is published again and counts as re-verified
     today (the reviewer vouches for it anew, so its next review is a full period away); one archived before it
     was ever published goes back to its drafts, so nothing reaches readers without a review."""
-    item = KnowledgeItem.objects.select_for_update().select_related("community").get(pk=item.pk)
-    access = Access(item.community, actor)
-    _require_visible(item, access)
-    _require_reviewer(access, "bring knowledge back from the archive")
+    item = _locked_for_steward(item, actor, "bring knowledge back from the archive")
     if item.status != KnowledgeStatus.ARCHIVED:
         raise ValidationError({"detail": ["Only an archived item can be brought back."]})
     now = timezone.now()
