@@ -16,7 +16,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -638,14 +638,17 @@ def _tell_promoted(user: User, occurrence: Occurrence, event: Event) -> None:
 
 
 def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """A time span in the zone, like "04 Jan 2027, 18:00–19:30" (with the end's date when it is another day)."""
     start, end = start.astimezone(zone), end.astimezone(zone)
-    return f"{start:%d %b %Y, %H:%M}–{end:%H:%M}" if start.date() == end.date() else f"{start:%d %b %Y, %H:%M}–{end:%d %b %Y, %H:%M}"
+    until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%d %b %Y, %H:%M}"
+    return f"{start:%d %b %Y, %H:%M}–{until}"
 
 
 def _changes(event: Event, data: EventData) -> list[str]:
     """What an edit changes that people coming need to know, in words: "time", "place", "meeting link"."""
     changes = []
-    if (event.start, event.end, event.timezone, event.recurrence) != (data.start, data.end, data.timezone, data.recurrence):
+    schedule = (event.start, event.end, event.timezone, event.recurrence)
+    if schedule != (data.start, data.end, data.timezone, data.recurrence):
         changes.append("time")
     if event.location != data.location:
         changes.append("place")
@@ -654,7 +657,7 @@ def _changes(event: Event, data: EventData) -> list[str]:
     return changes
 
 
-def _answered(event: Event) -> Any:
+def _answered(event: Event) -> QuerySet[Rsvp]:
     """Answers of yes (going or waiting) and maybe for the event's dates still to come and not cancelled."""
     return Rsvp.objects.filter(
         occurrence__event=event,
