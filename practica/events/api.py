@@ -219,6 +219,7 @@ class EventDetailView(APIView):
         )
         body = _detail(result.event, request)
         body["dropped"] = {"occurrences": result.dropped_occurrences, "rsvps": result.dropped_rsvps}
+        body["told"] = result.told  # people coming told of a new time, place or meeting link
         body["detail"] = result.message
         return Response(body)
 

@@ -296,6 +296,8 @@ class EventUpdateResult:
     dropped_occurrences: int = 0
     dropped_rsvps: int = 0
     promoted: list[User] | None = None
+    told: int = 0  # people coming who were told of a new time, place or link
+    changed: str = ""  # which, in words ("place and meeting link")
 
     @property
     def message(self) -> str:
@@ -306,6 +308,9 @@ class EventUpdateResult:
                 f" {self.dropped_occurrences} upcoming date{plural} no longer in the schedule"
                 f" were removed with their answers ({self.dropped_rsvps}), agenda and changes."
             )
+        if self.told:
+            who = "1 person coming was" if self.told == 1 else f"{self.told} people coming were"
+            text += f" {who} told of the new {self.changed}."
         return text
 
 
@@ -399,7 +404,8 @@ def event_update(
         _tell_dropped(answers, event, actor)
         Occurrence.objects.filter(pk__in=dropped).delete()
     if changed:
-        _tell_changed(event, actor, changed)
+        result.changed = _in_words(changed)
+        result.told = _tell_changed(event, actor, changed)
     if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
         for row in Occurrence.objects.filter(
             event=event, end__gt=now, rsvps__waiting_since__isnull=False
@@ -669,14 +675,14 @@ def _answered(event: Event) -> QuerySet[Rsvp]:
 
 def _tell_answered(
     answers: Any, event: Event, actor: User, *, subject: str, text: str, occurrence: Occurrence | None = None
-) -> None:
+) -> int:
     """One notification to each person with one of these answers (never the actor; only who may still read)."""
     from practica.notifications.services import notify
 
     url = _event_url(event)
     if occurrence is not None:
         url += f"?occurrence={occurrence_key(occurrence.original_start)}"
-    notify(
+    return notify(
         recipients=[rsvp.user for rsvp in answers],
         kind="event_changed",
         subject=subject,
@@ -688,7 +694,12 @@ def _tell_answered(
     )
 
 
-def _tell_changed(event: Event, actor: User, changed: list[str]) -> None:
+def _in_words(items: list[str]) -> str:
+    """["time", "place", "meeting link"] → "time, place and meeting link"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+def _tell_changed(event: Event, actor: User, changed: list[str]) -> int:
     """Tell those coming to an upcoming date what an edit changed, with the new values."""
     zone = zoneinfo.ZoneInfo(event.timezone)
     details = []
@@ -703,12 +714,11 @@ def _tell_changed(event: Event, actor: User, changed: list[str]) -> None:
         details.append(f"Place: {event.location}." if event.location else "Place: none given any more.")
     if "meeting link" in changed:
         details.append(f"Meeting link: {event.online_url}" if event.online_url else "Meeting link: none any more.")
-    words = " and ".join([", ".join(changed[:-1]), changed[-1]] if len(changed) > 1 else changed)
-    _tell_answered(
+    return _tell_answered(
         _answered(event),
         event,
         actor,
-        subject=f"“{event.title}”: new {words}",
+        subject=f"“{event.title}”: new {_in_words(changed)}",
         text=" ".join([*details, "Your answer stands; change it on the event page if you cannot come."]),
     )
 

@@ -345,6 +345,9 @@ def test_patch_changes_only_the_given_fields_and_a_new_start_keeps_the_length(
     api: Api, community: Community, owner: User, make_event: Callable[..., Event]
 ) -> None:
     event = make_event(community, title="Call", location="Room 1", capacity=5)
+    coming = UserFactory.create(username="coming")
+    MembershipFactory.create(community=community, user=coming, role=Role.MEMBER)
+    services.event_rsvp(event=event, user=coming, response="yes")
     new_start = soon(days=5, hour=9)
     response = api.as_user(owner).patch(
         f"/api/v1/events/{event.pk}/",
@@ -354,7 +357,9 @@ def test_patch_changes_only_the_given_fields_and_a_new_start_keeps_the_length(
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["title"] == "Renamed call" and body["location"] == "Room 1" and body["capacity"] is None
-    assert body["dropped"] == {"occurrences": 0, "rsvps": 0}
+    assert body["dropped"] == {"occurrences": 0, "rsvps": 0}  # a one-off meeting moved keeps its answers
+    assert body["told"] == 1 and body["detail"].endswith("1 person coming was told of the new time.")
+    assert Rsvp.objects.get(user=coming).occurrence.start == new_start.replace(tzinfo=PARIS).astimezone(UTC)
     assert body["sequence"] == 1  # calendars see a new revision
     feed = api.get(f"/communities/{community.slug}/events.ics").content.decode()
     assert "SEQUENCE:1" in feed and "SUMMARY:Renamed call" in feed
@@ -493,7 +498,12 @@ def test_a_new_place_or_link_is_told_to_those_coming_and_not_to_others(
 
     _edit(event, owner, title="Renamed call", description="New agenda")  # nothing those coming must act on
     assert not Notification.objects.filter(kind="event_changed").exists()
-    _edit(Event.objects.get(pk=event.pk), owner, location="Room 4, main building", online_url="https://meet.example.org/x")
+    result = _edit(
+        Event.objects.get(pk=event.pk), owner, location="Room 4, main building", online_url="https://meet.example.org/x"
+    )
+    assert result.message == (
+        "The event is updated. 2 people coming were told of the new place and meeting link."
+    )
 
     told = Notification.objects.filter(kind="event_changed").order_by("recipient__username")
     assert [n.recipient for n in told] == [people["maybe"], people["yes"]]  # not "no", not the organiser
