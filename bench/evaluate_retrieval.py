@@ -10,6 +10,10 @@ It works in a throw-away SQLite database (never the demo's), imports the dump, a
 (b) Expert finding with a time split: import only what was created before ``--cut``; for every later
     question with at least one answerer who was already a member, is any of its actual answerers in the top
     10 suggested experts? Recall@10 and MRR of the first actual answerer.
+(c) The same over monthly windows (a rolling origin): for each month from the first with 30 days of history
+    before it, the month's questions against what was created before the month began; pooled over all
+    windows (every question counted once), with a paired bootstrap interval of the gain. More questions than
+    one cut, and no single cut's luck.
 
 Baselines computed in the same run: BM25 over the same text (FTS5's bm25 on title, tags and body, no other
 signal) with an OR query of the question's words — "full text": the first 64 distinct words of its title, tags
@@ -211,12 +215,14 @@ def most_active(community: Any, before: dt.datetime) -> list[int]:
     )
 
 
-def evaluate_experts(folder: Path, site: str, community: Any, viewer: Any, cut: dt.datetime) -> dict[str, Any]:
+def evaluate_experts(
+    folder: Path, site: str, community: Any, viewer: Any, cut: dt.datetime, until: dt.datetime | None = None
+) -> dict[str, Any]:
     from practica.accounts.models import User
     from practica.search.experts import find_experts
 
     users = dict(User.objects.filter(external_id__startswith=f"se:{site}:user:").values_list("external_id", "id"))
-    questions = later_questions(folder, site, cut)
+    questions = [q for q in later_questions(folder, site, cut) if until is None or q["created"] < until]
     active = most_active(community, cut)
     ranks: dict[str, list[int | None]] = defaultdict(list)
     skipped = 0
@@ -241,6 +247,85 @@ def evaluate_experts(folder: Path, site: str, community: Any, viewer: Any, cut: 
         "median_ms": statistics.median(timings) * 1000 if timings else 0.0,
         "skipped": skipped,
         "methods": {m: metrics(r) for m, r in ranks.items()},
+        "ranks": dict(ranks),
+    }
+
+
+def monthly_cuts(folder: Path, cut: dt.datetime) -> list[dt.datetime]:
+    """Cuts a month apart through ``cut``, from the first with 30 days of posts before it to the last question."""
+    from defusedxml.ElementTree import iterparse
+
+    from practica.importers.stackexchange import parse_date
+
+    dates = []
+    for _, element in iterparse(str(folder / "Posts.xml"), events=("end",)):
+        if element.tag == "row" and (created := parse_date(element.get("CreationDate"))):
+            dates.append(created)
+        element.clear()
+    first, last = min(dates), max(dates)
+
+    def shifted(months: int) -> dt.datetime:
+        month = cut.month - 1 + months
+        return cut.replace(year=cut.year + month // 12, month=month % 12 + 1)
+
+    cuts = [cut]
+    while shifted(-len(cuts)) >= first + dt.timedelta(days=30):
+        cuts.insert(0, shifted(-len(cuts)))
+    k = 1
+    while shifted(k) <= last:
+        cuts.append(shifted(k))
+        k += 1
+    return cuts
+
+
+def bootstrap_gain(ours: list[int | None], base: list[int | None], rounds: int = 2000) -> dict[str, tuple[float, float]]:
+    """95% intervals of the relative gain of recall@10 and MRR, resampling questions (paired)."""
+    import random
+
+    rng = random.Random(1)
+    n = len(ours)
+    gains: dict[str, list[float]] = {"recall": [], "mrr": []}
+    for _ in range(rounds):
+        idx = [rng.randrange(n) for _ in range(n)]
+        a, b = metrics([ours[i] for i in idx]), metrics([base[i] for i in idx])
+        for key in gains:
+            if b[key]:
+                gains[key].append(a[key] / b[key] - 1)
+    out = {}
+    for key, values in gains.items():
+        values.sort()
+        out[key] = (values[int(0.025 * len(values))], values[int(0.975 * len(values)) - 1]) if values else (0.0, 0.0)
+    return out
+
+
+def evaluate_experts_rolling(folder: Path, site: str, viewer: Any, cuts: list[dt.datetime], use_semantic: bool) -> dict[str, Any]:
+    """(c): each window's questions against a database of what was created before the window."""
+    from django.core.management import call_command
+
+    from practica.communities.models import Community
+    from practica.search import semantic
+
+    started = time.monotonic()
+    windows = []
+    pooled: dict[str, list[int | None]] = defaultdict(list)
+    for start, end in zip(cuts, [*cuts[1:], None], strict=True):
+        reset_database()
+        call_command(
+            "import_stackexchange", str(folder), "--community", "eval", "--create", "--site", site,
+            "--until", start.date().isoformat(), verbosity=0,
+        )
+        if use_semantic:
+            semantic._Index.invalidate()
+            call_command("embed_threads", verbosity=0)
+        result = evaluate_experts(folder, site, Community.objects.get(slug="eval"), viewer, start, until=end)
+        windows.append({"start": start, "end": end, **result})
+        for method, ranks in result["ranks"].items():
+            pooled[method] += ranks
+    return {
+        "seconds": time.monotonic() - started,
+        "windows": windows,
+        "pooled": {m: metrics(r) for m, r in pooled.items()},
+        "interval": bootstrap_gain(pooled["experts"], pooled["most active answerers"]) if pooled else {},
     }
 
 
@@ -253,7 +338,9 @@ def relative(ours: float, base: float) -> str:
     return f"{(ours - base) / base:+.0%}"
 
 
-def report(args: argparse.Namespace, links: dict[str, Any], experts: dict[str, Any], semantic: bool) -> str:
+def report(
+    args: argparse.Namespace, links: dict[str, Any], experts: dict[str, Any], rolling: dict[str, Any] | None, semantic: bool
+) -> str:
     lines = [
         "## Retrieval quality (issue 5)",
         "",
@@ -298,7 +385,36 @@ def report(args: argparse.Namespace, links: dict[str, Any], experts: dict[str, A
             f"Experts vs most active answerers: recall@10 {relative(em['experts']['recall'], em['most active answerers']['recall'])}, "
             f"MRR {relative(em['experts']['mrr'], em['most active answerers']['mrr'])}.",
         ]
-    lines += ["", f"Evaluation time: links {links['seconds']:.1f} s, experts {experts['seconds']:.1f} s.", ""]
+    if rolling:
+        lines += [
+            "",
+            "### (c) Expert finding over monthly windows (rolling origin)",
+            "",
+            "| window | questions | experts recall@10 / MRR | most active recall@10 / MRR | gain |",
+            "|---|---:|---|---|---|",
+        ]
+        for w in rolling["windows"]:
+            e, a = w["methods"].get("experts"), w["methods"].get("most active answerers")
+            if not e or not a:
+                continue
+            until = w["end"].date().isoformat() if w["end"] else "end"
+            lines.append(
+                f"| {w['start'].date().isoformat()} – {until} | {e['n']} | {e['recall']:.3f} / {e['mrr']:.3f} | "
+                f"{a['recall']:.3f} / {a['mrr']:.3f} | {relative(e['recall'], a['recall'])} / {relative(e['mrr'], a['mrr'])} |"
+            )
+        e, a = rolling["pooled"].get("experts"), rolling["pooled"].get("most active answerers")
+        if e and a:
+            (rl, rh), (ml, mh) = rolling["interval"]["recall"], rolling["interval"]["mrr"]
+            lines += [
+                f"| **all windows** | {e['n']} | {e['recall']:.3f} / {e['mrr']:.3f} | {a['recall']:.3f} / {a['mrr']:.3f} | "
+                f"{relative(e['recall'], a['recall'])} / {relative(e['mrr'], a['mrr'])} |",
+                "",
+                f"Pooled gain, 95% paired bootstrap interval: recall@10 [{rl:+.0%}, {rh:+.0%}], MRR [{ml:+.0%}, {mh:+.0%}].",
+            ]
+    times = f"links {links['seconds']:.1f} s, experts {experts['seconds']:.1f} s"
+    if rolling:
+        times += f", monthly windows {rolling['seconds']:.1f} s"
+    lines += ["", f"Evaluation time: {times}.", ""]
     return "\n".join(lines)
 
 
@@ -308,6 +424,7 @@ def main() -> None:
     parser.add_argument("--site", default=None)
     parser.add_argument("--cut", default="2018-07-15", help="Time split for expert finding (YYYY-MM-DD).")
     parser.add_argument("--write", type=Path, help="Write the report into this Markdown file (replacing it).")
+    parser.add_argument("--no-windows", action="store_true", help="Skip (c), the monthly windows.")
     args = parser.parse_args()
     folder = args.folder.resolve()
     if not (folder / "Posts.xml").is_file():
@@ -343,7 +460,12 @@ def main() -> None:
             call_command("embed_threads", verbosity=0)
         community = Community.objects.get(slug="eval")
         experts = evaluate_experts(folder, site, community, viewer, cut)
-        text = report(args, links, experts, use_semantic)
+        rolling = None
+        if not args.no_windows:
+            cuts = monthly_cuts(folder, cut)
+            print(f"Monthly windows from {cuts[0].date()} for (c)…", file=sys.stderr)
+            rolling = evaluate_experts_rolling(folder, site, viewer, cuts, use_semantic)
+        text = report(args, links, experts, rolling, use_semantic)
     print(text)
     if args.write:
         args.write.write_text(f"# Search and expert-finding quality\n\n{text}")

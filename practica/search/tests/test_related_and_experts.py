@@ -3,17 +3,19 @@ the "Who knows about…?" page) and routing unanswered questions to experts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role
 from practica.discussions import services
-from practica.discussions.models import Thread
+from practica.discussions.models import Post, Thread
 from practica.discussions.tests.builders import ago, answer, ask, person
 from practica.lib.testing.client import Api
 from practica.lib.testing.factories import UserFactory
@@ -512,3 +514,31 @@ def test_asking_experts_needs_a_signed_in_reader_and_a_post(
     secret = ask(private_community, member, "Cement bond log in secret", body="cement bond log")
     assert client_for(outsider).post(_ask_url(secret), {"expert": owner.pk}).status_code == 404
     assert not ExpertRequest.objects.exists()
+
+
+def test_who_answers_lately_outranks_who_answered_much_long_ago(bonds: Bonds, owner: User, member: User) -> None:
+    """Activity fades with a half-life of a month: ten answers half a year ago weigh less than two last week."""
+    gone = person("gone", bonds.community)
+    busy = person("busy", bonds.community)
+    for n in range(10):
+        post = answer(ask(bonds.community, owner, f"Helicopter rota {n}", body="Rotas."), gone, "Swap shifts.")
+        Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - dt.timedelta(days=170))
+    for n in range(2):
+        answer(ask(bonds.community, owner, f"Crane permit {n}", body="Permits."), busy, "Ask the yard.")
+    experts = find_experts(text="penguin migration", community=bonds.community, viewer=member, now=timezone.now())
+    order = [e.user.username for e in experts]
+    assert order.index("busy") < order.index("gone"), order
+    busy_expert = next(e for e in experts if e.user.username == "busy")
+    assert "active lately: 2 answers in the last 30 days" in busy_expert.reasons
+
+
+def test_fit_to_the_question_lifts_an_equally_active_person(bonds: Bonds, owner: User, member: User) -> None:
+    """erin and carl answer as often lately; erin's accepted answers on cement bond logs put her first for a
+    cement bond log question, and nowhere special for another one."""
+    for n in range(2):
+        answer(ask(bonds.community, owner, f"Crane permit {n}", body="Permits."), bonds.carl, "Ask the yard.")
+    indexing.rebuild()
+    cement = [e.user.username for e in find_experts(text=QUESTION, community=bonds.community, viewer=member)]
+    assert cement[0] == "erin", cement
+    other = [e.user.username for e in find_experts(text="Crane permit renewal", community=bonds.community, viewer=member)]
+    assert other[0] == "carl", other
