@@ -212,6 +212,15 @@ def _event_url(event: Event) -> str:
     return event.get_absolute_url()
 
 
+def _occurrence_url(event: Event, occurrence: Occurrence) -> str:
+    return f"{_event_url(event)}?occurrence={occurrence_key(occurrence.original_start)}"
+
+
+def _at(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """A moment on the event's wall clock, like "04 Jan 2027, 18:00"."""
+    return f"{moment.astimezone(zone):%d %b %Y, %H:%M}"
+
+
 # --- Events -----------------------------------------------------------------------------------------
 
 
@@ -512,7 +521,7 @@ def occurrence_change(
     occurrence.save()
     if was != (occurrence.start, occurrence.end, occurrence.is_cancelled) and was[1] > timezone.now():
         zone = zoneinfo.ZoneInfo(event.timezone)
-        before = f"{was[0].astimezone(zone):%d %b %Y, %H:%M}"
+        before = _at(was[0], zone)
         if occurrence.is_cancelled:
             subject, text = f"“{event.title}” on {before} is cancelled", "The organiser cancelled this date."
         else:
@@ -630,12 +639,12 @@ def _tell_promoted(user: User, occurrence: Occurrence, event: Event) -> None:
     preferences)."""
     from practica.notifications.services import notify
 
-    when = occurrence.start.astimezone(zoneinfo.ZoneInfo(event.timezone))
+    when = _at(occurrence.start, zoneinfo.ZoneInfo(event.timezone))
     notify(
         recipients=[user],
         kind="waitlist_promoted",
-        subject=f"A seat freed up: you are going to “{event.title}” on {when:%d %b %Y, %H:%M} ({event.timezone})",
-        url=f"{_event_url(event)}?occurrence={occurrence_key(occurrence.original_start)}",
+        subject=f"A seat freed up: you are going to “{event.title}” on {when} ({event.timezone})",
+        url=_occurrence_url(event, occurrence),
         community=event.community,
         target=occurrence,
         text="Someone declined and you were first on the waiting list. If you cannot come, answer "
@@ -645,9 +654,8 @@ def _tell_promoted(user: User, occurrence: Occurrence, event: Event) -> None:
 
 def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     """A time span in the zone, like "04 Jan 2027, 18:00–19:30" (with the end's date when it is another day)."""
-    start, end = start.astimezone(zone), end.astimezone(zone)
-    until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%d %b %Y, %H:%M}"
-    return f"{start:%d %b %Y, %H:%M}–{until}"
+    same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
+    return f"{_at(start, zone)}–{f'{end.astimezone(zone):%H:%M}' if same_day else _at(end, zone)}"
 
 
 def _changes(event: Event, data: EventData) -> list[str]:
@@ -679,14 +687,11 @@ def _tell_answered(
     """One notification to each person with one of these answers (never the actor; only who may still read)."""
     from practica.notifications.services import notify
 
-    url = _event_url(event)
-    if occurrence is not None:
-        url += f"?occurrence={occurrence_key(occurrence.original_start)}"
     return notify(
         recipients=[rsvp.user for rsvp in answers],
         kind="event_changed",
         subject=subject,
-        url=url,
+        url=_occurrence_url(event, occurrence) if occurrence is not None else _event_url(event),
         community=event.community,
         actor=actor,
         target=occurrence or event,
@@ -724,22 +729,16 @@ def _tell_changed(event: Event, actor: User, changed: list[str]) -> int:
 
 
 def _tell_dropped(answers: list[Rsvp], event: Event, actor: User) -> None:
-    """Tell those who had answered yes or maybe for a date the new schedule no longer has."""
-    from practica.notifications.services import notify
-
+    """Tell those who had answered yes or maybe for a date the new schedule no longer has (one notice per date)."""
     zone = zoneinfo.ZoneInfo(event.timezone)
     for rsvp in answers:
         if rsvp.response == RsvpResponse.NO:
             continue
-        when = rsvp.occurrence.start.astimezone(zone)
-        notify(
-            recipients=[rsvp.user],
-            kind="event_changed",
-            subject=f"“{event.title}” no longer meets on {when:%d %b %Y, %H:%M} ({event.timezone})",
-            url=_event_url(event),
-            community=event.community,
-            actor=actor,
-            target=event,
+        _tell_answered(
+            [rsvp],
+            event,
+            actor,
+            subject=f"“{event.title}” no longer meets on {_at(rsvp.occurrence.start, zone)} ({event.timezone})",
             text="The organiser changed the schedule and this date is not in it any more, so your answer "
             "for it was removed. See the event for its new dates.",
         )
@@ -868,7 +867,7 @@ def action_create(
         recipients=[owner],
         kind="action_assigned",
         subject=f"Action for you from “{event.title}”: {text}{due}",
-        url=f"{_event_url(event)}?occurrence={occurrence_key(occurrence.original_start)}",
+        url=_occurrence_url(event, occurrence),
         community=event.community,
         actor=actor,
         target=action,
@@ -989,6 +988,6 @@ def notes_capture(*, event: Event, actor: User, original_start: dt.datetime | No
         title=f"{event.title} — {when:%d %b %Y}",
         body_markdown=body,
         source_title=f"{event.title}, {when:%d %b %Y %H:%M} ({event.timezone})",
-        source_url=f"{_event_url(event)}?occurrence={occurrence_key(occurrence.original_start)}",
+        source_url=_occurrence_url(event, occurrence),
         credited=credited,
     )

@@ -200,7 +200,7 @@ def item_steward(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             messages.success(request, "Archived.")
         elif action == "unarchive":
             item = services.item_unarchive(item=item, actor=signed_in_user(request))
-            if item.status == "published":
+            if item.status == KnowledgeStatus.PUBLISHED:
                 due = f"{item.review_due:%d %B %Y}"
                 messages.success(request, f"Back in the knowledge base: the next review is due on {due}.")
             else:
