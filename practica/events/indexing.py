@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from practica.events.models import Event, Occurrence
+from practica.search.indexing import store_documents
 from practica.search.models import DocType, SearchDocument
 
 MAX_BODY_CHARS = 200_000
@@ -57,7 +58,7 @@ def index_events(event_ids: Iterable[int]) -> int:
                     language=text_search_config(event.community.language),
                 )
             )
-        SearchDocument.objects.bulk_create(documents, batch_size=200)
+        store_documents(documents)
         total += len(documents)
     return total
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.urls import reverse
 
+from practica.search.indexing import store_documents
 from practica.search.models import DocType, SearchDocument
 
 MAX_BODY_CHARS = 200_000
@@ -51,7 +52,7 @@ def index_items(item_ids: Iterable[int]) -> int:
                     language=_language(item.community),
                 )
             )
-        SearchDocument.objects.bulk_create(documents, batch_size=200)
+        store_documents(documents)
         total += len(documents)
     return total
 

@@ -36,6 +36,11 @@ class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Results, counted up to 200; every one of them can be paged to.")
     count_capped = serializers.BooleanField(help_text="There are more than `count` results: narrow the search.")
     broadened = serializers.BooleanField(help_text="Results with only some of the words follow those with all.")
+    suggestion = serializers.CharField(
+        allow_null=True,
+        help_text="Did you mean: the query with misspelled words corrected, when no result has all the words and "
+        "the corrected query finds some (null otherwise).",
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = HitSerializer(many=True)
@@ -106,6 +111,7 @@ class SearchView(APIView):
                 "count": results.count,
                 "count_capped": results.count_capped,
                 "broadened": results.broadened,
+                "suggestion": results.suggestion.query if results.suggestion else None,
                 # Pages stop where the count does: every result counted can be reached (selectors.COUNT_CAP).
                 "next": replace_query_param(url, "page", page + 1) if page * page_size < results.count else None,
                 "previous": previous,

@@ -89,6 +89,11 @@ class Backend:
         """Documents that match and pass the filters, counted up to ``cap`` when given."""
         raise NotImplementedError
 
+    def word_counts(self, words: list[str], filters: Filters, *, cap: int) -> dict[str, int]:
+        """Documents that pass the filters and have each of these whole words, each counted up to ``cap``, in one
+        query ("did you mean": spelling.py). The words are letters only."""
+        raise NotImplementedError
+
     def matches_at_least(self, terms: list[str], *, any_term: bool, threshold: int) -> bool:
         """Whether the words alone (no filters) may match ``threshold`` documents or more: an estimate from each
         word's document frequency (the documents with all of them are at most those of the rarest; with any of
@@ -261,6 +266,17 @@ class SQLiteBackend(Backend):
             else:
                 cursor.execute(f"SELECT count(*) FROM ({self._sql('1', filters)} LIMIT %s)", [*params, cap])  # noqa: S608
             return int(cursor.fetchone()[0])
+
+    def word_counts(self, words: list[str], filters: Filters, *, cap: int) -> dict[str, int]:
+        if not words:
+            return {}
+        one = f"(SELECT count(*) FROM ({self._sql('1', filters)} LIMIT %s))"  # noqa: S608 -- fixed SQL, values are parameters
+        phrases = ['"' + word.replace('"', '""') + '"' for word in words]  # an FTS5 string: quotes doubled
+        params: list[Any] = [value for phrase in phrases for value in (phrase, *filters.params, cap)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([one] * len(words)), params)  # fixed SQL, values are parameters
+            row = cursor.fetchone()
+        return {word: int(found) for word, found in zip(words, row, strict=True)}
 
     def snippets(self, terms: list[str], ids: list[int]) -> dict[int, str]:
         if not terms or not ids:
@@ -439,6 +455,22 @@ class PostgresBackend(Backend):
             else:
                 cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d WHERE {where} LIMIT %s) found", [*params, cap])  # noqa: S608
             return int(cursor.fetchone()[0])
+
+    def word_counts(self, words: list[str], filters: Filters, *, cap: int) -> dict[str, int]:
+        if not words:
+            return {}
+        languages = self._languages(filters)
+        match = " OR ".join(
+            f"(d.language = %s AND d.vector @@ to_tsquery('{lang}'::regconfig, w.word))" for lang in languages
+        )
+        where = " AND ".join([f"({match})", *filters.where])
+        sql = (
+            "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d "  # noqa: S608
+            f"WHERE {where} LIMIT %s) s) FROM unnest(%s::text[]) AS w(word)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*languages, *filters.params, cap, list(words)])
+            return {word: int(found) for word, found in cursor.fetchall()}
 
     def _document_count(self) -> int:
         return int(_scalar("SELECT count(*) FROM search_searchdocument", []))

@@ -19,6 +19,7 @@ from practica.discussions.models import Comment, Post, Thread
 from practica.lib.bulk import bulk_insert
 from practica.lib.templatetags.practica import url2, url_for
 from practica.people.models import Profile
+from practica.search import spelling
 from practica.search.backends import get_backend
 from practica.search.models import DocType, SearchDocument
 from practica.search.similarity import terms_field
@@ -135,16 +136,19 @@ def _language_of(language: str) -> str:
     return text_search_config(language)
 
 
-def _upsert(doc_type: str, documents: list[SearchDocument]) -> None:
-    """Replace the documents with these ids (delete then insert: the triggers keep full text in step)."""
-    SearchDocument.objects.filter(doc_type=doc_type, object_id__in=[d.object_id for d in documents]).delete()
+def store_documents(documents: list[SearchDocument]) -> None:
+    """Insert documents built by an app's own indexing (knowledge, events), whose old ones it has deleted, and add
+    their words to the vocabulary of "did you mean"."""
     SearchDocument.objects.bulk_create(documents, batch_size=200)
+    spelling.remember(word for d in documents for word in spelling.document_words(d.title, d.tags, d.body, d.terms))
 
 
 def _upsert_rows(doc_type: str, rows: list[tuple[Any, ...]]) -> None:
-    """Like :func:`_upsert` for rows in the order of ``_COLUMNS``, inserted in bulk (the triggers still fire)."""
+    """Replace the documents with these ids by these rows, in the order of ``_COLUMNS`` (delete then insert in
+    bulk: the full-text triggers keep the index in step), and add their words to the vocabulary."""
     SearchDocument.objects.filter(doc_type=doc_type, object_id__in=[row[1] for row in rows]).delete()
     bulk_insert(SearchDocument, _COLUMNS, rows)
+    spelling.remember(word for row in rows for word in spelling.document_words(row[3], row[5], row[4], row[16]))
 
 
 def index_people(user_ids: Iterable[int]) -> int:
@@ -229,6 +233,7 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     """Rebuild the whole index (threads and people; more content types join as they land)."""
     counts: dict[str, int] = {}
     SearchDocument.objects.all().delete()
+    spelling.forget_all()
     thread_ids = list(Thread.objects.filter(deleted_at=None, is_hidden=False).values_list("id", flat=True))
     accepted = _accepted_counts(None, None)  # once, not once per batch (that query reads every thread of the authors)
     counts["threads"] = 0
@@ -249,5 +254,7 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     return counts
 
 
-__all__ = ["index_people", "index_threads", "person_changed", "rebuild", "reindex_community", "thread_changed"]
+__all__ = [
+    "index_people", "index_threads", "person_changed", "rebuild", "reindex_community", "store_documents", "thread_changed",
+]
 

@@ -84,3 +84,14 @@ class ThreadEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"Embedding of thread {self.thread_id}"
+
+
+class SearchWord(models.Model):
+    """A word met in indexed content, as written (lower case): what "did you mean" may propose (spelling.py).
+
+    Only spellings: which documents have a word, and who may read them, is always asked of the index itself."""
+
+    word = models.CharField(max_length=30, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word

@@ -22,8 +22,10 @@ from django.db import connection
 from django.utils import timezone
 
 from practica.communities.selectors import AnyUser, communities_readable_by
+from practica.search import spelling
 from practica.search.backends import STOPWORDS, Filters, get_backend, keywords, make_snippet, tokens
 from practica.search.models import DocType, SearchDocument
+from practica.search.spelling import Suggestion
 from practica.topics.services import topic_normalise
 
 CANDIDATES = 200  # documents ranked per search, and so the most anyone can page through
@@ -56,6 +58,7 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     broadened: bool = False
     count_capped: bool = False  # more than COUNT_CAP results: ``count`` is COUNT_CAP ("200+")
+    suggestion: Suggestion | None = None  # "did you mean": a spelling that finds results with all its words
 
 
 def _signals(doc: dict[str, Any], now: dt.datetime) -> float:
@@ -160,8 +163,12 @@ def search(
     offset: int = 0,
     limit: int = 20,
     with_snippets: bool = True,
+    suggest: bool = False,
 ) -> Results:
-    """Ranked, permission-scoped search: results with all the words first, then (``broadened``) with some."""
+    """Ranked, permission-scoped search: results with all the words first, then (``broadened``) with some.
+
+    With ``suggest``, a search without any result holding all the words also says what the viewer may have
+    meant (``Results.suggestion``, see spelling.py)."""
     terms = tokens(q)
     results = Results(query=q, count=0)
     if not terms:
@@ -182,6 +189,12 @@ def search(
     strict = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES + 1)
     more = len(strict) > CANDIDATES
     strict = strict[:CANDIDATES]
+    if suggest and not strict:
+        results.suggestion = spelling.suggest(
+            terms,
+            exists=lambda words: backend.count(words, filters, any_term=False, cap=1) > 0,
+            count=lambda words: backend.word_counts(words, filters, cap=spelling.COUNT_CAP),
+        )
     docs = _docs([i for i, _ in strict])
     ranked = rank(strict, docs)
     # Words that say what the query is about: "a", "in", "how" alone must not make a thread a result.

@@ -72,6 +72,7 @@ def run_search(
         date_to=data.get("date_to"),
         offset=(page - 1) * limit,
         limit=limit,
+        suggest=True,
     )
 
 
@@ -89,10 +90,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
         number = min(number, math.ceil(selectors.COUNT_CAP / PAGE_SIZE))
         results = run_search(request.user, form.cleaned_data, page=number)
         page = _Page(number, results.count, results.hits)
+    suggestion_url = ""
+    if results is not None and results.suggestion is not None:
+        params = request.GET.copy()
+        params["q"] = results.suggestion.query
+        params.pop("page", None)
+        suggestion_url = f"?{params.urlencode()}"
     context = {
         "form": form,
         "results": results,
         "page": page,
+        "suggestion_url": suggestion_url,
         "communities": communities_readable_by(request.user).order_by("name"),
     }
     return render_page(request, "search/search.html", context, partial="search/_results.html")

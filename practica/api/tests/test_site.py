@@ -48,6 +48,6 @@ def test_the_schema_generates_without_warnings_and_describes_search_pages() -> N
     search = schema["paths"]["/api/v1/search/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert search == {"$ref": "#/components/schemas/SearchPage"}
     assert set(schema["components"]["schemas"]["SearchPage"]["properties"]) == {
-        "count", "count_capped", "broadened", "next", "previous", "results"
+        "count", "count_capped", "broadened", "suggestion", "next", "previous", "results"
     }
     assert {"ThreadKindEnum", "EventKindEnum", "KnowledgeKindEnum"} <= set(schema["components"]["schemas"])
