@@ -14,9 +14,9 @@ Then:
 1. ``rebuild`` times ``practica.search.indexing.rebuild`` (what ``rebuild_search_index`` runs) and reports
    documents per second; ``ANALYZE`` (PostgreSQL: ``VACUUM ANALYZE``) follows, before any timing.
 2. ``measure`` times, signed in as an ordinary member of the community:
-   * search, for a fixed, seeded set of 50 queries of 1 to 4 words (rare, mid, common made-up words, common
+   * search, for a fixed, seeded set of 52 queries of 1 to 4 words (rare, mid, common made-up words, common
      English words of the templates, phrases from the titles, prefixes as typed, one with no match, two whole
-     questions): the selector (``selectors.search``) called directly, ``GET /api/v1/search/?q=``, the page
+     questions, four misspelled, for which the API and the page look for "did you mean"): the selector (``selectors.search``) called directly, ``GET /api/v1/search/?q=``, the page
      ``GET /search/?q=`` and its htmx partial (results as you type);
    * related threads, ``GET /api/v1/threads/{id}/related/?limit=10`` for 50 seeded threads (the one with 200
      replies among them), and the selector directly;
@@ -138,6 +138,9 @@ QUESTIONS = [
 ]
 
 
+MISSPELLED = ["presure", "chekclist", "pump seels"]
+
+
 @dataclass(frozen=True)
 class Query:
     category: str
@@ -145,7 +148,8 @@ class Query:
 
 
 def search_queries(seed: int = SEED) -> list[Query]:
-    """50 queries of 1 to 4 words (two whole questions), mixing rare and common words and prefixes."""
+    """52 queries of 1 to 4 words (two whole questions), mixing rare and common words and prefixes; four are
+    misspelled."""
     rng = random.Random(seed + 1)
     words = vocabulary()
     rare = lambda: words[rng.randrange(1000, len(words))]  # noqa: E731 -- a few dozen threads each
@@ -166,6 +170,10 @@ def search_queries(seed: int = SEED) -> list[Query]:
     queries += [Query("prefix, as typed", words[rng.randrange(0, 10)][:3])]
     queries += [Query("no match", "qqzzyx")]
     queries += [Query("whole question", q) for q in QUESTIONS]
+    # Misspelled: no document has the words as typed, so "did you mean" looks for a spelling that finds some.
+    dropped = mid()
+    queries += [Query("misspelled (did you mean)", q) for q in MISSPELLED]
+    queries += [Query("misspelled (did you mean)", dropped[:2] + dropped[3:])]
     return queries
 
 

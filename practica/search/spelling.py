@@ -31,7 +31,7 @@ MAX_LENGTH = 30  # longer "words" are mostly identifiers, hashes or URLs
 TWO_EDITS_FROM = 6  # words this long may be two edits from their correction ("presure" → "pressure" is one)
 MAX_CHECKED = 8  # query words checked and corrected at most (a pasted paragraph stays cheap)
 CANDIDATES_COUNTED = 30  # spellings counted per misspelled word (in one query), nearest first
-COUNT_CAP = 200  # counting a candidate's documents stops here
+COUNT_CAP = 50  # counting a candidate's documents stops here (the most found wins; beyond, the nearest)
 SCAN_LIMIT = 5000  # two-edit candidates: vocabulary words read at most (those sharing the first two letters)
 INSERT_BATCH = 2000
 
