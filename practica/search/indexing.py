@@ -22,7 +22,7 @@ from practica.people.models import Profile
 from practica.search import spelling
 from practica.search.backends import get_backend
 from practica.search.models import DocType, SearchDocument
-from practica.search.similarity import terms_field
+from practica.search.similarity import TERMS_KEPT, dump_terms, term_counts
 
 MAX_BODY_CHARS = 200_000
 BATCH = 500
@@ -49,11 +49,14 @@ def _accepted_counts(author_ids: set[int] | None, community_ids: set[int] | None
     return {(r["accepted_post__author_id"], r["community_id"]): r["n"] for r in rows}
 
 
-def index_threads(thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], int] | None = None) -> int:
+def index_threads(
+    thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], int] | None = None, words: set[str] | None = None
+) -> int:
     """(Re)build the documents of these threads; deleted or hidden threads leave the index.
 
     ``accepted`` is :func:`_accepted_counts` for every author and community when the caller (a rebuild) has it
-    already; otherwise each batch asks for its own authors.
+    already; otherwise each batch asks for its own authors. The threads' words join the vocabulary of "did you
+    mean" (``spelling``), or ``words`` when given: a rebuild writes them once at the end.
 
     Reads plain rows and writes them with :func:`practica.lib.bulk.bulk_insert` (COPY on PostgreSQL), without
     model instances: an import or a rebuild indexes tens of thousands of threads (see docs/benchmarks.md).
@@ -101,21 +104,28 @@ def index_threads(thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], 
         else:
             trust = accepted
         rows = []
+        batch_words: set[str] = set()
         for (
             thread_id, _deleted, _hidden, community_id, slug, language, title, author_id, kind, accepted_post_id,
             score, reply_count, created_at, external_id,
         ) in visible:
             body = "\n".join(texts[thread_id])[:MAX_BODY_CHARS]
             tag_text = " ".join(tags[thread_id])
+            counts = term_counts(title, tag_text, body, keep=TERMS_KEPT)
+            batch_words.update(word for word in counts if spelling.eligible(word))
             rows.append(
                 (
                     DocType.THREAD.value, thread_id, community_id, title[:300], body, tag_text, author_id, kind,
                     accepted_post_id is not None, score, reply_count,
                     _trust(trust.get((author_id or 0, community_id), 0)), created_at, url2("discussions:thread", slug, thread_id),
-                    external_id, _language_of(language), terms_field(title, tag_text, body),
+                    external_id, _language_of(language), dump_terms(counts),
                 )
             )
         _upsert_rows(DocType.THREAD, rows)
+        if words is None:
+            spelling.remember(batch_words)
+        else:
+            words.update(batch_words)
         total += len(rows)
     return total
 
@@ -145,10 +155,9 @@ def store_documents(documents: list[SearchDocument]) -> None:
 
 def _upsert_rows(doc_type: str, rows: list[tuple[Any, ...]]) -> None:
     """Replace the documents with these ids by these rows, in the order of ``_COLUMNS`` (delete then insert in
-    bulk: the full-text triggers keep the index in step), and add their words to the vocabulary."""
+    bulk: the full-text triggers keep the index in step)."""
     SearchDocument.objects.filter(doc_type=doc_type, object_id__in=[row[1] for row in rows]).delete()
     bulk_insert(SearchDocument, _COLUMNS, rows)
-    spelling.remember(word for row in rows for word in spelling.document_words(row[3], row[5], row[4], row[16]))
 
 
 def index_people(user_ids: Iterable[int]) -> int:
@@ -191,6 +200,7 @@ def index_people(user_ids: Iterable[int]) -> int:
                 )
             )
         _upsert_rows(DocType.PERSON, rows)
+        spelling.remember(word for row in rows for word in spelling.document_words(row[3], row[5], row[4], None))
         total += len(rows)
     return total
 
@@ -237,10 +247,12 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     thread_ids = list(Thread.objects.filter(deleted_at=None, is_hidden=False).values_list("id", flat=True))
     accepted = _accepted_counts(None, None)  # once, not once per batch (that query reads every thread of the authors)
     counts["threads"] = 0
+    words: set[str] = set()
     for chunk in _chunks(thread_ids, 2000):
-        counts["threads"] += index_threads(chunk, accepted=accepted)
+        counts["threads"] += index_threads(chunk, accepted=accepted, words=words)
         if progress:
             progress("threads", counts["threads"], len(thread_ids))
+    spelling.remember(words)
     # Every active person, as index_people keeps them on save (profiles are public, whatever their memberships).
     people = list(User.objects.filter(is_active=True).values_list("id", flat=True))
     counts["people"] = index_people(people)

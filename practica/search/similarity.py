@@ -55,7 +55,12 @@ def term_counts(title: str, tags: str, body: str, *, keep: int | None = None) ->
 
 def terms_field(title: str, tags: str, body: str) -> str:
     """The value of ``SearchDocument.terms``: the ``TERMS_KEPT`` most frequent words and their counts, as JSON."""
-    return json.dumps(term_counts(title, tags, body, keep=TERMS_KEPT), separators=(",", ":"), ensure_ascii=False)
+    return dump_terms(term_counts(title, tags, body, keep=TERMS_KEPT))
+
+
+def dump_terms(counts: dict[str, int]) -> str:
+    """Word counts as ``SearchDocument.terms`` holds them (JSON)."""
+    return json.dumps(counts, separators=(",", ":"), ensure_ascii=False)
 
 
 def parse_terms(value: str | None) -> dict[str, int]:
