@@ -559,6 +559,25 @@ def test_the_search_page_renders_results_and_its_htmx_partial(community: Communi
     assert "1 result" in partial.content.decode()
 
 
+def test_the_search_page_keeps_every_filter_as_it_was_chosen(community: Community, member: User) -> None:
+    page = client_for(member).get(
+        "/search/",
+        {"q": "kick", "type": "thread", "community": community.slug, "kind": "idea", "solved": "no",
+         "tag": "well-control", "author": "o'brien", "date_from": "2024-01-31", "date_to": "2024-02-29"},
+    ).content.decode()
+    assert '<option value="thread" selected>Thread</option>' in page
+    assert f'<option value="{community.slug}" selected>' in page
+    assert '<option value="idea" selected>' in page
+    assert '<option value="no" selected>Unsolved</option>' in page
+    assert 'name="tag" id="id_tag" maxlength="64" value="well-control"' in page
+    assert 'value="o&#x27;brien"' in page  # escaped
+    assert 'name="date_from" id="id_date_from" value="2024-01-31"' in page
+    assert 'name="date_to" id="id_date_to" value="2024-02-29"' in page
+    assert page.count(" selected") == 4
+    blank = client_for(member).get("/search/").content.decode()
+    assert " selected" not in blank and 'id="id_tag" maxlength="64" value=""' in blank
+
+
 def test_the_search_page_with_an_empty_or_wordless_query_shows_no_results(member: User, community: Community) -> None:
     for q in ("", "   ", "***", "\"()"):
         response = client_for(member).get("/search/", {"q": q})
