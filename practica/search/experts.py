@@ -8,8 +8,10 @@ can check.
   half). Who answered a lot two years ago and stopped is not who will answer today;
 - ``fit``: evidence that they know this question's subject, relative to the best candidate's (0..1): Σ over
   the similar threads t they answered of sim(t) × (1 + 2·accepted + 0.5·log(1 + votes)) × recency (halving
-  every 12 months), plus 0.6 for each declared expertise topic the question names. The best-fitting person's
-  activity counts double;
+  every 12 months), plus, for each published knowledge item they are an author of that covers the question,
+  coverage × 3 × (1 + 0.5·log(1 + endorsements and "helpful" marks)) × the same recency — a reviewed item weighs
+  as an accepted answer (``_knowledge_evidence``) —, plus 0.6 for each declared expertise topic the question
+  names. The best-fitting person's activity counts double;
 - 0.05 lets fit order the people with no recent activity (a declared expert who has not answered yet).
 
 ``sim(t)`` is the similarity of thread ``t`` to the question (lexical relevance, fused with semantic similarity
@@ -41,12 +43,18 @@ from practica.discussions.models import Comment, Post, Thread
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
 from practica.search.selectors import _filters, more_like_this_terms, sql_datetime
+from practica.search.similarity import SOURCE_TERMS, inverse_document_frequencies, weighted_words
 from practica.topics.services import topic_normalise
 
 SIMILAR_THREADS = 60
 HALF_LIFE_DAYS = 365  # of an answer as evidence of knowing a topic
 FIT_WEIGHT = 1.0  # the best-fitting person's activity counts double
 ACTIVITY_FLOOR = 0.05  # so that fit still orders people with no recent activity (declared expertise, old answers)
+
+
+KNOWLEDGE_ITEMS = 1000  # a community's most recently published knowledge items read as evidence
+KNOWLEDGE_COVERAGE = 0.25  # an item counts when it has this share of the question's distinctive words (by idf)
+KNOWLEDGE_WEIGHT = 3.0  # a published, reviewed item weighs as an accepted answer
 
 
 @dataclass
@@ -58,6 +66,8 @@ class Expert:
     accepted: int = 0
     last_answer: dt.datetime | None = None
     matching_expertise: list[str] = field(default_factory=list)
+    knowledge_items: list[str] = field(default_factory=list)  # titles of their items that cover the question
+    endorsements: int = 0  # endorsements and "helpful" marks of those items
 
 
 def similar_threads(
@@ -90,6 +100,83 @@ def similar_threads(
         SearchDocument.objects.filter(id__in=[i for i, _ in candidates]).values_list("id", "object_id")
     )
     return {doc_to_thread[i]: score / best for i, score in candidates if i in doc_to_thread}
+
+
+@dataclass(frozen=True)
+class _Item:
+    title: str
+    authors: tuple[int, ...]
+    endorsements: int  # endorsements and "helpful" marks
+    published_at: dt.datetime
+    words: frozenset[str]
+
+
+def _knowledge_items(community: Community, *, before: dt.datetime | None, cached: bool) -> list[_Item]:
+    """The community's published knowledge items (the ``KNOWLEDGE_ITEMS`` most recent), each with its authors
+    and the words of its title, tags, summary and first ``BODY_CHARS`` characters. Drafts, items in review and
+    archived ones are not evidence; every reader of the community may see the published ones."""
+    from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem, KnowledgeStatus
+
+    def compute() -> list[_Item]:
+        items = KnowledgeItem.objects.filter(community=community, status=KnowledgeStatus.PUBLISHED)
+        if before is not None:
+            items = items.filter(published_at__lt=before)
+        rows = list(
+            items.order_by("-published_at", "-id").values_list(
+                "id", "title", "summary", "body_text", "endorsement_count", "helpful_count", "published_at", "created_by_id"
+            )[:KNOWLEDGE_ITEMS]
+        )
+        ids = [row[0] for row in rows]
+        authors: dict[int, set[int]] = defaultdict(set)
+        for item_id, user_id in KnowledgeAuthor.objects.filter(item_id__in=ids).values_list("item_id", "user_id"):
+            authors[item_id].add(user_id)
+        tags: dict[int, list[str]] = defaultdict(list)
+        for item_id, name in KnowledgeItem.tags.through.objects.filter(knowledgeitem_id__in=ids).values_list(
+            "knowledgeitem_id", "topic__name"
+        ):
+            tags[item_id].append(name)
+        found = []
+        for item_id, title, summary, body, endorsed, helpful, published_at, creator in rows:
+            people = authors[item_id] | ({creator} if creator else set())
+            words = weighted_words(title, " ".join(tags[item_id]), f"{summary}\n{body}")
+            found.append(
+                _Item(title, tuple(sorted(people)), endorsed + helpful, published_at or timezone.now(), frozenset(words))
+            )
+        return found
+
+    if not cached:
+        return compute()
+    found: list[_Item] = cache.get_or_set(f"experts:knowledge:{community.id}", compute, STATS_TTL) or []
+    return found
+
+
+def _knowledge_evidence(
+    text: str, community: Community, now: dt.datetime, *, before: dt.datetime | None, cached: bool
+) -> dict[int, list[tuple[float, _Item]]]:
+    """{author: [(evidence, item)]} for the knowledge items that cover the question: those with at least
+    ``KNOWLEDGE_COVERAGE`` of the question's distinctive words, weighted by idf (so "pump" and "seal" count more
+    than "problem"). Evidence = coverage × ``KNOWLEDGE_WEIGHT`` × (1 + 0.5·log(1 + endorsements)) × recency."""
+    items = _knowledge_items(community, before=before, cached=cached)
+    if not items:
+        return {}
+    question = [word for word, _ in weighted_words("", "", text).most_common(SOURCE_TERMS)]
+    idf = inverse_document_frequencies(question, get_backend())
+    total = sum(idf.values())
+    if not total:
+        return {}
+    words = frozenset(idf)
+    found: dict[int, list[tuple[float, _Item]]] = defaultdict(list)
+    for item in items:
+        coverage = sum(idf[word] for word in item.words & words) / total
+        if coverage < KNOWLEDGE_COVERAGE:
+            continue
+        age_days = max((now - item.published_at).total_seconds() / 86400, 0)
+        evidence = (
+            coverage * KNOWLEDGE_WEIGHT * (1 + 0.5 * math.log1p(item.endorsements)) * 0.5 ** (age_days / HALF_LIFE_DAYS)
+        )
+        for author in item.authors:
+            found[author].append((evidence, item))
+    return found
 
 
 def _eligible(community: Community) -> Any:
@@ -252,6 +339,10 @@ def find_experts(
             record["accepted"] += is_accepted
             if record["last"] is None or created > record["last"]:
                 record["last"] = created
+    # Knowledge items they wrote that cover the question (published, so reviewed), endorsed or not.
+    knowledge = _knowledge_evidence(text, community, now, before=before, cached=before is None)
+    for author, pieces in knowledge.items():
+        evidence_scores[author] += sum(evidence for evidence, _ in pieces)
     topics = _question_topics(text, community)
     declared: dict[int, list[str]] = defaultdict(list)
     if topics:
@@ -293,6 +384,8 @@ def find_experts(
             accepted=record["accepted"],
             last_answer=record["last"],
             matching_expertise=sorted(declared.get(user_id, [])),
+            knowledge_items=[item.title for _, item in sorted(knowledge.get(user_id, []), key=lambda p: -p[0])],
+            endorsements=sum(item.endorsements for _, item in knowledge.get(user_id, [])),
         )
         expert.reasons = _reasons(
             expert,
@@ -326,6 +419,16 @@ def _reasons(
     other = expert.answers - expert.accepted
     if other > 0:
         reasons.append(f"{_plural(other, 'other answer')} on similar questions")
+    if expert.knowledge_items:
+        titles = expert.knowledge_items
+        wrote = (
+            f"wrote the knowledge item “{titles[0]}”"
+            if len(titles) == 1
+            else f"wrote {len(titles)} knowledge items on the subject, such as “{titles[0]}”"
+        )
+        times = expert.endorsements
+        endorsed = f" (endorsed or marked helpful {_plural(times, 'time')})" if times else ""
+        reasons.append(wrote + endorsed)
     if topic_answers and topic_names:
         reasons.append(f"{_plural(topic_answers, 'answer')} on questions about {', '.join(topic_names)}")
     if expert.matching_expertise:
