@@ -1142,3 +1142,18 @@ def test_member_cannot_recruit(member: User, candidate: User, public_community: 
 
     assert response.status_code == 403
     assert _state(public_community, candidate) is None
+
+
+@pytest.mark.parametrize("who", ["owner", "member", "outsider", "anonymous"])
+def test_a_readable_community_page_offers_search_and_who_knows_within_it(
+    request: Any, who: str, public_community: Community, members_only_community: Community
+) -> None:
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    client = _client(user)
+    public = client.get(f"/communities/{public_community.slug}/").content.decode()
+    assert f'<input type="hidden" name="community" value="{public_community.slug}">' in public
+    assert f'href="/experts/?community={public_community.slug}">Who knows?</a>' in public
+    members_only = client.get(f"/communities/{members_only_community.slug}/").content.decode()
+    reads = who in ("owner", "member")
+    assert (f'name="community" value="{members_only_community.slug}"' in members_only) is reads
+    assert ('placeholder="Search this community…"' in members_only) is reads

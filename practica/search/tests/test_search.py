@@ -698,3 +698,11 @@ def test_the_backend_gives_candidates_counts_and_escaped_snippets(community: Com
     for snippet in snippets.values():
         assert re.search(r"<mark>entanglement</mark>", snippet, re.IGNORECASE), snippet
         _no_raw_markup(snippet)
+
+
+def test_the_header_search_box_holds_the_query_on_the_search_page_only(community: Community, member: User) -> None:
+    client = client_for(member)
+    search = client.get("/search/", {"q": "casing wear"}).content.decode()
+    assert 'id="site-search" name="q" placeholder="Search…" value="casing wear"' in search
+    experts = client.get("/experts/", {"q": "casing wear", "community": community.slug}).content.decode()
+    assert 'id="site-search" name="q" placeholder="Search…" value=""' in experts
