@@ -14,6 +14,8 @@ It works in a throw-away SQLite database (never the demo's), imports the dump, a
     before it, the month's questions against what was created before the month began; pooled over all
     windows (every question counted once), with a paired bootstrap interval of the gain. More questions than
     one cut, and no single cut's luck.
+(d) Did you mean: real words of the site's titles, misspelled by one or two random edits, searched for: is
+    the word suggested back? Against Python's ``difflib.get_close_matches`` over the same vocabulary.
 
 Baselines computed in the same run: BM25 over the same text (FTS5's bm25 on title, tags and body, no other
 signal) with an OR query of the question's words — "full text": the first 64 distinct words of its title, tags
@@ -329,6 +331,85 @@ def evaluate_experts_rolling(folder: Path, site: str, viewer: Any, cuts: list[dt
     }
 
 
+# --- (d) did you mean --------------------------------------------------------------------------------
+
+TYPO_WORDS = 300
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def make_typo(word: str, rng: Any, edits: int) -> str:
+    """``word`` with ``edits`` random edits: a letter dropped, added, changed, or two neighbours swapped."""
+    for _ in range(edits):
+        i = rng.randrange(len(word))
+        kind = rng.choice(("drop", "add", "change", "swap"))
+        if kind == "drop" and len(word) > 3:
+            word = word[:i] + word[i + 1 :]
+        elif kind == "add":
+            word = word[:i] + rng.choice(LETTERS) + word[i:]
+        elif kind == "swap" and i < len(word) - 1 and word[i] != word[i + 1]:
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        else:
+            word = word[:i] + rng.choice(LETTERS.replace(word[i], "")) + word[i + 1 :]
+    return word
+
+
+def evaluate_spelling(viewer: Any, seed: int = 7) -> dict[str, Any]:
+    """Misspell real words of the site and search for them: is the word suggested back? Words: those of 5
+    letters or more met in at least 3 titles (words of the site, not its own typos); one edit, and two for
+    words of 6 letters or more. A typo that is itself a word of the vocabulary is drawn again. Baseline:
+    Python's ``difflib.get_close_matches`` over the same vocabulary (the closest by similarity ratio)."""
+    import difflib
+    import random
+    from collections import Counter
+
+    from practica.search import selectors, spelling
+    from practica.search.models import SearchDocument, SearchWord
+
+    started = time.perf_counter()
+    counts: Counter[str] = Counter()
+    for title in SearchDocument.objects.filter(doc_type="thread").values_list("title", flat=True):
+        counts.update(spelling.words_of(title))
+    pool = sorted(word for word, n in counts.items() if n >= 3 and len(word) >= 5)
+    vocabulary = set(SearchWord.objects.values_list("word", flat=True))
+    ordered_vocabulary = sorted(vocabulary)
+    rng = random.Random(seed)
+    sample = rng.sample(pool, min(TYPO_WORDS, len(pool)))
+    result: dict[str, Any] = {"pool": len(pool), "vocabulary": len(vocabulary), "edits": {}}
+    for edits in (1, 2):
+        outcomes: Counter[str] = Counter()
+        baseline: Counter[str] = Counter()
+        timings = []
+        for word in sample:
+            if edits == 2 and len(word) < spelling.TWO_EDITS_FROM:
+                continue
+            typo = make_typo(word, rng, edits)
+            for _ in range(20):
+                if typo not in vocabulary and typo != word:
+                    break
+                typo = make_typo(word, rng, edits)
+            else:
+                continue
+            t0 = time.perf_counter()
+            found = selectors.search(user=viewer, q=typo, suggest=True, with_snippets=False)
+            timings.append((time.perf_counter() - t0) * 1000)
+            if found.suggestion is not None:
+                outcomes["restored" if found.suggestion.query == word else "another word"] += 1
+            elif found.count:
+                outcomes["results as typed"] += 1  # the stem or the prefix of the typo matched
+            else:
+                outcomes["nothing"] += 1
+            close = difflib.get_close_matches(typo, ordered_vocabulary, n=1)
+            baseline["restored" if close and close[0] == word else "not restored"] += 1
+        result["edits"][edits] = {
+            "n": sum(outcomes.values()),
+            "outcomes": dict(outcomes),
+            "baseline": dict(baseline),
+            "median_ms": statistics.median(timings) if timings else 0.0,
+        }
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
 # --- Report -------------------------------------------------------------------------------------------
 
 
@@ -339,7 +420,12 @@ def relative(ours: float, base: float) -> str:
 
 
 def report(
-    args: argparse.Namespace, links: dict[str, Any], experts: dict[str, Any], rolling: dict[str, Any] | None, semantic: bool
+    args: argparse.Namespace,
+    links: dict[str, Any],
+    experts: dict[str, Any],
+    rolling: dict[str, Any] | None,
+    semantic: bool,
+    spelling: dict[str, Any] | None = None,
 ) -> str:
     lines = [
         "## Retrieval quality (issue 5)",
@@ -411,9 +497,29 @@ def report(
                 "",
                 f"Pooled gain, 95% paired bootstrap interval: recall@10 [{rl:+.0%}, {rh:+.0%}], MRR [{ml:+.0%}, {mh:+.0%}].",
             ]
+    if spelling:
+        lines += [
+            "",
+            f"### (d) Did you mean: misspelled words of the site ({spelling['pool']:,} words in 3 titles or more, "
+            f"{spelling['vocabulary']:,} in the vocabulary)",
+            "",
+            "| typo | searches | word suggested back | another word suggested | results as typed | nothing | "
+            "difflib's closest word is it | median ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for edits, row in spelling["edits"].items():
+            n = row["n"] or 1
+            o, b = row["outcomes"], row["baseline"]
+            lines.append(
+                f"| {edits} edit{'s' if edits > 1 else ''} | {row['n']} | {o.get('restored', 0) / n:.0%} | "
+                f"{o.get('another word', 0) / n:.0%} | {o.get('results as typed', 0) / n:.0%} | {o.get('nothing', 0) / n:.0%} | "
+                f"{b.get('restored', 0) / n:.0%} | {row['median_ms']:.1f} |"
+            )
     times = f"links {links['seconds']:.1f} s, experts {experts['seconds']:.1f} s"
     if rolling:
         times += f", monthly windows {rolling['seconds']:.1f} s"
+    if spelling:
+        times += f", did you mean {spelling['seconds']:.1f} s"
     lines += ["", f"Evaluation time: {times}.", ""]
     return "\n".join(lines)
 
@@ -449,6 +555,8 @@ def main() -> None:
             call_command("embed_threads", verbosity=0)
             print(f"Embedded {ThreadEmbedding.objects.count()} threads.", file=sys.stderr)
         links = evaluate_links(folder, site, viewer)
+        print("Misspelled searches for (d)…", file=sys.stderr)
+        spelling = evaluate_spelling(viewer)
         print(f"Importing content before {args.cut} for (b)…", file=sys.stderr)
         reset_database()
         call_command(
@@ -465,7 +573,7 @@ def main() -> None:
             cuts = monthly_cuts(folder, cut)
             print(f"Monthly windows from {cuts[0].date()} for (c)…", file=sys.stderr)
             rolling = evaluate_experts_rolling(folder, site, viewer, cuts, use_semantic)
-        text = report(args, links, experts, rolling, use_semantic)
+        text = report(args, links, experts, rolling, use_semantic, spelling)
     print(text)
     if args.write:
         args.write.write_text(f"# Search and expert-finding quality\n\n{text}")

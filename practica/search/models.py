@@ -92,6 +92,9 @@ class SearchWord(models.Model):
     Only spellings: which documents have a word, and who may read them, is always asked of the index itself."""
 
     word = models.CharField(max_length=30, primary_key=True)
+    # The word spelled backwards: words ending like a misspelling are found along an index, as those starting
+    # like it are along the primary key (spelling.spellings).
+    backwards = models.CharField(max_length=30, db_index=True)
 
     def __str__(self) -> str:
         return self.word

@@ -32,7 +32,7 @@ TWO_EDITS_FROM = 6  # words this long may be two edits from their correction ("p
 MAX_CHECKED = 8  # query words checked and corrected at most (a pasted paragraph stays cheap)
 CANDIDATES_COUNTED = 30  # spellings counted per misspelled word (in one query), nearest first
 COUNT_CAP = 50  # counting a candidate's documents stops here (the most found wins; beyond, the nearest)
-SCAN_LIMIT = 5000  # two-edit candidates: vocabulary words read at most (those sharing the first two letters)
+SCAN_LIMIT = 5000  # two-edit candidates: vocabulary words read at most from each end (see spellings)
 INSERT_BATCH = 2000
 
 
@@ -74,7 +74,8 @@ def remember(words: Iterable[str]) -> None:
     batch = sorted(set(words))
     for start in range(0, len(batch), INSERT_BATCH):
         SearchWord.objects.bulk_create(
-            [SearchWord(word=word) for word in batch[start : start + INSERT_BATCH]], ignore_conflicts=True
+            [SearchWord(word=word, backwards=word[::-1]) for word in batch[start : start + INSERT_BATCH]],
+            ignore_conflicts=True,
         )
 
 
@@ -120,18 +121,20 @@ def distance(a: str, b: str, *, limit: int = 2) -> int:
 
 def spellings(word: str) -> list[str]:
     """Words of the vocabulary one edit from ``word``, else (for long words) two: nearest first, at most
-    ``CANDIDATES_COUNTED``. Two edits are looked for among the words sharing its first two letters."""
+    ``CANDIDATES_COUNTED``. Two edits are looked for among the words that start with its first two letters or
+    end with its last two (along the primary key and the ``backwards`` index): only two edits that touch both
+    ends of the word are missed."""
     near = sorted(_known(one_edit(word)), key=lambda candidate: (abs(len(candidate) - len(word) - 0.5), candidate))
     if near or len(word) < TWO_EDITS_FROM:
         return near[:CANDIDATES_COUNTED]
-    prefix = word[:2]
-    rows = (
-        SearchWord.objects.filter(word__startswith=prefix)
-        .order_by("word")
-        .values_list("word", flat=True)[:SCAN_LIMIT]
-    )
+    starting = SearchWord.objects.filter(word__startswith=word[:2]).order_by("word")
+    ending = SearchWord.objects.filter(backwards__startswith=word[::-1][:2]).order_by("backwards")
+    rows = {
+        *starting.values_list("word", flat=True)[:SCAN_LIMIT],
+        *ending.values_list("word", flat=True)[:SCAN_LIMIT],
+    }
     scored = []
-    for candidate in rows:
+    for candidate in sorted(rows):
         if abs(len(candidate) - len(word)) <= 2 and candidate != word:
             edits = distance(word, candidate)
             if edits <= 2:

@@ -23,7 +23,8 @@ def fill_words(apps, schema_editor):
         ordered = sorted({word for _, *fields in batch for word in document_words(*fields)})
         for start in range(0, len(ordered), INSERT_BATCH):
             SearchWord.objects.bulk_create(
-                [SearchWord(word=word) for word in ordered[start : start + INSERT_BATCH]], ignore_conflicts=True
+                [SearchWord(word=word, backwards=word[::-1]) for word in ordered[start : start + INSERT_BATCH]],
+                ignore_conflicts=True,
             )
         last = batch[-1][0]
 
@@ -38,6 +39,7 @@ class Migration(migrations.Migration):
             name="SearchWord",
             fields=[
                 ("word", models.CharField(max_length=30, primary_key=True, serialize=False)),
+                ("backwards", models.CharField(db_index=True, max_length=30)),
             ],
         ),
         migrations.RunPython(fill_words, migrations.RunPython.noop),

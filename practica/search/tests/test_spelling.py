@@ -85,7 +85,7 @@ def test_people_and_knowledge_items_add_their_words_too(
 
 
 def test_a_rebuild_starts_the_vocabulary_afresh(world: World, reindex: Reindex) -> None:
-    SearchWord.objects.create(word="stalevocabulary")
+    SearchWord.objects.create(word="stalevocabulary", backwards="yralubacovelats")
     reindex()
     words = set(SearchWord.objects.values_list("word", flat=True))
     assert "stalevocabulary" not in words
@@ -103,6 +103,7 @@ def test_a_rebuild_starts_the_vocabulary_afresh(world: World, reindex: Reindex) 
         ("zirconiun", "zirconium"),  # a letter changed
         ("zircoinum", "zirconium"),  # two letters swapped
         ("zirkonum", "zirconium"),  # two edits, in a long word
+        ("xirconum", "zirconium"),  # two edits, one of them in the first two letters
         ("zirconum tracer", "zirconium tracer"),  # the right words stay
     ],
 )
