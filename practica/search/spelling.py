@@ -1,7 +1,7 @@
 """"Did you mean …?": a correction of a misspelled search that finds what the viewer may read.
 
 The full-text indexes of both engines hold *stems* ("pressur", "seal"), which cannot be offered back to a reader,
-so the words met in indexed content are also kept as written, lower-cased (``SearchWord``: only the word, added
+so the words met in indexed content are also kept as written, lower-cased (``SearchWord``: the word, and backwards, added
 as documents are indexed and rebuilt with the index). A search with no result holding all its words gets a
 suggestion when one or more of its words match nothing the viewer may read and a word of the vocabulary one
 edit away (a letter left out, added, changed, or two swapped; two edits for words of six letters or more) does:
@@ -162,8 +162,8 @@ def suggest(
     """A corrected query for these words, or None.
 
     ``exists(words)`` says whether the viewer may read a document with all these words (the last as a prefix,
-    as search reads it); ``count(words)`` how many such documents have each word (up to ``COUNT_CAP``). Both must apply the viewer's
-    permissions and filters: they alone decide what is suggested (see the module docstring)."""
+    as search reads it); ``count(words)`` how many such documents have each word (up to ``COUNT_CAP``). Both
+    must apply the viewer's permissions and filters: they alone decide what is suggested (module docstring)."""
     corrected = list(terms)
     changed = False
     checked = 0
