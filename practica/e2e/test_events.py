@@ -73,7 +73,7 @@ def test_a_monthly_meeting_is_planned_answered_held_and_its_action_reaches_the_m
 
     carla.goto(f"{base}/communities/cementing/events/{event.pk}/?occurrence={key}")
     carla.get_by_role("heading", name="Who came").wait_for()
-    carla.get_by_label("mo").check()
+    carla.get_by_role("checkbox", name="mo", exact=True).check()  # not "Monday …"
     carla.get_by_role("button", name="Save attendance").click()
     carla.get_by_text("Attendance saved: 1 came.").wait_for()
     assert Attendance.objects.filter(user=member).exists()
