@@ -16,8 +16,9 @@ Then:
 2. ``measure`` times, signed in as an ordinary member of the community:
    * search, for a fixed, seeded set of 52 queries of 1 to 4 words (rare, mid, common made-up words, common
      English words of the templates, phrases from the titles, prefixes as typed, one with no match, two whole
-     questions, four misspelled, for which the API and the page look for "did you mean"): the selector (``selectors.search``) called directly, ``GET /api/v1/search/?q=``, the page
-     ``GET /search/?q=`` and its htmx partial (results as you type);
+     questions, four misspelled, for which the API and the page look for "did you mean"): the selector
+     (``selectors.search``) called directly, ``GET /api/v1/search/?q=``, the page ``GET /search/?q=`` and its
+     htmx partial (results as you type), and the API sorted by date and by votes (``&sort=newest|votes``);
    * related threads, ``GET /api/v1/threads/{id}/related/?limit=10`` for 50 seeded threads (the one with 200
      replies among them), and the selector directly;
    * expert finding, ``GET /api/v1/experts/?q=...&community=bench-practice`` for 30 seeded question texts, and
@@ -457,6 +458,12 @@ def measure(
             search_items, lambda q: _get(client, f"/search/?q={quote_plus(q)}", HTTP_HX_REQUEST="true"),
             warmup=warmup, rounds=rounds, log=log,
         ))
+        for order, label in (("newest", "newest first"), ("votes", "most votes first")):
+            series.append(run_series(
+                Series(f"Search, API, {label}", "search", "API", f"/api/v1/search/?q=…&sort={order}"),
+                search_items, lambda q, order=order: _get(client, f"/api/v1/search/?q={quote_plus(q)}&sort={order}"),
+                warmup=warmup, rounds=rounds, count_results=api_count, log=log,
+            ))
     if "related" in wanted:
         thread_ids = related_thread_ids(big_thread_id)
         threads = {t.id: t for t in Thread.objects.filter(id__in=thread_ids).select_related("community")}

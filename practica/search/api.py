@@ -84,6 +84,10 @@ class SearchView(APIView):
             OpenApiParameter("solved", str, enum=["yes", "no"]),
             OpenApiParameter("date_from", str),
             OpenApiParameter("date_to", str),
+            OpenApiParameter(
+                "sort", str, enum=["relevance", "newest", "votes"],
+                description="relevance (default); newest or votes list the results with all the words by date or votes (score 0).",
+            ),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],

@@ -26,6 +26,11 @@ class SearchForm(forms.Form):
     solved = forms.ChoiceField(required=False, choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Unsolved")])
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("relevance", "Best match"), ("newest", "Newest"), ("votes", "Most votes")],
+        error_messages={"invalid_choice": "Sort by relevance (the default), newest or votes."},
+    )
 
 
 class ExpertForm(forms.Form):

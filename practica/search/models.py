@@ -51,7 +51,12 @@ class SearchDocument(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["doc_type", "object_id"], name="search_document_unique")]
-        indexes = [models.Index(fields=["community", "doc_type"], name="search_doc_community_type")]
+        indexes = [
+            models.Index(fields=["community", "doc_type"], name="search_doc_community_type"),
+            # Search sorted by date or votes walks these (backends.ORDER_INDEXES).
+            models.Index(fields=["created_at", "id"], name="search_doc_created"),
+            models.Index(fields=["votes", "created_at", "id"], name="search_doc_votes"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.doc_type} {self.object_id}: {self.title}"

@@ -29,6 +29,7 @@ from practica.search.spelling import Suggestion
 from practica.topics.services import topic_normalise
 
 CANDIDATES = 200  # documents ranked per search, and so the most anyone can page through
+ORDERS = ("newest", "votes")  # sorts other than relevance (Backend.ordered); pages stop at COUNT_CAP too
 COUNT_CAP = CANDIDATES  # results are counted up to this many ("200+"): what is counted can be paged through
 # Tuned on the Quantum Computing dump (docs/quality.md): larger weights for "solved" and recency hurt.
 WEIGHTS = {"solved": 0.1, "votes": 0.3, "recency": 0.1, "trust": 0.1}
@@ -164,11 +165,13 @@ def search(
     limit: int = 20,
     with_snippets: bool = True,
     suggest: bool = False,
+    sort: str = "relevance",
 ) -> Results:
     """Ranked, permission-scoped search: results with all the words first, then (``broadened``) with some.
 
-    With ``suggest``, a search without any result holding all the words also says what the viewer may have
-    meant (``Results.suggestion``, see spelling.py)."""
+    ``sort="newest"`` or ``"votes"`` lists the results with all the words by date or by votes instead (each
+    with ``score`` 0). With ``suggest``, a search without any result holding all the words also says what the
+    viewer may have meant (``Results.suggestion``, see spelling.py)."""
     terms = tokens(q)
     results = Results(query=q, count=0)
     if not terms:
@@ -185,18 +188,23 @@ def search(
         date_to=date_to,
     )
     backend = get_backend()
+    if sort in ORDERS:
+        ids, found = backend.ordered(
+            terms, filters, order=sort, offset=offset, limit=max(0, min(limit, COUNT_CAP - offset)), count_cap=COUNT_CAP + 1
+        )
+        results.count, results.count_capped = min(found, COUNT_CAP), found > COUNT_CAP
+        if suggest and not found:
+            results.suggestion = _suggestion(terms, filters, backend)
+        docs = _docs(ids)
+        snippets = _snippets(terms, ids) if with_snippets else {}
+        results.hits = [_hit(docs[i], 0.0, snippets.get(i, "")) for i in ids if i in docs]
+        return results
     # One more than is ranked says whether there are more: the count needs no query of its own.
     strict = backend.candidates(terms, filters, any_term=False, limit=CANDIDATES + 1)
     more = len(strict) > CANDIDATES
     strict = strict[:CANDIDATES]
     if suggest and not strict:
-        results.suggestion = spelling.suggest(
-            terms,
-            # Counted up to COUNT_CAP, not 1: with LIMIT 1 PostgreSQL's planner walks the table hoping for an early
-            # match of a word it has no statistics for — a whole scan (240 ms on 100,000 threads) when there is none.
-            exists=lambda words: backend.count(words, filters, any_term=False, cap=spelling.COUNT_CAP) > 0,
-            count=lambda words: backend.word_counts(words, filters, cap=spelling.COUNT_CAP),
-        )
+        results.suggestion = _suggestion(terms, filters, backend)
     docs = _docs([i for i, _ in strict])
     ranked = rank(strict, docs)
     # Words that say what the query is about: "a", "in", "how" alone must not make a thread a result.
@@ -225,6 +233,17 @@ def search(
             continue
         results.hits.append(_hit(doc, score, snippets.get(doc_id, "")))
     return results
+
+
+def _suggestion(terms: list[str], filters: Filters, backend: Any) -> Suggestion | None:
+    """"Did you mean", decided only by what these filters (the viewer's permissions among them) let through."""
+    return spelling.suggest(
+        terms,
+        # Counted up to COUNT_CAP, not 1: with LIMIT 1 PostgreSQL's planner walks the table hoping for an early
+        # match of a word it has no statistics for — a whole scan (240 ms on 100,000 threads) when there is none.
+        exists=lambda words: backend.count(words, filters, any_term=False, cap=spelling.COUNT_CAP) > 0,
+        count=lambda words: backend.word_counts(words, filters, cap=spelling.COUNT_CAP),
+    )
 
 
 def _snippets(terms: list[str], ids: list[int]) -> dict[int, str]:

@@ -73,6 +73,7 @@ def run_search(
         offset=(page - 1) * limit,
         limit=limit,
         suggest=True,
+        sort=data.get("sort") or "relevance",
     )
 
 
