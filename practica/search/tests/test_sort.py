@@ -42,6 +42,7 @@ def kicks(community: Community, member: User, reindex: Reindex) -> dict[str, Thr
     }
     Thread.objects.filter(pk=threads["old, loved"].pk).update(score=12)
     Thread.objects.filter(pk=threads["middle"].pk).update(score=3)
+    Thread.objects.filter(pk=threads["new"].pk).update(score=1)
     reindex()
     return threads
 
@@ -60,6 +61,14 @@ def test_votes_lists_the_most_voted_first_then_the_newest(kicks: dict[str, Threa
     assert titles(find(member, "kick detection", sort="votes")) == [
         "Kick detection on old rigs", "Kick detection in practice", "Kick detection with new sensors", "Kick detection basics",
     ]
+    page = client_for(member).get("/search/", {"q": "kick detection", "sort": "votes"}, **HTMX).content.decode()
+    assert "12 votes ·" in page and "1 vote ·" in page and "0 votes ·" in page
+
+
+def test_equal_votes_go_newest_first(kicks: dict[str, Thread], member: User, reindex: Reindex) -> None:
+    Thread.objects.filter(title__startswith="Kick detection").update(score=0)
+    reindex()
+    assert titles(find(member, "kick detection", sort="votes")) == titles(find(member, "kick detection", sort="newest"))
 
 
 def test_sorted_results_are_paged_and_counted(community: Community, member: User, reindex: Reindex) -> None:
