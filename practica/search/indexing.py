@@ -233,7 +233,9 @@ def reindex_community(community_id: int) -> int:
     from practica.knowledge.models import KnowledgeItem
 
     ids = list(Thread.objects.filter(community_id=community_id).values_list("id", flat=True))
-    total = index_threads(ids, accepted=_accepted_counts(None, {community_id}))
+    words: set[str] = set()  # written once at the end, as a rebuild does (an import reindexes here)
+    total = index_threads(ids, accepted=_accepted_counts(None, {community_id}), words=words)
+    spelling.remember(words)
     total += index_items(KnowledgeItem.objects.filter(community_id=community_id).values_list("id", flat=True))
     total += index_events(Event.objects.filter(community_id=community_id).values_list("id", flat=True))
     return total

@@ -19,7 +19,7 @@ from practica.knowledge.tests.builders import published
 from practica.lib.testing.client import Api
 from practica.lib.testing.factories import UserFactory
 from practica.people.services import profile_update
-from practica.search import spelling
+from practica.search import indexing, spelling
 from practica.search.models import SearchWord
 from practica.search.tests.conftest import HTMX, World, client_for, find
 
@@ -82,6 +82,13 @@ def test_people_and_knowledge_items_add_their_words_too(
         published(community, member, owner, title="Checklist for tubular inspection")
     words = set(SearchWord.objects.values_list("word", flat=True))
     assert {"quintessa", "petrophysics", "tubular", "inspection"} <= words
+
+
+def test_reindexing_a_community_after_an_import_adds_its_words(community: Community, member: User) -> None:
+    ask(community, member, "Tungsten carbide inserts", body="Ordered from a new supplier.")  # not indexed yet
+    assert not SearchWord.objects.filter(word="tungsten").exists()
+    indexing.reindex_community(community.pk)
+    assert {"tungsten", "carbide", "inserts", "supplier"} <= set(SearchWord.objects.values_list("word", flat=True))
 
 
 def test_a_rebuild_starts_the_vocabulary_afresh(world: World, reindex: Reindex) -> None:
