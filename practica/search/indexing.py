@@ -56,12 +56,13 @@ def index_threads(
 
     ``accepted`` is :func:`_accepted_counts` for every author and community when the caller (a rebuild) has it
     already; otherwise each batch asks for its own authors. The threads' words join the vocabulary of "did you
-    mean" (``spelling``), or ``words`` when given: a rebuild writes them once at the end.
+    mean" (``spelling``) once all are indexed, or ``words`` when given (a rebuild writes them once at the end).
 
     Reads plain rows and writes them with :func:`practica.lib.bulk.bulk_insert` (COPY on PostgreSQL), without
     model instances: an import or a rebuild indexes tens of thousands of threads (see docs/benchmarks.md).
     """
     total = 0
+    vocabulary: set[str] = set() if words is None else words
     for chunk in _chunks(sorted(set(thread_ids))):
         threads = list(
             Thread.objects.filter(id__in=chunk)
@@ -122,11 +123,10 @@ def index_threads(
                 )
             )
         _upsert_rows(DocType.THREAD, rows)
-        if words is None:
-            spelling.remember(batch_words)
-        else:
-            words.update(batch_words)
+        vocabulary.update(batch_words)
         total += len(rows)
+    if words is None:
+        spelling.remember(vocabulary)
     return total
 
 
@@ -165,6 +165,7 @@ def index_people(user_ids: Iterable[int]) -> int:
 
     Plain rows in, bulk insert out, as :func:`index_threads` (an import indexes tens of thousands of people)."""
     total = 0
+    vocabulary: set[str] = set()
     for chunk in _chunks(sorted(set(user_ids))):
         profiles = list(
             Profile.objects.filter(user_id__in=chunk, user__is_active=True)
@@ -200,8 +201,9 @@ def index_people(user_ids: Iterable[int]) -> int:
                 )
             )
         _upsert_rows(DocType.PERSON, rows)
-        spelling.remember(word for row in rows for word in spelling.document_words(row[3], row[5], row[4], None))
+        vocabulary.update(word for row in rows for word in spelling.document_words(row[3], row[5], row[4], None))
         total += len(rows)
+    spelling.remember(vocabulary)
     return total
 
 
@@ -233,9 +235,7 @@ def reindex_community(community_id: int) -> int:
     from practica.knowledge.models import KnowledgeItem
 
     ids = list(Thread.objects.filter(community_id=community_id).values_list("id", flat=True))
-    words: set[str] = set()  # written once at the end, as a rebuild does (an import reindexes here)
-    total = index_threads(ids, accepted=_accepted_counts(None, {community_id}), words=words)
-    spelling.remember(words)
+    total = index_threads(ids, accepted=_accepted_counts(None, {community_id}))
     total += index_items(KnowledgeItem.objects.filter(community_id=community_id).values_list("id", flat=True))
     total += index_events(Event.objects.filter(community_id=community_id).values_list("id", flat=True))
     return total
