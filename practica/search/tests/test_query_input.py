@@ -106,6 +106,17 @@ def test_pages_and_experts_never_fail_on_any_query(world: World, api: Api, membe
     find_experts(text=q, community=world.private, viewer=member)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(q=QUERIES, sort=st.sampled_from(["newest", "votes"]), page=st.integers(min_value=1, max_value=12))
+def test_sorted_searches_never_fail_on_any_query(world: World, api: Api, member: User, q: str, sort: str, page: int) -> None:
+    response = api.as_user(member).get(f"/api/v1/search/?q={quote(q)}&sort={sort}&page={page}")
+    assert response.status_code == 200, (q[:200], response.content[:500])
+    body = response.json()
+    assert body["count"] <= 200 and len(body["results"]) <= 20
+    assert all(hit["score"] == 0 for hit in body["results"])
+    assert client_for(member).get(f"/search/?q={quote(q)}&sort={sort}&page={page}").status_code == 200
+
+
 def test_a_nul_character_is_refused_politely_not_with_a_500(world: World, api: Api, member: User) -> None:
     response = api.as_user(member).get("/api/v1/search/?q=cement%00barrier")
     assert response.status_code in (200, 400)
@@ -114,7 +125,9 @@ def test_a_nul_character_is_refused_politely_not_with_a_500(world: World, api: A
     assert isinstance(selectors.search(user=member, q="cement\x00barrier"), selectors.Results)
 
 
-@pytest.mark.parametrize("param", ["community", "tag", "author", "kind", "solved", "date_from", "type", "page", "page_size"])
+@pytest.mark.parametrize(
+    "param", ["community", "tag", "author", "kind", "solved", "date_from", "type", "page", "page_size", "sort"]
+)
 @pytest.mark.parametrize("value", ["' OR 1=1 --", "%", "🔥", "x" * 500, "\x00", "-1", "99999999999999999999"])
 def test_hostile_filter_values_never_give_a_500(world: World, api: Api, member: User, param: str, value: str) -> None:
     response = api.as_user(member).get("/api/v1/search/", {"q": "cement", param: value})
