@@ -136,3 +136,12 @@ def test_a_sorted_search_costs_the_same_queries_for_5_and_50_results(
         ask(community, member, f"Ballooning event {n}", body="Wellbore breathing.")
     reindex()
     assert _sorted_page_queries(member, "swab surge") == _sorted_page_queries(member, "ballooning event")
+
+
+def test_a_sorted_search_without_full_matches_offers_the_ranked_one(kicks: dict[str, Thread], member: User) -> None:
+    client = client_for(member)
+    page = client.get("/search/", {"q": "kick tripping detection", "sort": "newest"}, **HTMX).content.decode()
+    assert "No results with all these words." in page
+    assert 'href="/search/?q=kick+tripping+detection">Sort by best match</a>' in page
+    ranked = client.get("/search/", {"q": "kick tripping detection"}, **HTMX).content.decode()
+    assert "matching some of your words" in ranked and "Sort by best match" not in ranked
