@@ -40,10 +40,10 @@ from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import AnyUser, community_access
 from practica.discussions.models import Comment, Post, Thread
+from practica.search import knowledge_items as knowledge_base
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
 from practica.search.selectors import _filters, more_like_this_terms, sql_datetime
-from practica.search.similarity import SOURCE_TERMS, inverse_document_frequencies, weighted_words
 from practica.topics.services import topic_normalise
 
 SIMILAR_THREADS = 60
@@ -52,7 +52,6 @@ FIT_WEIGHT = 1.0  # the best-fitting person's activity counts double
 ACTIVITY_FLOOR = 0.05  # so that fit still orders people with no recent activity (declared expertise, old answers)
 
 
-KNOWLEDGE_ITEMS = 1000  # a community's most recently published knowledge items read as evidence
 KNOWLEDGE_COVERAGE = 0.25  # an item counts when it has this share of the question's distinctive words (by idf)
 KNOWLEDGE_WEIGHT = 3.0  # a published, reviewed item weighs as an accepted answer
 
@@ -102,74 +101,15 @@ def similar_threads(
     return {doc_to_thread[i]: score / best for i, score in candidates if i in doc_to_thread}
 
 
-@dataclass(frozen=True)
-class _Item:
-    title: str
-    authors: tuple[int, ...]
-    endorsements: int  # endorsements and "helpful" marks
-    published_at: dt.datetime
-    words: frozenset[str]
-
-
-def _knowledge_items(community: Community, *, before: dt.datetime | None, cached: bool) -> list[_Item]:
-    """The community's published knowledge items (the ``KNOWLEDGE_ITEMS`` most recent), each with its authors
-    and the words of its title, tags, summary and first ``BODY_CHARS`` characters. Drafts, items in review and
-    archived ones are not evidence; every reader of the community may see the published ones."""
-    from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem, KnowledgeStatus
-
-    def compute() -> list[_Item]:
-        items = KnowledgeItem.objects.filter(community=community, status=KnowledgeStatus.PUBLISHED)
-        if before is not None:
-            items = items.filter(published_at__lt=before)
-        rows = list(
-            items.order_by("-published_at", "-id").values_list(
-                "id", "title", "summary", "body_text", "endorsement_count", "helpful_count", "published_at", "created_by_id"
-            )[:KNOWLEDGE_ITEMS]
-        )
-        ids = [row[0] for row in rows]
-        authors: dict[int, set[int]] = defaultdict(set)
-        for item_id, user_id in KnowledgeAuthor.objects.filter(item_id__in=ids).values_list("item_id", "user_id"):
-            authors[item_id].add(user_id)
-        tags: dict[int, list[str]] = defaultdict(list)
-        for item_id, name in KnowledgeItem.tags.through.objects.filter(knowledgeitem_id__in=ids).values_list(
-            "knowledgeitem_id", "topic__name"
-        ):
-            tags[item_id].append(name)
-        found = []
-        for item_id, title, summary, body, endorsed, helpful, published_at, creator in rows:
-            people = authors[item_id] | ({creator} if creator else set())
-            words = weighted_words(title, " ".join(tags[item_id]), f"{summary}\n{body}")
-            found.append(
-                _Item(title, tuple(sorted(people)), endorsed + helpful, published_at or timezone.now(), frozenset(words))
-            )
-        return found
-
-    if not cached:
-        return compute()
-    found: list[_Item] = cache.get_or_set(f"experts:knowledge:{community.id}", compute, STATS_TTL) or []
-    return found
-
-
 def _knowledge_evidence(
     text: str, community: Community, now: dt.datetime, *, before: dt.datetime | None, cached: bool
-) -> dict[int, list[tuple[float, _Item]]]:
-    """{author: [(evidence, item)]} for the knowledge items that cover the question: those with at least
-    ``KNOWLEDGE_COVERAGE`` of the question's distinctive words, weighted by idf (so "pump" and "seal" count more
-    than "problem"). Evidence = coverage × ``KNOWLEDGE_WEIGHT`` × (1 + 0.5·log(1 + endorsements)) × recency."""
-    items = _knowledge_items(community, before=before, cached=cached)
-    if not items:
-        return {}
-    question = [word for word, _ in weighted_words("", "", text).most_common(SOURCE_TERMS)]
-    idf = inverse_document_frequencies(question, get_backend())
-    total = sum(idf.values())
-    if not total:
-        return {}
-    words = frozenset(idf)
-    found: dict[int, list[tuple[float, _Item]]] = defaultdict(list)
-    for item in items:
-        coverage = sum(idf[word] for word in item.words & words) / total
-        if coverage < KNOWLEDGE_COVERAGE:
-            continue
+) -> dict[int, list[tuple[float, knowledge_base.Item]]]:
+    """{author: [(evidence, item)]} for the published knowledge items that cover the question (at least
+    ``KNOWLEDGE_COVERAGE`` of its distinctive words, ``knowledge_base.covering``). Evidence = coverage ×
+    ``KNOWLEDGE_WEIGHT`` × (1 + 0.5·log(1 + endorsements)) × recency."""
+    items = knowledge_base.published(community, before=before, cached=cached)
+    found: dict[int, list[tuple[float, knowledge_base.Item]]] = defaultdict(list)
+    for coverage, item in knowledge_base.covering(text, items, at_least=KNOWLEDGE_COVERAGE):
         age_days = max((now - item.published_at).total_seconds() / 86400, 0)
         evidence = (
             coverage * KNOWLEDGE_WEIGHT * (1 + 0.5 * math.log1p(item.endorsements)) * 0.5 ** (age_days / HALF_LIFE_DAYS)

@@ -465,6 +465,38 @@ def semantic_rrf(rankings: list[list[int]], *, k: int = 60) -> list[tuple[int, f
     return rrf(*rankings, k=k)
 
 
+SIMILAR_KNOWLEDGE_COVERAGE = 0.5  # a knowledge item is offered while asking when it has half the title's words
+
+
+def similar_knowledge(*, text: str, community: Any, limit: int = 3) -> list[Hit]:
+    """Published knowledge items of this community (the caller has checked the viewer may read it) that cover
+    a question being typed: at least half of its distinctive words, by idf (``knowledge_items.covering``)."""
+    from django.urls import reverse
+
+    from practica.knowledge.models import KnowledgeKind
+    from practica.search import knowledge_items
+
+    covered = knowledge_items.covering(
+        text, knowledge_items.published(community), at_least=SIMILAR_KNOWLEDGE_COVERAGE
+    )[:limit]
+    return [
+        Hit(
+            type=DocType.KNOWLEDGE,
+            id=item.id,
+            title=item.title,
+            snippet="",
+            score=round(coverage, 6),
+            url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": item.id}),
+            external_id="",
+            community=community.slug,
+            kind=KnowledgeKind(item.kind).label if item.kind in KnowledgeKind.values else item.kind,
+            votes=item.endorsements,
+            created_at=item.published_at,
+        )
+        for coverage, item in covered
+    ]
+
+
 def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | None = None, limit: int = 5) -> list[Hit]:
     """Existing threads like a question being typed (duplicate detection while asking)."""
     from practica.search import semantic

@@ -131,11 +131,15 @@ def experts_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def similar(request: HttpRequest, slug: str) -> HttpResponse:
-    """Existing questions like the title being typed (htmx partial on the ask page)."""
+    """Existing questions like the title being typed, and knowledge items that may answer it (htmx partial on the
+    ask page)."""
     community, _ = community_get_readable(slug=slug, user=request.user)
     title = (request.GET.get("title") or "")[:300]
-    hits = selectors.similar_questions(text=title, user=request.user, community_ids=[community.id]) if len(title) >= 8 else []
-    return render(request, "search/_similar.html", {"hits": hits, "community": community})
+    hits, knowledge = [], []
+    if len(title) >= 8:
+        hits = selectors.similar_questions(text=title, user=request.user, community_ids=[community.id])
+        knowledge = selectors.similar_knowledge(text=title, community=community)
+    return render(request, "search/_similar.html", {"hits": hits, "knowledge": knowledge, "community": community})
 
 
 @login_required

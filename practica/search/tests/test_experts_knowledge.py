@@ -14,6 +14,7 @@ from practica.knowledge.tests.builders import draft, published
 from practica.lib.testing.client import Api
 from practica.search import indexing
 from practica.search.experts import find_experts
+from practica.search.tests.conftest import HTMX, client_for
 
 pytestmark = pytest.mark.django_db
 # Items are indexed when their transaction commits; these tests rebuild the index before asking (the question's
@@ -89,3 +90,52 @@ def test_an_author_who_may_no_longer_read_a_private_community_is_not_suggested(
     response = Api().as_user(outsider).get("/api/v1/experts/", {"q": QUESTION, "community": private_community.slug})
     assert response.status_code == 404
     assert "stayer" not in response.content.decode()
+
+
+# --- While asking: "the knowledge base may already answer this" -----------------------------------
+
+
+def test_while_asking_a_published_item_that_covers_the_title_is_offered(
+    community: Community, owner: User, member: User
+) -> None:
+    writer = person("writer", community)
+    item = _published_by(community, writer, owner, "Casing wear inspection after rotating liners",
+                         "Run a multi-finger caliper to inspect casing wear where the liner was rotated.")
+    knowledge.endorse(item=item, user=owner)  # type: ignore[arg-type]
+    _published_by(community, writer, owner, "Cement slurry design for deep wells", "Retarders and cement density.")
+    indexing.rebuild()
+    page = client_for(member).get(
+        f"/communities/{community.slug}/similar/", {"title": "How do we check casing wear after rotating the liner?"}, **HTMX
+    ).content.decode()
+    assert "The knowledge base may already answer this" in page
+    assert f'href="/communities/{community.slug}/knowledge/{item.pk}/"' in page  # type: ignore[attr-defined]
+    assert "Casing wear inspection after rotating liners" in page and "endorsed or marked helpful 1 time" in page
+    assert "Cement slurry design" not in page  # another subject
+
+
+def test_while_asking_drafts_and_other_communities_items_are_not_offered(
+    community: Community, members_only_community: Community, owner: User, member: User
+) -> None:
+    writer = person("writer", community)
+    draft(community, writer, title="Casing wear inspection after rotating liners", body="Inspect casing wear.")
+    _published_by(members_only_community, owner, owner, "Casing wear inspection after rotating liners, members",
+                  "Inspect casing wear.")
+    indexing.rebuild()
+    page = client_for(member).get(
+        f"/communities/{community.slug}/similar/", {"title": "How do we check casing wear after rotating the liner?"}, **HTMX
+    ).content.decode()
+    assert "knowledge base" not in page
+
+
+@pytest.mark.parametrize("side", ["outsider", "anonymous"])
+def test_while_asking_in_a_community_one_may_not_read_offers_nothing(
+    request: pytest.FixtureRequest, private_community: Community, owner: User, side: str
+) -> None:
+    _published_by(private_community, owner, owner, "Casing wear inspection after rotating liners", "Inspect casing wear.")
+    indexing.rebuild()
+    user = None if side == "anonymous" else request.getfixturevalue(side)
+    response = client_for(user).get(
+        f"/communities/{private_community.slug}/similar/", {"title": "How do we check casing wear after rotating?"}, **HTMX
+    )
+    assert response.status_code == 404
+    assert "Casing wear inspection" not in response.content.decode()
