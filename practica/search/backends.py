@@ -558,16 +558,7 @@ class PostgresBackend(Backend):
                     found[term] = min(estimate, cap)
         to_count = [term for term in terms if term not in found]
         if to_count:
-            match = " OR ".join(
-                f"(d.language = %s AND d.vector @@ to_tsquery('{lang}'::regconfig, w.term))" for lang in languages
-            )
-            sql = (
-                "SELECT w.term, (SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d "  # noqa: S608
-                f"WHERE {match} LIMIT %s) s) FROM unnest(%s::text[]) AS w(term)"
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*languages, cap, to_count])
-                found.update({term: int(count) for term, count in cursor.fetchall()})
+            found.update(self.word_counts(to_count, Filters(where=[], params=[]), cap=cap))
         return found
 
     def _estimated_frequencies(self, terms: list[str], language: str) -> dict[str, int]:

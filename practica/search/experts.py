@@ -309,11 +309,11 @@ def find_experts(
     for user_id in allowed:
         fit = evidence_scores.get(user_id, 0.0) / best_evidence
         scores[user_id] = (recent.get(user_id, (0.0, 0, 0))[0] + ACTIVITY_FLOOR) * (1 + FIT_WEIGHT * fit)
-    fused = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    users = {u.id: u for u in User.objects.filter(id__in=[u for u, _ in fused]).select_related("profile")}
-    total_answers = _answer_counts(community, answers, [u for u, _ in fused], cached=before is None)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    users = {u.id: u for u in User.objects.filter(id__in=[u for u, _ in ranked]).select_related("profile")}
+    total_answers = _answer_counts(community, answers, [u for u, _ in ranked], cached=before is None)
     experts = []
-    for user_id, score in fused:
+    for user_id, score in ranked:
         if user_id not in users:  # gone between the two queries
             continue
         record = evidence.get(user_id, {"answers": 0, "accepted": 0, "last": None})

@@ -22,10 +22,9 @@ from django.db import connection
 from django.utils import timezone
 
 from practica.communities.selectors import AnyUser, communities_readable_by
-from practica.search import spelling
+from practica.search import knowledge_items, spelling
 from practica.search.backends import STOPWORDS, Filters, get_backend, keywords, make_snippet, tokens
 from practica.search.models import DocType, SearchDocument
-from practica.search.spelling import Suggestion
 from practica.topics.services import topic_normalise
 
 CANDIDATES = 200  # documents ranked per search, and so the most anyone can page through
@@ -59,7 +58,7 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     broadened: bool = False
     count_capped: bool = False  # more than COUNT_CAP results: ``count`` is COUNT_CAP ("200+")
-    suggestion: Suggestion | None = None  # "did you mean": a spelling that finds results with all its words
+    suggestion: spelling.Suggestion | None = None  # "did you mean": a spelling that finds results with all its words
 
 
 def _signals(doc: dict[str, Any], now: dt.datetime) -> float:
@@ -235,7 +234,7 @@ def search(
     return results
 
 
-def _suggestion(terms: list[str], filters: Filters, backend: Any) -> Suggestion | None:
+def _suggestion(terms: list[str], filters: Filters, backend: Any) -> spelling.Suggestion | None:
     """"Did you mean", decided only by what these filters (the viewer's permissions among them) let through."""
     return spelling.suggest(
         terms,
@@ -474,7 +473,6 @@ def similar_knowledge(*, text: str, community: Any, limit: int = 3) -> list[Hit]
     from django.urls import reverse
 
     from practica.knowledge.models import KnowledgeKind
-    from practica.search import knowledge_items
 
     covered = knowledge_items.covering(
         text, knowledge_items.published(community), at_least=SIMILAR_KNOWLEDGE_COVERAGE

@@ -91,24 +91,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         number = min(number, math.ceil(selectors.COUNT_CAP / PAGE_SIZE))
         results = run_search(request.user, form.cleaned_data, page=number)
         page = _Page(number, results.count, results.hits)
-    suggestion_url = best_match_url = ""
-    if results is not None and results.suggestion is not None:
-        params = request.GET.copy()
-        params["q"] = results.suggestion.query
-        params.pop("page", None)
-        suggestion_url = f"?{params.urlencode()}"
-    if results is not None and not results.count and form.cleaned_data.get("sort") in selectors.ORDERS:
-        # Sorted lists hold only results with all the words; the ranked search also lists those with some.
-        params = request.GET.copy()
-        params.pop("sort", None)
-        params.pop("page", None)
-        best_match_url = f"?{params.urlencode()}"
     context = {
         "form": form,
         "results": results,
         "page": page,
-        "suggestion_url": suggestion_url,
-        "best_match_url": best_match_url,
+        # Sorted lists hold only results with all the words; when there are none, the page offers the ranked search.
+        "sorted_search": results is not None and form.cleaned_data.get("sort") in selectors.ORDERS,
         "communities": communities_readable_by(request.user).order_by("name"),
     }
     return render_page(request, "search/search.html", context, partial="search/_results.html")

@@ -10,6 +10,7 @@ from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState
 from practica.discussions.tests.builders import person
 from practica.knowledge import services as knowledge
+from practica.knowledge.models import KnowledgeItem
 from practica.knowledge.tests.builders import draft, published
 from practica.lib.testing.client import Api
 from practica.search import indexing
@@ -23,18 +24,24 @@ pytestmark = pytest.mark.django_db
 QUESTION = "How should we inspect casing wear on a well that has been drilled with a rotating liner?"
 
 
-def _published_by(community: Community, author: User, reviewer: User, title: str, body: str) -> object:
+def _published_by(community: Community, author: User, reviewer: User, title: str, body: str) -> KnowledgeItem:
     return published(community, author, reviewer, title=title, body=body, tags=())
+
+
+def _casing_wear_item(community: Community, writer: User, reviewer: User) -> KnowledgeItem:
+    """A published item on casing wear after rotating liners, endorsed by its reviewer."""
+    item = _published_by(community, writer, reviewer, "Casing wear inspection after rotating liners",
+                         "Run a multi-finger caliper to inspect casing wear where the liner was rotated.")
+    knowledge.endorse(item=item, user=reviewer)
+    return item
 
 
 def test_the_author_of_a_published_item_on_the_subject_is_suggested_with_it_as_the_reason(
     community: Community, owner: User, member: User
 ) -> None:
     writer = person("writer", community)
-    item = _published_by(community, writer, owner, "Casing wear inspection after rotating liners",
-                         "Run a multi-finger caliper to inspect casing wear where the liner was rotated.")
-    knowledge.endorse(item=item, user=owner)  # type: ignore[arg-type]
-    knowledge.helpful_mark(item=item, user=member)  # type: ignore[arg-type]
+    item = _casing_wear_item(community, writer, owner)
+    knowledge.helpful_mark(item=item, user=member)
     indexing.rebuild()
     experts = find_experts(text=QUESTION, community=community, viewer=member)
     assert [e.user.username for e in experts][:1] == ["writer"]
@@ -63,7 +70,7 @@ def test_drafts_items_in_review_and_archived_items_are_not_evidence(
     pending = draft(community, submitter, title="Casing wear inspection pending", body="Inspect casing wear on rotating liners.")
     knowledge.item_submit(item=pending, actor=submitter)
     old = _published_by(community, archivist, owner, "Casing wear inspection, old", "Inspect casing wear on rotating liners.")
-    knowledge.item_archive(item=old, actor=owner)  # type: ignore[arg-type]
+    knowledge.item_archive(item=old, actor=owner)
     indexing.rebuild()
     assert find_experts(text=QUESTION, community=community, viewer=member) == []
 
@@ -99,16 +106,14 @@ def test_while_asking_a_published_item_that_covers_the_title_is_offered(
     community: Community, owner: User, member: User
 ) -> None:
     writer = person("writer", community)
-    item = _published_by(community, writer, owner, "Casing wear inspection after rotating liners",
-                         "Run a multi-finger caliper to inspect casing wear where the liner was rotated.")
-    knowledge.endorse(item=item, user=owner)  # type: ignore[arg-type]
+    item = _casing_wear_item(community, writer, owner)
     _published_by(community, writer, owner, "Cement slurry design for deep wells", "Retarders and cement density.")
     indexing.rebuild()
     page = client_for(member).get(
         f"/communities/{community.slug}/similar/", {"title": "How do we check casing wear after rotating the liner?"}, **HTMX
     ).content.decode()
     assert "The knowledge base may already answer this" in page
-    assert f'href="/communities/{community.slug}/knowledge/{item.pk}/"' in page  # type: ignore[attr-defined]
+    assert f'href="/communities/{community.slug}/knowledge/{item.pk}/"' in page
     assert "Casing wear inspection after rotating liners" in page and "endorsed or marked helpful 1 time" in page
     assert "Cement slurry design" not in page  # another subject
 
