@@ -7,6 +7,8 @@ It works in a throw-away SQLite database (never the demo's), imports the dump, a
 (a) Linked questions (duplicate links and related links in PostLinks.xml) as relevance labels. For every
     linked pair (a, b), in both directions: is b among the top 10 of a's ``related`` threads, and of ``search``
     with a's title as the query? Recall@10 and MRR (reciprocal rank of b, 0 beyond the 100th result).
+    Links to questions are taken out of the posts and comments first (``remove_question_links``): a PostLink
+    exists because a post links to the other question, usually with its title as the link's text.
 (b) Expert finding with a time split: import only what was created before ``--cut``; for every later
     question with at least one answerer who was already a member, is any of its actual answerers in the top
     10 suggested experts? Recall@10 and MRR of the first actual answerer.
@@ -30,6 +32,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import sqlite3
 import statistics
 import sys
@@ -53,6 +56,62 @@ def setup_django(var_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+# A link to one of the site's questions: absolute (any host: Stack Exchange sites link each other) or relative,
+# /questions/N, /q/N or /a/N, with whatever follows (slug, anchor, query).
+QUESTION_URL = r"(?:https?://[^\s\"'<>/]+)?/(?:questions|q|a)/\d+[^\s\"'<>)\]]*"
+QUESTION_ANCHOR_RE = re.compile(r"<a\b[^>]*\bhref=\"" + QUESTION_URL + r"\"[^>]*>.*?</a>", re.S | re.I)
+QUESTION_MARKDOWN_LINK_RE = re.compile(r"\[[^\]]*\]\(" + QUESTION_URL + r"\)")
+QUESTION_BARE_URL_RE = re.compile(r"https?://[^\s\"'<>/]+/(?:questions|q|a)/\d+[^\s\"'<>)\]]*")
+
+
+def remove_question_links() -> dict[str, int]:
+    """Take every link to a question out of the imported posts and comments — the link *and its text* — then
+    rebuild the search index.
+
+    The labels of (a) are Stack Exchange's PostLinks, and a PostLink exists because one post links to the other:
+    usually as an anchor whose text is the other question's title ("Similar to the question *Could a Turing
+    machine simulate a quantum computer?*"). Left in, every method (and every baseline) is scored on finding the
+    title it was handed, and methods that reward exact phrases or "all the words" gain most from it. Found on
+    2026-11-30: 110 of the dump's 568 directed pairs had the partner's title in the source's text (10 after this
+    step: titles quoted without a link). Links to other pages stay."""
+    from django.core.management import call_command
+
+    from practica.discussions.models import Comment, Post
+    from practica.lib.markdown import html_to_text, render_inline
+
+    def strip(text: str) -> str:
+        text = QUESTION_ANCHOR_RE.sub(" ", text)
+        text = QUESTION_MARKDOWN_LINK_RE.sub(" ", text)
+        return QUESTION_BARE_URL_RE.sub(" ", text)
+
+    posts = []
+    for post in Post.objects.only("id", "body_html", "body_source", "body_format"):
+        html = strip(post.body_html)
+        if html != post.body_html:
+            post.body_html, post.body_source, post.body_text = html, strip(post.body_source), html_to_text(html)
+            posts.append(post)
+    Post.objects.bulk_update(posts, ["body_html", "body_source", "body_text"], batch_size=500)
+    comments = []
+    for comment in Comment.objects.only("id", "body_source", "body_html"):
+        source = strip(comment.body_source)
+        if source != comment.body_source:
+            comment.body_source, comment.body_html = source, render_inline(source)
+            comments.append(comment)
+    Comment.objects.bulk_update(comments, ["body_source", "body_html"], batch_size=500)
+    call_command("rebuild_search_index", verbosity=0)
+    return {"posts": len(posts), "comments": len(comments)}
+
+
+def titles_in_text(pairs: list[tuple[int, int, str]]) -> int:
+    """Directed pairs (a, b) whose indexed text of a contains b's title (lower-cased): labels given away."""
+    from practica.search.models import SearchDocument
+
+    rows = SearchDocument.objects.filter(doc_type="thread").values_list("object_id", "title", "body")
+    titles = {object_id: title.lower() for object_id, title, _ in rows}
+    bodies = {object_id: body.lower() for object_id, _, body in rows}
+    return sum(1 for a, b, _ in pairs if a in bodies and titles.get(b) and titles[b] in bodies[a])
 
 
 def reset_database() -> None:
@@ -413,6 +472,19 @@ def evaluate_spelling(viewer: Any, seed: int = 7) -> dict[str, Any]:
 # --- Report -------------------------------------------------------------------------------------------
 
 
+def leak_line(leaks: dict[str, int], pairs: int) -> str:
+    if "after" not in leaks:
+        return (
+            f"Links between questions left in the text (`--keep-question-links`): {leaks.get('before', 0)} of the "
+            f"{pairs} pairs have the partner's title in the source's text."
+        )
+    return (
+        f"Links to questions taken out of the text first (the links *are* the labels; see `remove_question_links`): "
+        f"{leaks['posts']} posts and {leaks['comments']} comments changed; pairs with the partner's title in the "
+        f"source's text {leaks['before']} → {leaks['after']}."
+    )
+
+
 def relative(ours: float, base: float) -> str:
     if base == 0:
         return "n/a"
@@ -436,6 +508,8 @@ def report(
         f"Machine: {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, {dt.date.today()}",
         "",
         f"### (a) Linked questions as relevance labels ({links['pairs']} directed pairs)",
+        "",
+        leak_line(links.get("leaks", {}), links["pairs"]),
         "",
         "| group | method | pairs | recall@10 | MRR |",
         "|---|---|---:|---:|---:|",
@@ -531,6 +605,10 @@ def main() -> None:
     parser.add_argument("--cut", default="2018-07-15", help="Time split for expert finding (YYYY-MM-DD).")
     parser.add_argument("--write", type=Path, help="Write the report into this Markdown file (replacing it).")
     parser.add_argument("--no-windows", action="store_true", help="Skip (c), the monthly windows.")
+    parser.add_argument(
+        "--keep-question-links", action="store_true",
+        help="Measure (a) with the links between questions left in the text (the labels given away; before 2026-11-30).",
+    )
     args = parser.parse_args()
     folder = args.folder.resolve()
     if not (folder / "Posts.xml").is_file():
@@ -551,10 +629,16 @@ def main() -> None:
         viewer = AnonymousUser()
         print("Importing the whole dump for (a)…", file=sys.stderr)
         call_command("import_stackexchange", str(folder), "--community", "eval", "--create", "--site", site, verbosity=0)
+        pairs = linked_pairs(folder, site)
+        leaks = {"before": titles_in_text(pairs)}
+        if not args.keep_question_links:
+            leaks.update(remove_question_links())
+            leaks["after"] = titles_in_text(pairs)
         if use_semantic:
             call_command("embed_threads", verbosity=0)
             print(f"Embedded {ThreadEmbedding.objects.count()} threads.", file=sys.stderr)
         links = evaluate_links(folder, site, viewer)
+        links["leaks"] = leaks
         print("Misspelled searches for (d)…", file=sys.stderr)
         spelling = evaluate_spelling(viewer)
         print(f"Importing content before {args.cut} for (b)…", file=sys.stderr)
