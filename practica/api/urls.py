@@ -43,6 +43,7 @@ urlpatterns = [
     path("threads/<int:thread_id>/moderate/", discussions.ThreadModerateView.as_view(), name="api-thread-moderate"),
     path("threads/<int:thread_id>/move/", discussions.ThreadMoveView.as_view(), name="api-thread-move"),
     path("threads/<int:thread_id>/duplicate/", discussions.ThreadDuplicateView.as_view(), name="api-thread-duplicate"),
+    path("threads/<int:thread_id>/linked/", discussions.ThreadLinkedView.as_view(), name="api-thread-linked"),
     path("threads/<int:thread_id>/status/", discussions.ThreadStatusView.as_view(), name="api-thread-status"),
     path("posts/<int:post_id>/", discussions.PostDetailView.as_view(), name="api-post"),
     path("posts/<int:post_id>/restore/", discussions.PostRestoreView.as_view(), name="api-post-restore"),

@@ -8,8 +8,9 @@ project's exception handler turns into 400/403. Edit conflicts answer 409 with b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -203,7 +204,7 @@ class ThreadSummarySerializer(serializers.Serializer):
     accepted_post = serializers.IntegerField(source="accepted_post_id", allow_null=True)
     idea_status = serializers.CharField()
     idea_status_reason = serializers.CharField()
-    duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
+    duplicate_of = serializers.SerializerMethodField()
     is_locked = serializers.BooleanField()
     is_pinned = serializers.BooleanField()
     is_hidden = serializers.BooleanField()
@@ -215,6 +216,23 @@ class ThreadSummarySerializer(serializers.Serializer):
         # ``tags`` may be handed over already loaded (the thread page) or prefetched (lists).
         tags = self.context.get("tags")
         return [t.slug for t in (tags if tags is not None else obj.tags.all())]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_duplicate_of(self, obj: Thread) -> int | None:
+        """The original's id — null unless the caller may read it (see ``selectors.visible_originals``)."""
+        if obj.duplicate_of_id is None:
+            return None
+        visible = self.context.get("visible_originals")
+        if visible is None:  # computed once for all the threads being serialised (a page of a list, or one)
+            request = self.context.get("request")
+            user = request.user if request is not None else self.context.get("user")
+            if user is None:
+                return None
+            root: Any = self.root.instance
+            threads: list[Thread] = list(root) if isinstance(root, (list, tuple, QuerySet)) else [obj]
+            visible = selectors.visible_originals(threads, user)
+            cast(dict[str, Any], self.context)["visible_originals"] = visible
+        return obj.duplicate_of_id if obj.duplicate_of_id in visible else None
 
     def get_url(self, obj: Thread) -> str:
         request = self.context.get("request")
@@ -400,6 +418,39 @@ class ThreadListView(DiscussionsAPIView, generics.ListAPIView):
             tags=data.get("tags", []),
         )
         return Response(thread_detail_data(request, thread.pk), status=status.HTTP_201_CREATED)
+
+
+class LinkedThreadSerializer(ThreadSummarySerializer):
+    relation = serializers.SerializerMethodField(help_text="duplicate: marked as a duplicate of the thread; linked: a post of one links to the other")
+
+    def get_relation(self, obj: Thread) -> str:
+        return "duplicate" if obj.pk in self.context.get("duplicates", ()) else "linked"
+
+
+class LinkedPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = LinkedThreadSerializer(many=True)
+
+
+class ThreadLinkedView(DiscussionsAPIView):
+    """Threads linked with this one (by links in posts, or as its duplicates) that the caller may read; most
+    voted first."""
+
+    @extend_schema(parameters=[OpenApiParameter("limit", int, description="1–50, default 10")], responses=LinkedPageSerializer)
+    def get(self, request: Request, thread_id: int) -> Response:
+        thread, _ = _thread(request, thread_id)
+        raw = request.query_params.get("limit", "")
+        try:
+            limit = int(raw) if raw else selectors.LINKED_LIMIT
+        except ValueError:
+            raise ValidationError({"limit": ["Give a whole number from 1 to 50."]}) from None
+        if not 1 <= limit <= 50:
+            raise ValidationError({"limit": ["Give a whole number from 1 to 50."]})
+        linked = selectors.linked_threads(thread=thread, user=request.user, limit=limit)
+        context = {"request": request, "duplicates": linked.duplicates}
+        return Response(
+            {"count": linked.total, "results": LinkedThreadSerializer(linked.threads, many=True, context=context).data}
+        )
 
 
 class ThreadDetailView(DiscussionsAPIView):

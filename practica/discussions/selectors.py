@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -14,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -185,6 +187,56 @@ def thread_page(*, thread: Thread, access: Access, page: int | None = None, per_
         page_number=number,
         num_pages=pages,
     )
+
+
+LINKED_LIMIT = 10  # linked threads shown on a thread's page (the API may ask for up to 50)
+
+
+@dataclass
+class LinkedThreads:
+    """Threads linked with one thread that the viewer may read: the first ``limit`` and how many in all."""
+
+    threads: list[Thread]
+    total: int
+    duplicates: set[int]  # which of them are marked as duplicates of the thread
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.threads)
+
+
+def _readable_threads(user: AnyUser) -> QuerySet[Thread]:
+    """Threads anyone who may read their community sees: not deleted, not hidden."""
+    return Thread.objects.filter(community__in=communities_readable_by(user), deleted_at=None, is_hidden=False)
+
+
+def linked_threads(*, thread: Thread, user: AnyUser, limit: int = LINKED_LIMIT) -> LinkedThreads:
+    """The threads linked with this one — a post of either links to the other (or Stack Exchange said they are
+    related or duplicates), or one is marked as a duplicate of this one — among those the viewer may read; most
+    voted first, then most recently active. One query whatever their number (the total is a window count)."""
+    links_here = Thread.related.through.objects.filter(from_thread_id=thread.pk).values("to_thread_id")
+    threads: list[Thread] = list(
+        _readable_threads(user)
+        .filter(Q(pk__in=links_here) | Q(duplicate_of_id=thread.pk))
+        .exclude(pk=thread.pk)
+        .select_related("community")
+        .annotate(linked_total=Window(Count("pk")))
+        .order_by("-score", "-last_activity_at", "-id")[: max(0, limit)]
+    )
+    return LinkedThreads(
+        threads=threads,
+        total=threads[0].linked_total if threads else 0,  # type: ignore[attr-defined]
+        duplicates={t.pk for t in threads if t.duplicate_of_id == thread.pk},
+    )
+
+
+def visible_originals(threads: list[Thread], user: AnyUser) -> set[int]:
+    """Of the threads these ones are marked duplicates of, those the viewer may read (one query, none when no
+    thread is a duplicate): a duplicate in a public community must not show a private original's title."""
+    ids = {t.duplicate_of_id for t in threads if t.duplicate_of_id is not None}
+    if not ids:
+        return set()
+    return set(_readable_threads(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def unheard_queue(*, community: Community) -> QuerySet[Thread]:

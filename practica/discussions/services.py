@@ -6,20 +6,24 @@ transaction and keeps the thread's counters (replies, score, first response, las
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min
 from django.http import Http404
+from django.http.request import validate_host
 from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities import services as community_services
 from practica.communities.models import Community, Membership, MembershipState, Visibility
-from practica.communities.selectors import Access
+from practica.communities.selectors import Access, communities_readable_by
 from practica.communities.services import community_tags_resolve
 from practica.discussions.models import (
     MAX_BODY_BYTES,
@@ -128,6 +132,43 @@ def _record_mentions(post: Post, author: User | None, usernames: Sequence[str], 
     )
 
 
+MAX_LINKS_PER_POST = 20
+# A link to a thread's page (or a post on it), absolute or relative: in a Markdown link, an HTML anchor or bare.
+_THREAD_LINK_RE = re.compile(
+    r"(?:https?://(?P<host>[^/\s<>\"'()\[\]]+)|(?<![\w/.:%-]))/communities/[^/\s<>\"'()\[\]]+/threads/(?P<id>\d+)(?![\d\w])"
+)
+
+
+def _linked_thread_ids(text: str) -> list[int]:
+    """Ids of the threads a text links to, in order met: relative links, or absolute ones to this site
+    (``SITE_URL``'s host or an allowed host)."""
+    site_host = urlsplit(settings.SITE_URL).netloc.lower()
+    found: list[int] = []
+    for match in _THREAD_LINK_RE.finditer(text):
+        host = (match.group("host") or "").lower()
+        if host and host != site_host and not validate_host(host.split(":")[0], settings.ALLOWED_HOSTS):
+            continue
+        thread_id = int(match.group("id"))
+        if thread_id not in found:
+            found.append(thread_id)
+    return found[:MAX_LINKS_PER_POST]
+
+
+def _link_threads(thread: Thread, author: User | None, text: str) -> None:
+    """Link the thread with the threads its new or edited text links to (``Thread.related``, shown as "Linked" on
+    both pages) — only those the author may read, never itself. Links are kept when a later edit removes them,
+    as answers quoting them may still refer to them."""
+    ids = [i for i in _linked_thread_ids(text) if i != thread.pk]
+    if not ids or author is None:
+        return
+    readable = Thread.objects.filter(
+        pk__in=ids, community__in=communities_readable_by(author), deleted_at=None
+    ).values_list("pk", flat=True)
+    targets = list(readable)
+    if targets:
+        thread.related.add(*targets)
+
+
 def _require_participant(access: Access, action: str = "take part") -> None:
     if not access.can_read:
         raise Http404("No such thread.")
@@ -203,6 +244,7 @@ def thread_create(
         post=post, number=1, editor=author, created_at=now, title=title, tags=[t.slug for t in topics], body_source=body
     )
     _record_mentions(post, author, rendered.mentions)
+    _link_threads(thread, author, body)
     thread_changed(thread.pk)
     notification_hooks.on_commit(notification_hooks.thread_created, thread.pk, post.pk)
     return thread
@@ -227,6 +269,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
         updates["first_response_at"] = now
     Thread.objects.filter(pk=thread.pk).update(**updates)
     _record_mentions(post, author, rendered.mentions)
+    _link_threads(thread, author, body)
     thread_changed(thread.pk)
     notification_hooks.on_commit(notification_hooks.post_created, post.pk)
     return post
@@ -250,6 +293,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     comment = Comment.objects.create(post=post, author=author, body_source=body, body_html=rendered.html)
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
     _record_mentions(post, author, rendered.mentions, comment=comment)
+    _link_threads(thread, author, body)
     thread_changed(thread.pk)
     notification_hooks.on_commit(notification_hooks.comment_created, comment.pk)
     return comment
@@ -342,6 +386,7 @@ def post_edit(
         note=note.strip(),
     )
     _record_mentions(post, editor, rendered.mentions)
+    _link_threads(thread, editor, body)
     thread_changed(thread.pk)
     return post
 

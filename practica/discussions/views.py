@@ -117,6 +117,8 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
         "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
         "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
         "routing": _routing(request, thread, access),
+        "linked": selectors.linked_threads(thread=thread, user=request.user),
+        "original_visible": thread.duplicate_of_id in selectors.visible_originals([thread], request.user),
     }
     context.update(extra)
     return context

@@ -1063,7 +1063,7 @@ def test_thread_page_costs_the_same_queries_with_5_and_with_200_replies(
     _assert_same_count(few, many)
 
 
-def test_thread_page_for_a_member_costs_twelve_queries(busy_thread: Thread, community: Community, member: User,
+def test_thread_page_for_a_member_costs_thirteen_queries(busy_thread: Thread, community: Community, member: User,
                                                      owner: User) -> None:
     _add_replies(busy_thread, 199, voter=member, authors=[owner], commenter=owner)
 
@@ -1073,8 +1073,8 @@ def test_thread_page_for_a_member_costs_twelve_queries(busy_thread: Thread, comm
     # 4 the viewer's membership, 5 count of replies (pagination), 6 one page of replies (with authors and
     # profiles), 7 the opening post, 8 the comments of both (with authors), 9 the viewer's votes on the page,
     # 10 the thread's tags, 11 the viewer's profile for the page header, 12 the knowledge captured from the
-    # thread (practica/knowledge).
-    assert count == 12, "\n".join(sql)
+    # thread (practica/knowledge), 13 the threads linked with it (and how many, in the same query).
+    assert count == 13, "\n".join(sql)
 
 
 def test_thread_list_for_a_member_costs_ten_queries(community: Community, member: User, owner: User) -> None:
