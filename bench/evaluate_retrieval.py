@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import os
 import platform
 import re
@@ -100,7 +101,7 @@ def remove_question_links() -> dict[str, int]:
             comment.body_source, comment.body_html = source, render_inline(source)
             comments.append(comment)
     Comment.objects.bulk_update(comments, ["body_source", "body_html"], batch_size=500)
-    call_command("rebuild_search_index", verbosity=0)
+    call_command("rebuild_search_index", verbosity=0, stdout=io.StringIO())  # its summary line is not the report's
     return {"posts": len(posts), "comments": len(comments)}
 
 
@@ -219,10 +220,16 @@ def evaluate_links(folder: Path, site: str, viewer: Any) -> dict[str, Any]:
                 results[group]["bm25 (full text)"].append(rank_of({b}, baseline_related))
                 results[group]["bm25 (all words)"].append(rank_of({b}, baseline_whole))
                 results[group]["bm25 (title)"].append(rank_of({b}, baseline_search))
+    every = results["all"]
     return {
         "seconds": time.monotonic() - started,
         "pairs": len(pairs),
         "groups": {g: {m: metrics(r) for m, r in by_method.items()} for g, by_method in results.items()},
+        "intervals": {
+            ("related", "bm25 (full text)"): bootstrap_gain(every["related"], every["bm25 (full text)"]),
+            ("related", "bm25 (all words)"): bootstrap_gain(every["related"], every["bm25 (all words)"]),
+            ("search", "bm25 (title)"): bootstrap_gain(every["search"], every["bm25 (title)"]),
+        },
     }
 
 
@@ -521,13 +528,17 @@ def report(
     if allg:
         lines += [
             "",
-            f"`related` vs BM25 (full text): recall@10 {relative(allg['related']['recall'], allg['bm25 (full text)']['recall'])}, "
-            f"MRR {relative(allg['related']['mrr'], allg['bm25 (full text)']['mrr'])}.  ",
-            f"`related` vs BM25 (all words): recall@10 {relative(allg['related']['recall'], allg['bm25 (all words)']['recall'])}, "
-            f"MRR {relative(allg['related']['mrr'], allg['bm25 (all words)']['mrr'])}.  ",
-            f"`search` (title) vs BM25 (title): recall@10 {relative(allg['search']['recall'], allg['bm25 (title)']['recall'])}, "
-            f"MRR {relative(allg['search']['mrr'], allg['bm25 (title)']['mrr'])}.",
+            "| ours vs baseline | recall@10 | 95% interval | MRR | 95% interval |",
+            "|---|---:|---|---:|---|",
         ]
+        for (ours, base), interval in links.get("intervals", {}).items():
+            (rl, rh), (ml, mh) = interval["recall"], interval["mrr"]
+            label = "`search` (title)" if ours == "search" else f"`{ours}`"
+            lines.append(
+                f"| {label} vs BM25 ({base[6:-1]}) | {relative(allg[ours]['recall'], allg[base]['recall'])} | "
+                f"[{rl:+.0%}, {rh:+.0%}] | {relative(allg[ours]['mrr'], allg[base]['mrr'])} | [{ml:+.0%}, {mh:+.0%}] |"
+            )
+        lines += ["", "Intervals: paired bootstrap over the pairs, 2,000 resamples."]
     lines += [
         "",
         f"### (b) Expert finding, time split at {args.cut} ({experts['questions']} later questions with answers; "
