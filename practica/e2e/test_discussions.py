@@ -81,3 +81,27 @@ def test_a_question_is_answered_accepted_and_the_unheard_queue_follows(live_serv
     carla.reload()
     assert carla.get_by_role("link", name="Which spacer before a foam cement job?").count() == 0
     assert carla.get_by_text("Everyone has been heard.").is_visible()
+
+
+def test_an_answer_linking_to_another_thread_links_both_pages(live_server: Any, new_page: Any) -> None:
+    coordinator = User.objects.create_user("carla", "carla@example.org", PASSWORD)
+    community = community_create(
+        creator=coordinator, name="Cementing", slug="cementing", domain="Primary and remedial cementing."
+    )
+    base = live_server.url
+    page = new_page()
+    sign_in(page, base, "carla")
+    ask(page, base, "cementing", "Foam cement design basics", "Which quality range do you design for?")
+    earlier = Thread.objects.get(title="Foam cement design basics")
+    ask(page, base, "cementing", "Foam cement in a deepwater well", "Any experience below 1,500 m of water?")
+
+    page.fill("#reply-form textarea[name=body]", f"Start from [the design thread]({base}{earlier.get_absolute_url()}).")
+    page.get_by_role("button", name="Post answer").click()
+    page.get_by_role("link", name="the design thread").wait_for()
+    linked = page.locator("#linked")
+    assert linked.get_by_role("link", name="Foam cement design basics").is_visible()
+
+    linked.get_by_role("link", name="Foam cement design basics").click()
+    page.get_by_role("heading", name="Foam cement design basics").wait_for()
+    assert page.locator("#linked").get_by_role("link", name="Foam cement in a deepwater well").is_visible()
+    assert community.threads.count() == 2
