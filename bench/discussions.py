@@ -17,7 +17,8 @@ everything is placed relative to the moment of the run).
 * 500,000 posts: one opening post per thread and 400,000 replies. 30 % of the threads have no reply and 3 % of
   the others only replies by their author, so the unheard queue holds about a third of the community.
 * One question (``external_id="bench-big-thread"``) with exactly 200 replies, each with one comment, about
-  half of them up-voted (a few by the coordinator, so "my votes" is not empty), and an accepted answer.
+  half of them up-voted (a few by the coordinator, so "my votes" is not empty), and an accepted answer; it is
+  linked with 12 other threads, 3 of them marked as its duplicates (``link_big_thread``).
 * Nine small neighbour communities without threads, so the database looks like a network, not a single
   community (two of them also coordinated by the benchmark's coordinator).
 * Up-votes on ~50 % of opening posts and ~15 % of replies (real ``Vote`` rows, never by the author), one
@@ -665,6 +666,9 @@ def _build(
         ).write(comment_rows)
         timer.lap("comments")
 
+        counts["links of the big thread"] = link_big_thread(thread_base + p.big, [thread_base + i for i in p.deleted | p.hidden])
+        timer.lap("links")
+
         if not sqlite:  # explicit ids: move the sequences past them
             from django.core.management.color import no_style
 
@@ -684,6 +688,29 @@ def _build(
         seconds=seconds, phases=timer.phases, counts=counts, community_slug=SLUG,
         big_thread_id=thread_base + p.big, coordinator_username="bench-coordinator",
     )
+
+
+LINKED_WITH_BIG = 12  # threads linked with the big thread (its page lists 10 of them, "and 2 more")
+DUPLICATES_OF_BIG = 3  # of which marked as duplicates of it
+
+
+def link_big_thread(big_thread_id: int, skip: Iterable[int] = ()) -> int:
+    """Link the big thread with ``LINKED_WITH_BIG`` others (``Thread.related``, both ways), ``DUPLICATES_OF_BIG``
+    of them marked as its duplicates, as people linking threads in their posts would: its page and API then read
+    a full "Linked" list. Threads spread over the community, never deleted or hidden ones; the same ones every
+    run. Nothing happens when the big thread has links already (a reused database). Returns the links made."""
+    from practica.discussions.models import Thread
+
+    through = Thread.related.through
+    if through.objects.filter(from_thread_id=big_thread_id).exists():
+        return 0
+    avoid = set(skip) | {big_thread_id}
+    ids = list(Thread.objects.exclude(id__in=avoid).order_by("id").values_list("id", flat=True)[:: 997][:LINKED_WITH_BIG])
+    through.objects.bulk_create(
+        [through(from_thread_id=a, to_thread_id=b) for other in ids for a, b in ((big_thread_id, other), (other, big_thread_id))]
+    )
+    Thread.objects.filter(id__in=ids[:DUPLICATES_OF_BIG]).update(duplicate_of_id=big_thread_id)
+    return len(ids)
 
 
 def analyze() -> float:
@@ -865,7 +892,9 @@ def measure(
     )
 
     def count_posts(content: bytes) -> str:
-        return f"{content.count(POST_MARK)} posts shown"
+        start = content.find(b'id="linked"')
+        linked = content[start : content.find(b"</section>", start)].count(b"<li>") if start >= 0 else 0
+        return f"{content.count(POST_MARK)} posts shown, {linked} linked"
 
     def count_list(content: bytes) -> str:
         return f"{content.count(CARD_MARK)} threads shown"

@@ -18,6 +18,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from practica.communities.models import Community, Membership, MembershipState
@@ -214,10 +215,16 @@ def linked_threads(*, thread: Thread, user: AnyUser, limit: int = LINKED_LIMIT) 
     """The threads linked with this one — a post of either links to the other (or Stack Exchange said they are
     related or duplicates), or one is marked as a duplicate of this one — among those the viewer may read; most
     voted first, then most recently active. One query whatever their number (the total is a window count)."""
-    links_here = Thread.related.through.objects.filter(from_thread_id=thread.pk).values("to_thread_id")
+    # One indexed lookup each, united: "id IN (links) OR duplicate_of = thread" made both engines scan the table
+    # (24 ms on SQLite, 16 ms on PostgreSQL with 100,000 threads).
+    linked_ids = RawSQL(
+        "SELECT to_thread_id FROM discussions_thread_related WHERE from_thread_id = %s "
+        "UNION SELECT id FROM discussions_thread WHERE duplicate_of_id = %s",
+        (thread.pk, thread.pk),
+    )
     threads: list[Thread] = list(
         _readable_threads(user)
-        .filter(Q(pk__in=links_here) | Q(duplicate_of_id=thread.pk))
+        .filter(pk__in=linked_ids)
         .exclude(pk=thread.pk)
         .select_related("community")
         .annotate(linked_total=Window(Count("pk")))
