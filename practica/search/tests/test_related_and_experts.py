@@ -140,6 +140,21 @@ def test_the_thread_page_loads_related_threads_with_htmx(bonds: Bonds, member: U
     assert QUESTION not in partial_html.replace(f"“{QUESTION}”", "")
 
 
+def test_the_related_panel_in_the_thread_page_leaves_out_the_threads_it_lists_as_linked(bonds: Bonds, member: User) -> None:
+    linked_title = SIMILAR[0][0]
+    answer(bonds.question, member, f"See {bonds.similar[0].get_absolute_url()}")
+    url = f"/communities/{bonds.community.slug}/threads/{bonds.question.pk}/related/"
+
+    page = client_for(member).get(bonds.question.get_absolute_url()).content.decode()
+    partial = client_for(member).get(url, **HTMX).content.decode()
+    full = client_for(member).get(url).content.decode()
+
+    assert html_lib.escape(linked_title) in page[page.index('id="linked"') :]
+    assert html_lib.escape(linked_title) not in partial  # listed above it, under Linked
+    assert all(html_lib.escape(title) in partial for title, _ in SIMILAR[1:])
+    assert html_lib.escape(linked_title) in full  # its own page has no Linked list: it keeps every related thread
+
+
 def test_the_related_panel_of_a_thread_in_another_communitys_url_is_404(
     bonds: Bonds, member: User, members_only_community: Community
 ) -> None:
