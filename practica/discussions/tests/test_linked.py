@@ -13,6 +13,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from practica.accounts.models import User
 from practica.communities.models import Community
@@ -240,3 +242,34 @@ def test_the_thread_page_costs_the_same_queries_with_1_and_with_30_linked_thread
     assert linked_section(few_html).count("<li>") == 1
     assert linked_section(many_html).count("<li>") == selectors.LINKED_LIMIT and "and 20 more" in many_html
     assert few == many
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "9223372036854775808", "2147483648", "0"])
+def test_a_link_to_an_impossible_thread_number_is_ignored_and_the_reply_saved(
+    number: str, casing: Thread, member: User
+) -> None:
+    reply = answer(casing, member, f"See /communities/public-wells/threads/{number}/ and (/communities/x/threads/{number})")
+
+    assert reply.pk is not None
+    assert linked_ids(casing, member) == []
+
+
+NOISE = st.text(alphabet=st.sampled_from(list("/communitesh:0123456789-x.()[]<>\"' \n")) | st.characters(), max_size=60)
+LINK = st.builds(
+    "{}{}/communities/{}/threads/{}{}".format,
+    NOISE,
+    st.sampled_from(["", "http://", "https://", "https://localhost", "http://127.0.0.1:8000", "https://evil.example"]),
+    st.text(min_size=0, max_size=12),
+    st.integers(min_value=-5, max_value=10**30).map(str) | st.text(alphabet="0123456789", max_size=40),
+    NOISE,
+)
+
+
+@given(st.lists(LINK | NOISE, max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_yields_at_most_20_thread_ids_a_database_can_hold(text: str) -> None:
+    ids = services._linked_thread_ids(text)
+
+    assert len(ids) <= services.MAX_LINKS_PER_POST
+    assert all(0 < i <= services.MAX_THREAD_ID for i in ids)
+    assert len(set(ids)) == len(ids)
