@@ -33,6 +33,7 @@ from practica.communities.models import Community
 from practica.communities.selectors import Access
 from practica.discussions import selectors, services
 from practica.discussions.models import (
+    MAX_ID,
     Comment,
     Flag,
     IdeaStatus,
@@ -44,7 +45,6 @@ from practica.discussions.models import (
 from practica.lib.errors import ValidationError
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
 
-MAX_ID = 2**63 - 1
 MAX_TAG_ITEMS = 50
 
 # --- Input ----------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from practica.communities.services import community_tags_resolve
 from practica.discussions.models import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
+    MAX_ID,
     MAX_TITLE_LENGTH,
     Comment,
     Flag,
@@ -133,7 +134,6 @@ def _record_mentions(post: Post, author: User | None, usernames: Sequence[str], 
 
 
 MAX_LINKS_PER_POST = 20
-MAX_THREAD_ID = 2**63 - 1  # ids are 64-bit (BigAutoField)
 # A link to a thread's page (or a post on it), absolute or relative: in a Markdown link, an HTML anchor or bare.
 _THREAD_LINK_RE = re.compile(
     r"(?:https?://(?P<host>[^/\s<>\"'()\[\]]+)|(?<![\w/.:%-]))/communities/[^/\s<>\"'()\[\]]+/threads/(?P<id>\d+)(?![\d\w])"
@@ -150,7 +150,7 @@ def _linked_thread_ids(text: str) -> list[int]:
         if host and host != site_host and not validate_host(host.split(":")[0], settings.ALLOWED_HOSTS):
             continue
         thread_id = int(match.group("id"))
-        if not 0 < thread_id <= MAX_THREAD_ID:  # no such thread, and a database integer could not hold it
+        if not 0 < thread_id <= MAX_ID:  # no such thread, and a database integer could not hold it
             continue
         if thread_id not in found:
             found.append(thread_id)

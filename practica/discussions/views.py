@@ -25,7 +25,7 @@ from practica.discussions.forms import (
     ThreadFilterForm,
     ThreadForm,
 )
-from practica.discussions.models import Flag, Post, Thread
+from practica.discussions.models import MAX_ID, Flag, Post, Thread
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page, signed_in_user
@@ -464,8 +464,10 @@ def _thread_from_reference(reference: str, request: HttpRequest) -> Thread | Non
     if not reference:
         return None
     tail = reference.split("/")[-1]
-    if not tail.isdigit():
+    if not tail.isascii() or not tail.isdigit():  # "²" is a digit to str.isdigit, not to int()
         raise ValidationError({"original": ["Give the number or the address of the original thread."]})
+    if not 0 < int(tail) <= MAX_ID:
+        raise ValidationError({"original": ["No such thread."]})
     try:
         thread, _ = selectors.thread_get_for_user(thread_id=int(tail), user=request.user)
     except Http404:

@@ -93,7 +93,7 @@ def rule_parse(text: str, *, start: dt.datetime, zone: zoneinfo.ZoneInfo) -> rru
     if unknown:
         raise bad(f"unknown part {unknown[0]}.")
     for name, low, high in (("INTERVAL", 1, 1000), ("COUNT", 1, 10_000)):
-        if name in parts and not (parts[name].isdigit() and low <= int(parts[name]) <= high):
+        if name in parts and not (parts[name].isascii() and parts[name].isdigit() and low <= int(parts[name]) <= high):
             raise bad(f"{name} must be a whole number from {low} to {high:,}.")
     local_start = start.astimezone(zone)
     try:

@@ -72,7 +72,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         count = services.notifications_mark_read(user=user)
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     else:
-        ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 19]
+        ids = [int(v) for v in request.POST.getlist("id") if v.isascii() and v.isdigit() and len(v) < 19]
         services.notifications_mark_read(user=user, ids=ids)
     if getattr(request, "htmx", None):
         response = _render_list(request)
@@ -124,7 +124,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             topic_id = request.POST.get("topic_id", "")
             topic = (
                 Topic.objects.filter(pk=int(topic_id)).first()
-                if topic_id.isdigit() and len(topic_id) < 19
+                if topic_id.isascii() and topic_id.isdigit() and len(topic_id) < 19
                 else None
             )
             if topic is not None:

@@ -913,6 +913,10 @@ def test_coordinator_marks_a_duplicate_by_address_and_a_bad_reference_is_explain
 
     client.post(_thread_url(question, "moderate"), {"action": "duplicate", "original": "not a thread"})
     assert "Give the number or the address of the original thread." in _flashed(client)
+    for impossible in ("99999999999999999999999", "²", "0"):
+        response = client.post(_thread_url(question, "moderate"), {"action": "duplicate", "original": impossible})
+        assert response.status_code == 302
+        assert _flashed(client) in (["No such thread."], ["Give the number or the address of the original thread."])
     client.post(_thread_url(question, "moderate"), {"action": "duplicate", "original": str(question.pk)})
     assert "A thread cannot duplicate itself." in _flashed(client)
     assert fresh(question).duplicate_of == original

@@ -47,6 +47,8 @@ MONDAY = dt.datetime(2027, 1, 4, 18, 0)
         ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1", "BYSETPOS goes with FREQ=MONTHLY or FREQ=YEARLY"),
         ("FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO", "bysetpos must be between"),
         ("FREQ=DAILY;INTERVAL=100000", "INTERVAL must be a whole number from 1 to 1,000"),
+        ("FREQ=DAILY;INTERVAL=²", "use only one rule such as"),  # "²" is a digit to str.isdigit, not to int()
+        ("FREQ=DAILY;COUNT=³", "use only one rule such as"),
         ("FREQ=SECONDLY", "FREQ must be one of"),
         ("FREQ=MINUTELY;INTERVAL=1", "FREQ must be one of"),
         ("FREQ=HOURLY", "FREQ must be one of"),

@@ -84,6 +84,29 @@ def test_mark_read_and_mark_all_read(client: Client, member: User, owner: User, 
     assert selectors.unread_count(user=member) == 0 and selectors.unread_count(user=owner) == 1
 
 
+def test_marking_read_ids_that_are_not_plain_numbers_changes_nothing(
+    client: Client, member: User, community: Community
+) -> None:
+    _notify(member, "one", community, 2)
+    _logged_in(client, member)
+
+    response = client.post("/notifications/read/", {"id": ["²", "99999999999999999999", "x", "-1"]})
+
+    assert response.status_code == 302
+    assert selectors.unread_count(user=member) == 2
+
+
+@pytest.mark.parametrize("topic_id", ["²", "99999999999999999999", "", "x"])
+def test_stopping_to_watch_a_tag_that_is_not_a_plain_number_is_ignored(
+    client: Client, member: User, topic_id: str
+) -> None:
+    _logged_in(client, member)
+
+    response = client.post("/notifications/settings/", {"action": "untopic", "topic_id": topic_id})
+
+    assert response.status_code == 302 and response["Location"] == "/notifications/settings/"
+
+
 def test_mark_all_read_with_htmx_returns_the_list_partial(
     client: Client, member: User, community: Community
 ) -> None:
