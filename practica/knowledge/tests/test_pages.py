@@ -180,6 +180,26 @@ def test_restoring_a_missing_version_on_the_page_is_a_message_not_an_error(
     assert _client(member).get(f"{item.get_absolute_url()}versions/?a=1&b=42").status_code == 404
 
 
+HUGE = "99999999999999999999999"  # no 64-bit id or version number holds it
+
+
+def test_version_numbers_and_items_past_64_bits_are_refused_like_missing_ones(
+    community: Community, member: User, owner: User
+) -> None:
+    item = published(community, member, owner)
+    client = _client(owner)
+    collection = client.post("/communities/public-wells/knowledge/collections/new/", {"title": "Start here"})["Location"]
+
+    restored = client.post(f"{item.get_absolute_url()}restore/", {"version": HUGE}, follow=True)
+    compared = client.get(f"{item.get_absolute_url()}versions/?a=1&b={HUGE}")
+    added = client.post(f"{collection}edit/", {"action": "add", "item": HUGE}, follow=True)
+
+    assert restored.status_code == 200 and "has no version" in _html(restored)
+    assert compared.status_code == 404
+    assert added.status_code == 200 and "Choose a published item of this community." in _html(added)
+    assert KnowledgeVersion.objects.filter(item=item).count() == 1
+
+
 def test_the_stewardship_queue_is_for_coordinators_and_core(community: Community, member: User, owner: User) -> None:
     item = published(community, member, owner, title="Old practice")
     KnowledgeItem.objects.filter(pk=item.pk).update(review_due="2020-01-01")

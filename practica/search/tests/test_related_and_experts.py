@@ -484,6 +484,13 @@ def test_a_coordinator_may_ask_an_expert_too(bonds: Bonds, owner: User) -> None:
     assert ExpertRequest.objects.filter(thread=bonds.question, expert=bonds.erin, requested_by=owner).exists()
 
 
+@pytest.mark.parametrize("expert", ["99999999999999999999999", "²", "-3", ""])
+def test_asking_someone_who_cannot_exist_is_404(bonds: Bonds, routing_now: None, member: User, expert: str) -> None:
+    response = client_for(member).post(_ask_url(bonds.question), {"expert": expert})
+    assert response.status_code == 404
+    assert not ExpertRequest.objects.exists()
+
+
 def test_other_members_may_not_ask_experts(bonds: Bonds) -> None:
     response = client_for(bonds.other).post(_ask_url(bonds.question), {"expert": bonds.erin.pk})
     assert response.status_code == 403
