@@ -8,7 +8,7 @@ from django import forms
 
 from practica.communities.models import Community, Role, Stage, Visibility
 from practica.communities.services import GoalData
-from practica.lib.forms import TopicsField
+from practica.lib.forms import ModelMultipleIdsField, TopicsField
 from practica.people.models import Organization
 
 
@@ -32,7 +32,7 @@ class CommunityForm(forms.Form):
     )
     visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.PUBLIC)
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.POTENTIAL, label="Lifecycle stage")
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = ModelMultipleIdsField(
         queryset=Organization.objects.order_by("name"), required=False, label="Organisations taking part"
     )
 

@@ -27,6 +27,7 @@ from practica.communities.models import Community, Role
 from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page
+from practica.lib.ids import id_from
 from practica.people.models import Organization
 from practica.topics.models import Topic
 
@@ -418,7 +419,8 @@ def recruit(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_invite:
         raise PermissionDenied("Only coordinators and core members can recruit.")
     if request.method == "POST":
-        user = User.objects.filter(id=request.POST.get("user_id") or 0, is_active=True).first()
+        user_id = id_from(request.POST.get("user_id"))
+        user = User.objects.filter(id=user_id, is_active=True).first() if user_id else None
         if user is None:
             messages.error(request, "That person does not exist.")
         else:

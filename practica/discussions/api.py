@@ -33,7 +33,6 @@ from practica.communities.models import Community
 from practica.communities.selectors import Access
 from practica.discussions import selectors, services
 from practica.discussions.models import (
-    MAX_ID,
     Comment,
     Flag,
     IdeaStatus,
@@ -43,6 +42,7 @@ from practica.discussions.models import (
     ThreadKind,
 )
 from practica.lib.errors import ValidationError
+from practica.lib.ids import MAX_ID
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
 
 MAX_TAG_ITEMS = 50

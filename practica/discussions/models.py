@@ -14,7 +14,6 @@ from practica.topics.models import Topic
 MAX_TITLE_LENGTH = 200
 MAX_BODY_BYTES = 64 * 1024
 MAX_COMMENT_LENGTH = 1000
-MAX_ID = 2**63 - 1  # ids are 64-bit (BigAutoField): a larger number names nothing and no query may carry it
 
 
 class ThreadKind(models.TextChoices):

@@ -28,7 +28,6 @@ from practica.communities.services import community_tags_resolve
 from practica.discussions.models import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
-    MAX_ID,
     MAX_TITLE_LENGTH,
     Comment,
     Flag,
@@ -42,6 +41,7 @@ from practica.discussions.models import (
     Vote,
 )
 from practica.lib.errors import ConflictError
+from practica.lib.ids import id_from
 from practica.lib.markdown import Rendered, render_markdown
 from practica.notifications import hooks as notification_hooks
 from practica.search.indexing import thread_changed, votes_changed
@@ -149,10 +149,8 @@ def _linked_thread_ids(text: str) -> list[int]:
         host = (match.group("host") or "").lower()
         if host and host != site_host and not validate_host(host.split(":")[0], settings.ALLOWED_HOSTS):
             continue
-        thread_id = int(match.group("id"))
-        if not 0 < thread_id <= MAX_ID:  # no such thread, and a database integer could not hold it
-            continue
-        if thread_id not in found:
+        thread_id = id_from(match.group("id"))  # None: no thread has that number, nor could one
+        if thread_id is not None and thread_id not in found:
             found.append(thread_id)
     return found[:MAX_LINKS_PER_POST]
 

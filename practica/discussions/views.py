@@ -25,10 +25,11 @@ from practica.discussions.forms import (
     ThreadFilterForm,
     ThreadForm,
 )
-from practica.discussions.models import MAX_ID, Flag, Post, Thread
+from practica.discussions.models import Flag, Post, Thread
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page, signed_in_user
+from practica.lib.ids import id_from
 
 
 @require_GET
@@ -464,12 +465,13 @@ def _thread_from_reference(reference: str, request: HttpRequest) -> Thread | Non
     if not reference:
         return None
     tail = reference.split("/")[-1]
-    if not tail.isascii() or not tail.isdigit():  # "²" is a digit to str.isdigit, not to int()
+    if not (tail.isascii() and tail.isdigit()):  # "²" is a digit to str.isdigit, not to int()
         raise ValidationError({"original": ["Give the number or the address of the original thread."]})
-    if not 0 < int(tail) <= MAX_ID:
+    thread_id = id_from(tail)
+    if thread_id is None:
         raise ValidationError({"original": ["No such thread."]})
     try:
-        thread, _ = selectors.thread_get_for_user(thread_id=int(tail), user=request.user)
+        thread, _ = selectors.thread_get_for_user(thread_id=thread_id, user=request.user)
     except Http404:
         raise ValidationError({"original": ["No such thread."]}) from None
     return thread

@@ -18,6 +18,7 @@ from practica.communities.models import Membership, MembershipState
 from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
 from practica.lib.http import render_page, signed_in_user
+from practica.lib.ids import id_from
 from practica.notifications import emails, selectors, services
 from practica.notifications.forms import (
     CommunityEmailModeForm,
@@ -72,7 +73,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         count = services.notifications_mark_read(user=user)
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     else:
-        ids = [int(v) for v in request.POST.getlist("id") if v.isascii() and v.isdigit() and len(v) < 19]
+        ids = [i for i in map(id_from, request.POST.getlist("id")) if i is not None]
         services.notifications_mark_read(user=user, ids=ids)
     if getattr(request, "htmx", None):
         response = _render_list(request)
@@ -121,12 +122,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"You now watch the tag {topic.name}.")
                     return redirect("notifications:preferences")
         elif action == "untopic":
-            topic_id = request.POST.get("topic_id", "")
-            topic = (
-                Topic.objects.filter(pk=int(topic_id)).first()
-                if topic_id.isascii() and topic_id.isdigit() and len(topic_id) < 19
-                else None
-            )
+            topic_id = id_from(request.POST.get("topic_id"))
+            topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
             if topic is not None:
                 services.subscription_set(user=user, topic=topic, state="none")
             return redirect("notifications:preferences")

@@ -659,6 +659,20 @@ def test_editing_to_an_existing_slug_is_refused_next_to_the_field(
     assert public_community.slug == "public-wells"
 
 
+@pytest.mark.parametrize("organization", ["99999999999999999999", "9223372036854775808", "²", "abc"])
+def test_an_organisation_that_cannot_exist_is_refused_next_to_the_field(
+    owner: User, public_community: Community, organization: str
+) -> None:
+    response = _client(owner).post(
+        _url(public_community, "edit"), {**_edit_data(public_community, name="Renamed"), "organizations": organization}
+    )
+
+    assert response.status_code == 400
+    assert _field_errors(_html(response), "organizations")
+    public_community.refresh_from_db()
+    assert public_community.name == "Public Wells"
+
+
 def test_editing_the_charter_replaces_goals_and_is_kept_in_the_history(
     owner: User, public_community: Community
 ) -> None:
@@ -1115,6 +1129,14 @@ def test_recruiting_by_htmx_post_answers_with_the_invited_row(
     assert f'id="candidate-{candidate.id}"' in html
     assert "is invited" in html
     assert _state(public_community, candidate) == (MembershipState.INVITED, Role.MEMBER)
+
+
+@pytest.mark.parametrize("user_id", ["abc", "²", "99999999999999999999", "-1", "", "1.5"])
+def test_recruiting_someone_who_cannot_exist_says_so(owner: User, public_community: Community, user_id: str) -> None:
+    response = _client(owner).post(_url(public_community, "recruit"), {"user_id": user_id}, follow=True)
+
+    assert response.status_code == 200
+    assert "That person does not exist." in _messages(response)
 
 
 def test_recruiting_without_htmx_redirects_back_and_the_person_is_no_longer_a_candidate(

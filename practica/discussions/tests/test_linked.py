@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import selectors, services
-from practica.discussions.models import MAX_ID, Thread
+from practica.discussions.models import Thread
 from practica.discussions.tests.builders import answer, ask, opening, person
+from practica.lib.ids import MAX_ID
 from practica.lib.testing.client import Api
 
 pytestmark = pytest.mark.django_db
