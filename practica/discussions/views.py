@@ -494,7 +494,8 @@ def flags(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_coordinate:
         raise PermissionDenied("The flag queue is for coordinators.")
     if request.method == "POST":
-        item = Flag.objects.filter(id=request.POST.get("flag") or 0, post__thread__community=community).first()
+        flag_id = id_from(request.POST.get("flag"))
+        item = Flag.objects.filter(id=flag_id, post__thread__community=community).first() if flag_id else None
         if item is None:
             raise Http404("No such flag.")
         services.flag_resolve(flag=item, actor=signed_in_user(request), hide=request.POST.get("hide") == "1")

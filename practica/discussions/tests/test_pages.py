@@ -839,6 +839,18 @@ def test_coordinator_dismisses_a_flag(question: Thread, helper: User, owner: Use
     assert not opening(question).is_hidden
 
 
+@pytest.mark.parametrize("flag", ["²", "abc", "99999999999999999999", "-1", ""])
+def test_resolving_a_flag_that_cannot_exist_is_404_and_changes_nothing(
+    question: Thread, helper: User, owner: User, flag: str
+) -> None:
+    services.flag_create(post=opening(question), reporter=helper, reason="spam")
+
+    response = _client(owner).post("/communities/public-wells/flags/", {"flag": flag, "hide": "1"})
+
+    assert response.status_code == 404
+    assert Flag.objects.get().resolved_at is None and not opening(question).is_hidden
+
+
 def test_flag_queue_is_403_to_members_and_404_to_outsiders_of_a_private_community(
     private_question: Thread, member: User, outsider: User, helper: User
 ) -> None:
