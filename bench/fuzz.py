@@ -16,9 +16,9 @@ test client, in process, nothing is served.
 
 Hostile values: what people paste by mistake or on purpose — a superscript digit (a digit to ``str.isdigit``,
 not to ``int``), numbers past 64 bits, zero and negatives, 20,000 characters, a NUL byte, emoji, markup, SQL,
-impossible dates and times, JSON of the wrong type. Found on 2026-11-30, and fixed: six 500s (recruiting a
-``user_id`` that is not a number, an organisation id past 64 bits, "²" as a notification, tag, thread or flag
-number). Run it twice on the same copy: the first pass creates flags, requests, drafts and invitations whose own forms
+impossible dates and times, JSON of the wrong type. Found with it on 2026-11-30, and fixed: 500s on
+recruiting a ``user_id`` that is not a number, on an organisation id past 64 bits and on a flag number like "²"
+(reading the code for the same pattern then found four more). Run it twice on the same copy: the first pass creates flags, requests, drafts and invitations whose own forms
 only the second pass can reach (the flag queue's 500 was found that way). Not part of ``make test`` (about five
 minutes per pass and database); run it before a release or after adding forms. Exit status 1 when anything
 answered 5xx.
