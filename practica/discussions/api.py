@@ -225,12 +225,11 @@ class ThreadSummarySerializer(serializers.Serializer):
         visible = self.context.get("visible_originals")
         if visible is None:  # computed once for all the threads being serialised (a page of a list, or one)
             request = self.context.get("request")
-            user = request.user if request is not None else self.context.get("user")
-            if user is None:
+            if request is None:  # nobody to check the original against: say nothing of it
                 return None
             root: Any = self.root.instance
             threads: list[Thread] = list(root) if isinstance(root, (list, tuple, QuerySet)) else [obj]
-            visible = selectors.visible_originals(threads, user)
+            visible = selectors.visible_originals(threads, request.user)
             cast(dict[str, Any], self.context)["visible_originals"] = visible
         return obj.duplicate_of_id if obj.duplicate_of_id in visible else None
 

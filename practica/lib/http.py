@@ -14,10 +14,16 @@ def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None, status: int = 200
 ) -> HttpResponse:
     """Render the page, or only its named partial for an htmx request that targets it."""
-    htmx = getattr(request, "htmx", None)
-    if partial and htmx and not htmx.boosted:
+    if partial and wants_partial(request):
         return render(request, partial, context, status=status)
     return render(request, template, context, status=status)
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """Whether ``render_page`` answers this request with the partial: htmx asked for a part of a page (not a
+    boosted link, which wants the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx and not htmx.boosted)
 
 
 def signed_in_user(request: HttpRequest) -> Any:

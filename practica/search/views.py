@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from practica.accounts.models import User
 from practica.communities.selectors import communities_readable_by, community_get_readable
 from practica.discussions.selectors import linked_threads, thread_get_for_user
-from practica.lib.http import render_page
+from practica.lib.http import render_page, wants_partial
 from practica.search import selectors, services
 from practica.search.experts import find_experts
 from practica.search.forms import ExpertForm, SearchForm
@@ -158,11 +158,8 @@ RELATED_SHOWN = 8
 def related(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     """Threads like this one (loaded into the thread page by htmx; a page of its own without JavaScript)."""
     thread, access = thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
-    htmx = getattr(request, "htmx", None)
     # Inside the thread page, which lists its linked threads already, related threads are the others.
-    shown = (
-        {t.pk for t in linked_threads(thread=thread, user=request.user).threads} if htmx and not htmx.boosted else set()
-    )
+    shown = {t.pk for t in linked_threads(thread=thread, user=request.user).threads} if wants_partial(request) else set()
     hits = selectors.related_threads(thread=thread, user=request.user, limit=RELATED_SHOWN + len(shown))
     hits = [hit for hit in hits if hit.id not in shown][:RELATED_SHOWN]
     context = {"thread": thread, "community": thread.community, "access": access, "hits": hits}
