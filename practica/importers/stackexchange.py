@@ -832,6 +832,7 @@ class StackExchangeImporter:
 
     def _index(self) -> None:
         """Index the community's threads and the imported people for search."""
+        from practica.search import latent
         from practica.search.indexing import index_people, reindex_community
 
         if self.stats.total_created == 0:
@@ -839,6 +840,9 @@ class StackExchangeImporter:
         reindex_community(self.community.id)
         prefix = self.ext("user:")
         index_people(User.objects.filter(external_id__startswith=prefix).values_list("id", flat=True))
+        # The new threads are placed in the latent space as indexed; enough of them change what it should be.
+        if latent.is_stale():
+            latent.build()
 
 
 def import_stackexchange(folder: str | os.PathLike[str], **options: Any) -> ImportStats:

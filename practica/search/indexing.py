@@ -19,7 +19,7 @@ from practica.discussions.models import Comment, Post, Thread
 from practica.lib.bulk import bulk_insert
 from practica.lib.templatetags.practica import url2, url_for
 from practica.people.models import Profile
-from practica.search import spelling
+from practica.search import latent, spelling
 from practica.search.backends import get_backend
 from practica.search.models import DocType, SearchDocument
 from practica.search.similarity import TERMS_KEPT, dump_terms, term_counts
@@ -50,13 +50,20 @@ def _accepted_counts(author_ids: set[int] | None, community_ids: set[int] | None
 
 
 def index_threads(
-    thread_ids: Iterable[int], *, accepted: dict[tuple[int, int], int] | None = None, words: set[str] | None = None
+    thread_ids: Iterable[int],
+    *,
+    accepted: dict[tuple[int, int], int] | None = None,
+    words: set[str] | None = None,
+    place: bool = True,
 ) -> int:
     """(Re)build the documents of these threads; deleted or hidden threads leave the index.
 
     ``accepted`` is :func:`_accepted_counts` for every author and community when the caller (a rebuild) has it
     already; otherwise each batch asks for its own authors. The threads' words join the vocabulary of "did you
     mean" (``spelling``) once all are indexed, or ``words`` when given (a rebuild writes them once at the end).
+
+    With ``place`` (all but a rebuild, which computes the space afresh), the threads are placed in the latent
+    space (``latent.fold_in``).
 
     Reads plain rows and writes them with :func:`practica.lib.bulk.bulk_insert` (COPY on PostgreSQL), without
     model instances: an import or a rebuild indexes tens of thousands of threads (see docs/benchmarks.md).
@@ -77,6 +84,7 @@ def index_threads(
         gone = set(chunk) - set(visible_ids)
         if gone:
             SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=gone).delete()
+            latent.forget(gone)
         if not visible:
             continue
         texts: dict[int, list[str]] = defaultdict(list)
@@ -105,6 +113,7 @@ def index_threads(
         else:
             trust = accepted
         rows = []
+        placed: list[tuple[int, int | None, dict[str, int]]] = []
         batch_words: set[str] = set()
         for (
             thread_id, _deleted, _hidden, community_id, slug, language, title, author_id, kind, accepted_post_id,
@@ -114,6 +123,7 @@ def index_threads(
             tag_text = " ".join(tags[thread_id])
             counts = term_counts(title, tag_text, body, keep=TERMS_KEPT)
             batch_words.update(word for word in counts if spelling.eligible(word))
+            placed.append((thread_id, community_id, counts))
             rows.append(
                 (
                     DocType.THREAD.value, thread_id, community_id, title[:300], body, tag_text, author_id, kind,
@@ -123,6 +133,8 @@ def index_threads(
                 )
             )
         _upsert_rows(DocType.THREAD, rows)
+        if place:
+            latent.fold_in(placed)
         vocabulary.update(batch_words)
         total += len(rows)
     if words is None:
@@ -251,7 +263,7 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
     counts["threads"] = 0
     words: set[str] = set()
     for chunk in _chunks(thread_ids, 2000):
-        counts["threads"] += index_threads(chunk, accepted=accepted, words=words)
+        counts["threads"] += index_threads(chunk, accepted=accepted, words=words, place=False)
         if progress:
             progress("threads", counts["threads"], len(thread_ids))
     spelling.remember(words)
@@ -265,6 +277,7 @@ def rebuild(*, progress: Any = None) -> dict[str, int]:
 
     counts["knowledge"] = rebuild_knowledge()
     get_backend().optimize()
+    latent.build()
     return counts
 
 

@@ -103,3 +103,32 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class LatentSpace(models.Model):
+    """The word vectors of latent semantic search (``latent.py``): the newest row is the one in use.
+
+    A build replaces it; ``ThreadLatent`` rows hang off it and go with it."""
+
+    built_at = models.DateTimeField(default=timezone.now)
+    documents = models.IntegerField(help_text="Thread documents the space was computed from.")
+    dimensions = models.IntegerField()
+    words = models.TextField(help_text="The vocabulary, as a JSON list (the rows of ``projection``).")
+    idf = models.BinaryField(help_text="float32 per word: log((N + 1) / documents with the word).")
+    projection = models.BinaryField(help_text="float32, words × dimensions: a word's place in the space.")
+
+    def __str__(self) -> str:
+        return f"Latent space {self.pk} ({self.documents} documents, {self.dimensions} dimensions)"
+
+
+class ThreadLatent(models.Model):
+    """A thread's place in the latent space (float32, L2-normalised), written by a build or when it is indexed."""
+
+    thread = models.OneToOneField("discussions.Thread", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(LatentSpace, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Latent vector of thread {self.thread_id}"

@@ -270,23 +270,38 @@ def _hybrid(
     docs: dict[int, dict[str, Any]],
     filters: Filters,
 ) -> list[tuple[int, float]]:
-    """With the semantic extra, fuse the lexical ranking with the threads nearest in meaning to the query
-    (reciprocal rank fusion); semantic-only results must still pass every filter."""
-    from practica.search import semantic
+    """Fuse the full-text ranking with the threads nearest to the query in the latent space (a query of
+    ``latent.MIN_WORDS`` informative words or more) and, with the semantic extra, by sentence embedding
+    (reciprocal rank fusion); threads only those found must still pass every filter."""
+    from practica.search import latent, semantic
 
-    if not semantic.available() or (types and DocType.THREAD not in types) or len(tokens(q)) < 2:
+    if types and DocType.THREAD not in types:
         return ranked
-    readable = list(communities_readable_by(user).values_list("id", flat=True))
-    if community_ids is not None:
-        readable = [c for c in readable if c in set(community_ids)]
-    neighbours = semantic.neighbour_docs_for_text(text=q, community_ids=readable, limit=CANDIDATES // 2)
-    allowed = _allowed(neighbours, filters)
-    neighbours = [i for i in neighbours if i in allowed]
-    fused = semantic_rrf([[i for i, _ in ranked], neighbours], k=SEARCH_RRF_K)
+    placed = latent.place_text(q)
+    with_semantic = semantic.available() and len(tokens(q)) >= 2
+    if not (placed or with_semantic):
+        return ranked
+    readable = _readable_ids(user, community_ids)
+    rankings = [[i for i, _ in ranked]]
+    if placed:
+        rankings.append(latent.neighbour_docs(placed, community_ids=readable, limit=CANDIDATES // 2))
+    if with_semantic:
+        rankings.append(semantic.neighbour_docs_for_text(text=q, community_ids=readable, limit=CANDIDATES // 2))
+    allowed = _allowed(list({i for r in rankings[1:] for i in r} - set(rankings[0])), filters) | set(rankings[0])
+    fused = semantic_rrf([[i for i in r if i in allowed] for r in rankings], k=SEARCH_RRF_K)
     missing = [i for i, _ in fused if i not in docs]
     if missing:
         docs.update(_docs(missing))
     return [(i, round(score, 6)) for i, score in fused if i in docs]
+
+
+def _readable_ids(user: AnyUser, community_ids: list[int] | None) -> list[int]:
+    """Ids of the communities this viewer may read, within ``community_ids`` when given."""
+    readable = list(communities_readable_by(user).values_list("id", flat=True))
+    if community_ids is not None:
+        wanted = set(community_ids)
+        readable = [c for c in readable if c in wanted]
+    return readable
 
 
 def _allowed(doc_ids: list[int], filters: Filters) -> set[int]:
@@ -497,20 +512,24 @@ def similar_knowledge(*, text: str, community: Any, limit: int = 3) -> list[Hit]
 
 def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | None = None, limit: int = 5) -> list[Hit]:
     """Existing threads like a question being typed (duplicate detection while asking)."""
-    from practica.search import semantic
+    from practica.search import latent, semantic
 
     terms = keywords(text)
     if not terms:
         return []
     filters = _thread_filters(user, community_ids)
-    rankings = [[i for i, _ in get_backend().candidates(terms, filters, any_term=True, limit=max(limit * 4, 20))]]
-    if semantic.available():
-        readable = list(communities_readable_by(user).values_list("id", flat=True))
-        if community_ids is not None:
-            readable = [c for c in readable if c in set(community_ids)]
-        neighbours = semantic.neighbour_docs_for_text(text=text, community_ids=readable, limit=max(limit * 4, 20))
-        allowed = _allowed(neighbours, filters)
-        rankings.append([i for i in neighbours if i in allowed])
+    depth = max(limit * 4, 20)
+    rankings = [[i for i, _ in get_backend().candidates(terms, filters, any_term=True, limit=depth)]]
+    placed = latent.place_text(text)
+    if placed or semantic.available():
+        readable = _readable_ids(user, community_ids)
+        for found in (
+            latent.neighbour_docs(placed, community_ids=readable, limit=depth) if placed else None,
+            semantic.neighbour_docs_for_text(text=text, community_ids=readable, limit=depth) if semantic.available() else None,
+        ):
+            if found is not None:
+                allowed = _allowed(found, filters)
+                rankings.append([i for i in found if i in allowed])
     fused = semantic_rrf(rankings)[:limit]
     docs = _docs([i for i, _ in fused])
     return [_hit(docs[i], s, "") for i, s in fused if i in docs]

@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max
 
+from practica.search import vectors as vector_index
+
 log = logging.getLogger(__name__)
 MODEL_NAME = "all-MiniLM-L6-v2"
 RRF_K = 60
@@ -128,22 +130,8 @@ class _Index:
 
 def nearest(vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int) -> list[tuple[int, float]]:
     """(thread id, cosine similarity) of the closest threads in these communities, best first."""
-    import numpy as np
-
     ids, communities, matrix = _Index.get()
-    if not len(ids):
-        return []
-    mask = np.isin(communities, np.asarray(list(community_ids), dtype=np.int64))
-    if exclude_thread is not None:
-        mask &= ids != exclude_thread
-    if not mask.any():
-        return []
-    sims = matrix[mask] @ vector
-    candidates = ids[mask]
-    k = min(limit, len(sims))
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.argsort(-sims[top])]
-    return [(int(candidates[i]), float(sims[i])) for i in top]
+    return vector_index.nearest(ids, communities, matrix, vector, community_ids=community_ids, exclude_thread=exclude_thread, limit=limit)
 
 
 def _vector_for_thread(thread_id: int) -> Any:
@@ -169,12 +157,7 @@ def rrf(
 
 def _doc_ids(thread_ids: list[int]) -> list[int]:
     """Search document ids of these threads, in the same order."""
-    from practica.search.models import DocType, SearchDocument
-
-    ids = dict(
-        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=thread_ids).values_list("object_id", "id")
-    )
-    return [ids[t] for t in thread_ids if t in ids]
+    return vector_index.doc_ids(thread_ids)
 
 
 def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:

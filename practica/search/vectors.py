@@ -1,0 +1,40 @@
+"""Nearest threads by vector, shared by the sentence embeddings (``semantic.py``) and the latent space
+(``latent.py``): both keep every thread's vector in one in-process matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def nearest(
+    ids: Any, communities: Any, matrix: Any, vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int
+) -> list[tuple[int, float]]:
+    """(thread id, cosine similarity) of the rows closest to ``vector`` among threads in these communities, best
+    first (rows and vector L2-normalised)."""
+    import numpy as np
+
+    if not len(ids) or limit <= 0:
+        return []
+    mask = np.isin(communities, np.asarray(list(community_ids), dtype=np.int64))
+    if exclude_thread is not None:
+        mask &= ids != exclude_thread
+    allowed = int(mask.sum())
+    if not allowed:
+        return []
+    # The whole matrix times the vector, then the others set aside: cheaper than copying the allowed rows out.
+    sims = np.where(mask, matrix @ vector, -np.inf)
+    k = min(limit, allowed)
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    return [(int(ids[i]), float(sims[i])) for i in top]
+
+
+def doc_ids(thread_ids: list[int]) -> list[int]:
+    """Search document ids of these threads, in the same order (threads without a document are left out)."""
+    from practica.search.models import DocType, SearchDocument
+
+    ids = dict(
+        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=thread_ids).values_list("object_id", "id")
+    )
+    return [ids[t] for t in thread_ids if t in ids]
