@@ -30,6 +30,11 @@ class HitSerializer(serializers.Serializer):
     url = serializers.CharField()
     external_id = serializers.CharField()
     community = serializers.CharField(allow_null=True)
+    match = serializers.ChoiceField(
+        choices=["words", "meaning"],
+        help_text="words: found by the full-text index; meaning: only by the latent space (or the sentence embeddings "
+        "of the semantic extra) — it may share few or none of the query's words.",
+    )
 
 
 class SearchPageSerializer(serializers.Serializer):

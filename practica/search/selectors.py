@@ -49,6 +49,9 @@ class Hit:
     votes: int = 0
     replies: int = 0
     created_at: dt.datetime | None = None
+    # "words": found by the full-text index; "meaning": only by the latent space or the sentence embeddings (it
+    # may share few or none of the query's words, and its snippet then highlights nothing).
+    match: str = "words"
 
 
 @dataclass
@@ -219,6 +222,7 @@ def search(
             docs.update(loose_docs)
             ranked += rank(loose, loose_docs)
             results.broadened = True
+    lexical = {i for i, _ in ranked}
     ranked = _hybrid(ranked, q=q, user=user, types=types, community_ids=community_ids, docs=docs, filters=filters)
     # What is counted can be reached: the results with all the words, then those with some (each once), then the
     # threads only the semantic ranking found.
@@ -230,7 +234,10 @@ def search(
         doc = docs.get(doc_id)
         if doc is None:
             continue
-        results.hits.append(_hit(doc, score, snippets.get(doc_id, "")))
+        hit = _hit(doc, score, snippets.get(doc_id, ""))
+        if doc_id not in lexical:
+            hit.match = "meaning"
+        results.hits.append(hit)
     return results
 
 
@@ -532,4 +539,8 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
                 rankings.append([i for i in found if i in allowed])
     fused = semantic_rrf(rankings)[:limit]
     docs = _docs([i for i, _ in fused])
-    return [_hit(docs[i], s, "") for i, s in fused if i in docs]
+    hits = [_hit(docs[i], s, "") for i, s in fused if i in docs]
+    lexical = set(rankings[0])
+    for hit, (doc_id, _) in zip(hits, [f for f in fused if f[0] in docs], strict=True):
+        hit.match = "words" if doc_id in lexical else "meaning"
+    return hits

@@ -69,3 +69,12 @@ def test_a_pair_whose_source_quotes_the_partners_title_counts_as_given_away() ->
     pairs = [(second.pk, first.pk, "related"), (first.pk, second.pk, "related"), (third.pk, first.pk, "duplicate")]
 
     assert evaluation.titles_in_text(pairs) == 1
+
+
+def test_the_best_fixed_list_covers_what_hindsight_allows_and_no_more() -> None:
+    # Person 1 answered three questions, 2 two others, 3 one more; 4 shares a question with 1.
+    answerers = [{1}, {1, 4}, {1}, {2}, {2}, {3}, set()]
+    assert evaluation.best_fixed_list(answerers, size=1) == 3
+    assert evaluation.best_fixed_list(answerers, size=2) == 5
+    assert evaluation.best_fixed_list(answerers, size=10) == 6  # the question nobody answered stays uncovered
+    assert evaluation.best_fixed_list([], size=10) == 0

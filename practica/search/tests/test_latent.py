@@ -67,9 +67,14 @@ def test_a_rebuild_computes_the_space_and_places_every_thread(corpus: Thread) ->
 def test_a_question_finds_a_thread_that_shares_none_of_its_words_only_for_those_who_may_read_it(
     request: Any, corpus: Thread, side: str
 ) -> None:
-    found = titles(find(_who(request, side), QUESTION))
+    results = find(_who(request, side), QUESTION)
+    found = titles(results)
     assert any(title.startswith("Valve report") for title in found)
     assert (TARGET in found) is READS_PRIVATE[side]
+    # What only the space found says so: it shares none of the words.
+    assert {hit.title: hit.match for hit in results.hits if hit.title == TARGET or hit.title == "Valve report 0"} == (
+        {TARGET: "meaning", "Valve report 0": "words"} if READS_PRIVATE[side] else {"Valve report 0": "words"}
+    )
 
 
 def test_without_the_latent_space_the_same_question_does_not_reach_it(corpus: Thread, member: User, settings: Any) -> None:
@@ -92,8 +97,9 @@ def test_similar_questions_while_asking_follow_the_same_rule(request: Any, corpu
     user = _who(request, side)
     from django.contrib.auth.models import AnonymousUser
 
-    found = titles(selectors.similar_questions(text=QUESTION, user=user or AnonymousUser(), limit=20))
-    assert (TARGET in found) is READS_PRIVATE[side]
+    hits = selectors.similar_questions(text=QUESTION, user=user or AnonymousUser(), limit=20)
+    assert (TARGET in titles(hits)) is READS_PRIVATE[side]
+    assert all(hit.match == ("meaning" if hit.title == TARGET else "words") for hit in hits)
 
 
 @pytest.mark.parametrize("side", ["member", "outsider"])
@@ -101,9 +107,13 @@ def test_the_api_and_the_search_page_hold_the_same(request: Any, corpus: Thread,
     user = request.getfixturevalue(side)
     api.as_user(user)
     body = api.get("/api/v1/search/", {"q": QUESTION}).json()
-    assert (TARGET in [hit["title"] for hit in body["results"]]) is READS_PRIVATE[side]
+    matches = {hit["title"]: hit["match"] for hit in body["results"]}
+    assert (matches.get(TARGET) == "meaning") is READS_PRIVATE[side]
+    assert (TARGET in matches) is READS_PRIVATE[side]
+    assert matches["Valve report 0"] == "words"
     page = client_for(user).get("/search/", {"q": QUESTION}).content.decode()
     assert ("regrease" in page) is READS_PRIVATE[side]
+    assert ("Similar in meaning" in page) is READS_PRIVATE[side]
 
 
 def test_a_thread_asked_after_the_build_is_placed_and_found(
