@@ -273,12 +273,14 @@ class _Space:
 
         if not available():
             return None
-        latest = LatentSpace.objects.order_by("-id").values_list("id", flat=True).first()
+        newest = LatentSpace.objects.order_by("-id").values_list("id", "built_at").first()
         with _lock:
-            if latest is None:
+            if newest is None:
                 cls.space_id = None
                 return None
-            if latest != cls.space_id:
+            latest, built_at = newest
+            # The build time too: a database emptied and filled again can give a new space an old id.
+            if latest != cls.space_id or built_at != cls.built_at:
                 row = (
                     LatentSpace.objects.filter(id=latest)
                     .values_list("dimensions", "words", "idf", "projection", "built_at")
