@@ -10,10 +10,10 @@ row of ``A V`` (= ``U Σ``), of length 1; a query's is its weighted words times 
 are those with the largest cosine. Words that occur in the same threads end up close, so a query reaches
 threads that share its meaning but not its words.
 
-Searches of ``MIN_WORDS`` informative words or more and the "asked already?" list while asking fuse the threads
-nearest in this space with the full-text ranking (reciprocal rank fusion, see ``selectors``): measured on the
-Quantum Computing dump with a question's title as the query, recall@10 0.45 → 0.53 and MRR 0.24 → 0.28
-(docs/quality.md). Needs no model and no download: numpy and SciPy only.
+Searches of ``MIN_WORDS`` informative words or more, the "asked already?" list while asking and the similar
+threads of expert finding fuse the threads nearest in this space with the full-text ranking (reciprocal rank
+fusion, see ``selectors`` and ``experts``): measured on the Quantum Computing dump with a question's title as the
+query, recall@10 0.45 → 0.52 and MRR 0.24 → 0.29 (docs/quality.md). Needs no model and no download: numpy and SciPy only.
 
 The space is computed by :func:`build` (``build_latent_space``, ``rebuild_search_index``, an import) and
 stored in the database (``LatentSpace``; ``ThreadLatent`` per thread). A thread indexed later is placed in the
