@@ -244,6 +244,11 @@ SEMANTIC_SEARCH = env_choice("PRACTICA_SEMANTIC", "auto", ("auto", "off"))
 # Latent semantic search (practica/search/latent.py): "off" keeps searches to the full-text ranking.
 LATENT_SEARCH = env_choice("PRACTICA_LATENT", "auto", ("auto", "off"))
 LATENT_MIN_DOCUMENTS = env_int("PRACTICA_LATENT_MIN_DOCUMENTS", 50)
+# numpy's BLAS (OpenBLAS) threads, unless the environment sets them: one. A web or task process answers one
+# request per thread; a latent search's matrix product on 100,000 threads takes 6 ms on one thread, and with a
+# thread per core the idle threads spin for ~100 ms of CPU per search (measured, docs/benchmarks.md). Set before
+# numpy is first imported (it is imported lazily, after the settings).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 2000)
 SHARED_DATASETS_DIR = Path(env_str("PRACTICA_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 10)
