@@ -539,8 +539,11 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
                 rankings.append([i for i in found if i in allowed])
     fused = semantic_rrf(rankings)[:limit]
     docs = _docs([i for i, _ in fused])
-    hits = [_hit(docs[i], s, "") for i, s in fused if i in docs]
     lexical = set(rankings[0])
-    for hit, (doc_id, _) in zip(hits, [f for f in fused if f[0] in docs], strict=True):
-        hit.match = "words" if doc_id in lexical else "meaning"
+    hits = []
+    for doc_id, score in fused:
+        if doc_id in docs:
+            hit = _hit(docs[doc_id], score, "")
+            hit.match = "words" if doc_id in lexical else "meaning"
+            hits.append(hit)
     return hits
