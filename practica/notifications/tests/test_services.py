@@ -215,7 +215,8 @@ def test_thread_hooks_keep_queries_independent_of_watchers(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         answer(thread, owner)
-    with django_assert_max_num_queries(30):
+    # 31: the reindexing among the hooks also asks whether there is a latent space to place the thread in.
+    with django_assert_max_num_queries(31):
         for callback in callbacks:
             callback()
 
