@@ -152,12 +152,19 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
     from practica.search.models import LatentSpace, ThreadLatent
 
     report = BuildReport()
-    started = time.monotonic()
+    started = last = time.monotonic()
     if not available():
         return report
     import numpy as np
     from scipy.sparse import csr_matrix
 
+    def lap(stage: str) -> None:
+        nonlocal last
+        now = time.monotonic()
+        report.stages[stage], last = now - last, now
+
+    # Two passes over the documents (word frequencies, then the matrix) rather than holding every document's
+    # words in memory: at 100,000 threads the counts alone would take gigabytes as Python objects.
     frequencies: Counter[str] = Counter()
     documents = 0
     for _thread, _community, counts in _thread_terms():
@@ -167,7 +174,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
         (word for word, n in frequencies.items() if n >= MIN_DOCUMENT_FREQUENCY), key=lambda w: (-frequencies[w], w)
     )[:MAX_WORDS]
     kept.sort()
-    report.stages["words"] = time.monotonic() - started
+    lap("words")
     if documents < max(min_documents(), 2) or len(kept) < 2:
         with transaction.atomic():
             LatentSpace.objects.all().delete()
@@ -196,7 +203,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
         shape=(len(threads), len(kept)),
     )
     del all_columns, all_values
-    report.stages["matrix"] = time.monotonic() - started - sum(report.stages.values())
+    lap("matrix")
     # A small corpus gets fewer dimensions (a fifth of its threads): as many as threads would only give back
     # the words themselves, and nothing learnt of which go together.
     k = max(1, min(dimensions, len(threads) // 5, min(matrix.shape) - 1))
@@ -204,7 +211,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
     projection = np.ascontiguousarray(vt.T, dtype=np.float32)  # words × k
     placed = np.asarray(matrix @ projection, dtype=np.float32)
     placed /= np.maximum(np.linalg.norm(placed, axis=1, keepdims=True), 1e-12)
-    report.stages["svd"] = time.monotonic() - started - sum(report.stages.values())
+    lap("svd")
     now = timezone.now()
     with transaction.atomic():
         ThreadLatent.objects.all().delete()
@@ -220,7 +227,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
                     for i, (t, c) in enumerate(zip(threads[start : start + 2000], communities[start : start + 2000], strict=True))
                 ]
             )
-    report.stages["store"] = time.monotonic() - started - sum(report.stages.values())
+    lap("store")
     _Space.invalidate()
     report.documents, report.words, report.dimensions = len(threads), len(kept), k
     report.seconds = time.monotonic() - started
@@ -233,9 +240,8 @@ def is_stale() -> bool:
     from practica.search.models import DocType, LatentSpace, SearchDocument, ThreadLatent
 
     space = LatentSpace.objects.order_by("-id").values("id", "documents", "built_at").first()
-    now_count = SearchDocument.objects.filter(doc_type=DocType.THREAD, community__isnull=False).count()
     if space is None:
-        return now_count >= min_documents()
+        return SearchDocument.objects.filter(doc_type=DocType.THREAD, community__isnull=False).count() >= min_documents()
     placed = ThreadLatent.objects.filter(space_id=space["id"])
     since = placed.filter(updated_at__gt=space["built_at"]).count()  # threads asked or edited since the build
     gone = max(0, space["documents"] - placed.count())  # at least this many left (deleted, hidden, moved out)
@@ -318,7 +324,7 @@ class _Space:
             return
         dims = cls.projection.shape[1]
         new_ids, new_communities, new_vectors = [], [], []
-        matrix = cls.matrix if cls.matrix.flags.writeable else cls.matrix.copy()
+        matrix = cls.matrix  # always an array of its own (np.zeros, np.vstack): rows are written in place
         for thread_id, community_id, vector, updated_at in rows:
             values = np.frombuffer(bytes(vector), dtype=np.float32)
             if values.shape != (dims,):

@@ -155,17 +155,12 @@ def rrf(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def _doc_ids(thread_ids: list[int]) -> list[int]:
-    """Search document ids of these threads, in the same order."""
-    return vector_index.doc_ids(thread_ids)
-
-
 def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
     """Search document ids of the threads nearest to this one (empty without its embedding)."""
     vector = _vector_for_thread(thread_id)
     if vector is None:
         return []
-    return _doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit)])
+    return vector_index.doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit)])
 
 
 # Below this cosine similarity a thread is not "about" the text at all (all-MiniLM-L6-v2 gives unrelated
@@ -181,23 +176,16 @@ def neighbour_docs_for_text(
         return []
     vector = embed([text])[0]
     near = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)
-    return _doc_ids([t for t, similarity in near if similarity >= min_similarity])
+    return vector_index.doc_ids([t for t, similarity in near if similarity >= min_similarity])
 
 
 def fuse_candidates(
     *, text: str, community_ids: list[int], lexical: list[tuple[int, float]], limit: int
 ) -> list[tuple[int, float]] | None:
     """Fuse lexical candidates (search document ids) with semantic neighbours; returns document ids."""
-    from practica.search.models import DocType, SearchDocument
-
     vector = embed([text])[0]
     semantic = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=max(limit, 30))
-    doc_ids = dict(
-        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=[i for i, _ in semantic]).values_list(
-            "object_id", "id"
-        )
-    )
-    fused = rrf([i for i, _ in lexical], [doc_ids[t] for t, _ in semantic if t in doc_ids])
+    fused = rrf([i for i, _ in lexical], vector_index.doc_ids([t for t, _ in semantic]))
     return fused[:limit]
 
 
