@@ -56,6 +56,7 @@ STALE_SHARE = 0.1  # --if-stale rebuilds when the threads differ from the space'
 POWER_ITERATIONS = 4  # of the randomised SVD; its error on the 100 leading dimensions is then negligible
 OVERSAMPLING = 20
 REREAD_MARGIN = dt.timedelta(seconds=60)  # see _Space.get
+GONE = -1  # the community of a thread that left the space, in memory (no community has this id)
 _lock = threading.Lock()
 
 
@@ -243,8 +244,9 @@ def is_stale() -> bool:
     if space is None:
         return SearchDocument.objects.filter(doc_type=DocType.THREAD, community__isnull=False).count() >= min_documents()
     placed = ThreadLatent.objects.filter(space_id=space["id"])
-    since = placed.filter(updated_at__gt=space["built_at"]).count()  # threads asked or edited since the build
-    gone = max(0, space["documents"] - placed.count())  # at least this many left (deleted, hidden, moved out)
+    # Threads asked, edited, deleted or hidden since the build (``fold_in`` and ``forget`` stamp their rows)...
+    since = placed.filter(updated_at__gt=space["built_at"]).count()
+    gone = max(0, space["documents"] - placed.count())  # ...and at least this many whose rows went with them
     return since + gone > STALE_SHARE * max(space["documents"], 1)
 
 
@@ -326,10 +328,14 @@ class _Space:
         new_ids, new_communities, new_vectors = [], [], []
         matrix = cls.matrix  # always an array of its own (np.zeros, np.vstack): rows are written in place
         for thread_id, community_id, vector, updated_at in rows:
+            cls.seen = updated_at if cls.seen is None or updated_at > cls.seen else cls.seen
             values = np.frombuffer(bytes(vector), dtype=np.float32)
-            if values.shape != (dims,):
-                continue
             position = cls.positions.get(thread_id)
+            if values.shape != (dims,):
+                # A thread that left the space (``forget``): out of every community, so never a neighbour again.
+                if position is not None:
+                    cls.communities[position] = GONE
+                continue
             if position is None:
                 new_ids.append(thread_id)
                 new_communities.append(community_id)
@@ -337,7 +343,6 @@ class _Space:
             else:
                 matrix[position] = values
                 cls.communities[position] = community_id
-            cls.seen = updated_at if cls.seen is None or updated_at > cls.seen else cls.seen
         if new_ids:
             start = len(cls.ids)
             cls.positions.update({t: start + i for i, t in enumerate(new_ids)})
@@ -372,22 +377,28 @@ def fold_in(documents: Sequence[tuple[int, int | None, dict[str, int]]]) -> int:
     placed = []
     for thread_id, community_id, counts in in_communities:
         vector = space.place(counts)
-        if vector is not None:
-            placed.append(
-                ThreadLatent(
-                    thread_id=thread_id, space_id=space.space_id, community_id=community_id, vector=vector.tobytes(), updated_at=now
-                )
+        # A thread edited to words the space does not know leaves it: an empty vector, as ``forget`` writes.
+        placed.append(
+            ThreadLatent(
+                thread_id=thread_id, space_id=space.space_id, community_id=community_id,
+                vector=vector.tobytes() if vector is not None else b"", updated_at=now,
             )
+        )
     ThreadLatent.objects.filter(thread_id__in=[d[0] for d in in_communities]).delete()
     ThreadLatent.objects.bulk_create(placed)
-    return len(placed)
+    return sum(1 for row in placed if row.vector)
 
 
 def forget(thread_ids: Iterable[int]) -> None:
-    """Threads that left the index leave the space too."""
+    """Threads that left the index (deleted, hidden) leave the space too. Their rows stay until the next build,
+    emptied and stamped now: a process that holds the space in memory rereads the rows changed since it last
+    looked (``_Space.get``) and takes the thread out of every community, so it no longer fills one of the
+    ``NEIGHBOURS`` places (a deleted row would not be reread; the thread would linger until the next build)."""
     from practica.search.models import ThreadLatent
 
-    ThreadLatent.objects.filter(thread_id__in=list(thread_ids)).delete()
+    ThreadLatent.objects.filter(thread_id__in=list(thread_ids)).exclude(vector=b"").update(
+        vector=b"", updated_at=timezone.now()
+    )
 
 
 # --- Asking the space --------------------------------------------------------------------------------------

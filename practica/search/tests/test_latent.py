@@ -131,8 +131,39 @@ def test_a_deleted_thread_leaves_the_space(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.post_delete(post=corpus.posts.get(is_opening=True), actor=owner)
-    assert not ThreadLatent.objects.filter(thread=corpus).exists()
+    assert ThreadLatent.objects.get(thread=corpus).vector == b""  # emptied until the next build
     assert TARGET not in titles(find(member, QUESTION))
+    call_command("build_latent_space", stdout=StringIO())
+    assert not ThreadLatent.objects.filter(thread=corpus).exists()
+
+
+def _neighbours(community_ids: list[int]) -> list[int]:
+    placed = latent.place_text(QUESTION)
+    assert placed is not None
+    return [thread_id for thread_id, _ in latent.nearest(placed, community_ids=community_ids)]
+
+
+def test_a_process_holding_the_space_drops_a_deleted_thread_from_the_neighbours(
+    corpus: Thread, owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    communities = [corpus.community_id]
+    assert corpus.id in _neighbours(communities)  # the space is in this process's memory, the thread with it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_delete(post=corpus.posts.get(is_opening=True), actor=owner)
+    assert corpus.id not in _neighbours(communities)
+    assert latent.is_stale() is False  # 1 of 13 threads changed
+
+
+def test_a_thread_edited_to_words_the_space_does_not_know_leaves_it(
+    corpus: Thread, owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    communities = [corpus.community_id]
+    assert corpus.id in _neighbours(communities)
+    opening = corpus.posts.get(is_opening=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_edit(post=opening, editor=owner, title="Zyxwv qwrtp", body="Plmkj vbnhg xcvbn.", expected_version=1)
+    assert ThreadLatent.objects.get(thread=corpus).vector == b""
+    assert corpus.id not in _neighbours(communities)
 
 
 def test_too_few_threads_build_no_space_and_search_keeps_its_words(
