@@ -200,15 +200,18 @@ def evaluate_links(folder: Path, site: str, viewer: Any) -> dict[str, Any]:
             kinds[(a, b)] = kind
     results: dict[str, dict[str, list[int | None]]] = defaultdict(lambda: defaultdict(list))
     started = time.monotonic()
+    learnt = cross_validated_search(by_source, {a: t.title for a, t in threads.items()}, viewer)
     for a, targets in by_source.items():
         thread = threads[a]
         doc = docs.get(a)
         full_text = f"{thread.title} {doc.tags if doc else ''} {doc.body[:3000] if doc else ''}"
         whole_text = f"{thread.title} {doc.tags if doc else ''} {doc.body[:10_000] if doc else ''}"
         related = [h.id for h in selectors.related_threads(thread=thread, user=viewer, limit=100)]
-        searched = [
+        shipped = [
             h.id for h in selectors.search(user=viewer, q=thread.title, types=["thread"], limit=101).hits if h.id != a
         ]
+        searched = learnt["rankings"][a]
+        asked = learnt["asked"][a]
         baseline_related = bm25_baseline(full_text, exclude_thread=a)
         baseline_whole = bm25_baseline(whole_text, exclude_thread=a, max_terms=None)
         baseline_search = bm25_baseline(thread.title, exclude_thread=a)
@@ -217,6 +220,8 @@ def evaluate_links(folder: Path, site: str, viewer: Any) -> dict[str, Any]:
             for group in ("all", kind):
                 results[group]["related"].append(rank_of({b}, related))
                 results[group]["search"].append(rank_of({b}, searched))
+                results[group]["search (shipped weights)"].append(rank_of({b}, shipped))
+                results[group]["asked already?"].append(rank_of({b}, asked))
                 results[group]["bm25 (full text)"].append(rank_of({b}, baseline_related))
                 results[group]["bm25 (all words)"].append(rank_of({b}, baseline_whole))
                 results[group]["bm25 (title)"].append(rank_of({b}, baseline_search))
@@ -224,12 +229,62 @@ def evaluate_links(folder: Path, site: str, viewer: Any) -> dict[str, Any]:
     return {
         "seconds": time.monotonic() - started,
         "pairs": len(pairs),
+        "learnt": {key: value for key, value in learnt.items() if key not in ("rankings", "asked")},
+        "asked_at_5": metrics(every["asked already?"], k=5),
         "groups": {g: {m: metrics(r) for m, r in by_method.items()} for g, by_method in results.items()},
         "intervals": {
             ("related", "bm25 (full text)"): bootstrap_gain(every["related"], every["bm25 (full text)"]),
             ("related", "bm25 (all words)"): bootstrap_gain(every["related"], every["bm25 (all words)"]),
             ("search", "bm25 (title)"): bootstrap_gain(every["search"], every["bm25 (title)"]),
         },
+    }
+
+
+LEARNING_FOLDS = 5
+
+
+def cross_validated_search(by_source: dict[int, set[int]], titles: dict[int, str], viewer: Any) -> dict[str, Any]:
+    """Search with a title as the query, ordered by weights learnt *without* that question (``rerank.py``).
+
+    Every source question's candidates are collected once (its own thread left out: it is not what is sought),
+    the sources are dealt into ``LEARNING_FOLDS`` folds (seeded), and each fold is searched with the weights
+    learnt on the other folds' pairs. Also returns the weights learnt on every pair — what ``rerank.WEIGHTS``
+    ships — and each fold's, to show how much they vary."""
+    import random
+
+    from practica.search import rerank, selectors
+
+    examples: dict[int, tuple[Any, list[int]]] = {}
+    for a in by_source:
+        with rerank.collecting() as groups:
+            selectors.search(user=viewer, q=titles[a], types=["thread"], limit=101, with_snippets=False)
+        if groups:
+            group = groups[-1]
+            keep = [n for n, thread_id in enumerate(group.thread_ids) if thread_id != a]
+            wanted = [j for j, n in enumerate(keep) if group.thread_ids[n] in by_source[a]]
+            examples[a] = (group.features[keep], wanted)
+    sources = sorted(by_source)
+    random.Random(5).shuffle(sources)
+    folds = [sources[f::LEARNING_FOLDS] for f in range(LEARNING_FOLDS)]
+    rankings: dict[int, list[int]] = {}
+    asked: dict[int, list[int]] = {}  # "asked already?" with the question's title (10 shown instead of 5)
+    fold_weights = []
+    for f, fold in enumerate(folds):
+        weights = rerank.fit([examples[a] for g, other in enumerate(folds) if g != f for a in other if a in examples])
+        fold_weights.append(weights)
+        with rerank.using(weights):
+            for a in fold:
+                hits = selectors.search(user=viewer, q=titles[a], types=["thread"], limit=101, with_snippets=False).hits
+                rankings[a] = [h.id for h in hits if h.id != a]
+                similar = selectors.similar_questions(text=titles[a], user=viewer, limit=11)
+                asked[a] = [h.id for h in similar if h.id != a][:10]
+    return {
+        "rankings": rankings,
+        "asked": asked,
+        "weights": rerank.fit(list(examples.values())),
+        "fold_weights": fold_weights,
+        "learnt_from": sum(1 for x, wanted in examples.values() if wanted),
+        "queries": len(by_source),
     }
 
 
@@ -568,6 +623,29 @@ def report(
                 f"[{rl:+.0%}, {rh:+.0%}] | {relative(allg[ours]['mrr'], allg[base]['mrr'])} | [{ml:+.0%}, {mh:+.0%}] |"
             )
         lines += ["", "Intervals: paired bootstrap over the pairs, 2,000 resamples."]
+    learnt = links.get("learnt")
+    if learnt:
+        from practica.search import rerank
+
+        lines += [
+            "",
+            f"`search` orders a question's candidates by weights learnt from linked pairs (`rerank.py`); here each "
+            f"question was searched with weights learnt without it ({LEARNING_FOLDS}-fold cross-validation over the "
+            f"{learnt['queries']} source questions; {learnt['learnt_from']} had a linked question among their "
+            "candidates to learn from). `search (shipped weights)` uses `rerank.WEIGHTS`, learnt on these very pairs: "
+            "optimistic, shown for comparison.",
+            "",
+            f"`asked already?` is the list shown while asking, with the title as typed, ten long instead of five "
+            f"(the same weights, learnt without the question); of its first five: recall@5 "
+            f"{links['asked_at_5']['recall']:.3f}, MRR {links['asked_at_5']['mrr']:.3f}.",
+            "",
+            "| weights | " + " | ".join(f"`{name}`" for name in rerank.FEATURES) + " |",
+            "|---|" + "---:|" * len(rerank.FEATURES),
+            "| learnt on every pair | " + " | ".join(f"{w:.2f}" for w in learnt["weights"]) + " |",
+            "| shipped (`rerank.WEIGHTS`) | " + " | ".join(f"{w:.2f}" for w in rerank.WEIGHTS) + " |",
+        ]
+        for n, weights in enumerate(learnt["fold_weights"], start=1):
+            lines.append(f"| without fold {n} | " + " | ".join(f"{w:.2f}" for w in weights) + " |")
     lines += [
         "",
         f"### (b) Expert finding, time split at {args.cut} ({experts['questions']} later questions with answers; "

@@ -1,0 +1,181 @@
+"""The order of a whole question's results: a ranking learnt from which threads a community links together.
+
+A search of ``latent.MIN_WORDS`` informative words or more has two lists of candidates: the full-text ranking
+(``selectors.rank``: the engine's score and the signals practitioners trust) and the threads nearest in the
+latent space (``latent.py``). Reciprocal rank fusion of the two knows only their ranks. This module orders the
+union of both by a linear score of what is known about each candidate (``FEATURES``):
+
+    score = Σ weightᵢ · featureᵢ
+
+======================  ==========================================================================================
+``lexical_rank``        1 / (10 + its place in the full-text ranking, from 0; 200 when absent)
+``latent_rank``         1 / (10 + its place among the latent neighbours; 200 when absent)
+``lexical_score``       its full-text score over the best one's (0 when absent)
+``latent_cosine``       the cosine of the query and the thread in the latent space (0 or more)
+``title_cosine``        the cosine of the query's and the title's weighted words (``(1 + log tf) · idf``)
+``votes``               log(1 + votes) / 5
+``replies``             log(1 + replies) / 3
+``solved``              1 when it has an accepted answer
+``lexical``, ``latent`` 1 when the full-text ranking (the latent neighbours) holds it
+======================  ==========================================================================================
+
+The weights (``WEIGHTS``) are learnt from pairs of linked questions — one question's title as the query, the
+question it links to as the result sought — by maximising the likelihood of the linked question under a softmax
+over each query's candidates (listwise, L2 penalty ``L2``; :func:`fit`, SciPy's L-BFGS). The shipped weights were
+learnt on every linked pair of the Quantum Computing Stack Exchange dump (``bench/evaluate_retrieval.py`` prints
+them: "Weights learnt on every pair"); that script measures the ranking with weights learnt *without* the
+questions it is measured on (5-fold cross-validation), so the number in docs/quality.md is what a community not
+seen in learning may expect: recall@10 of the linked question +14% → +20% over BM25 of the title (eighth round).
+Threads people link to are threads others found useful: votes and answers count, and a title saying the same as
+the question counts as much as the latent space does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from practica.search.similarity import weighted_words
+
+FEATURES = (
+    "lexical_rank", "latent_rank", "lexical_score", "latent_cosine", "title_cosine",
+    "votes", "replies", "solved", "lexical", "latent",
+)
+# Learnt by bench/evaluate_retrieval.py on the Quantum Computing dump (see the module docstring).
+WEIGHTS: tuple[float, ...] = (11.16, -3.506, -0.17, 5.806, 1.376, 1.842, 1.356, -0.102, -0.065, 1.406)
+L2 = 1e-4
+RANK_K = 10
+ABSENT_RANK = 200
+
+_weights: contextvars.ContextVar[Sequence[float] | None] = contextvars.ContextVar("rerank_weights", default=None)
+_collected: contextvars.ContextVar[list[Group] | None] = contextvars.ContextVar("rerank_collected", default=None)
+
+
+@dataclass
+class Group:
+    """One query's candidates: search document ids, their threads' ids and a row of ``FEATURES`` each."""
+
+    doc_ids: list[int]
+    thread_ids: list[int]
+    features: Any  # numpy array, candidates × FEATURES
+
+
+@contextlib.contextmanager
+def using(weights: Sequence[float]) -> Iterator[None]:
+    """Order with these weights instead of ``WEIGHTS`` (the evaluation's cross-validation)."""
+    if len(weights) != len(FEATURES):
+        raise ValueError(f"{len(FEATURES)} weights expected, got {len(weights)}")
+    token = _weights.set(tuple(weights))
+    try:
+        yield
+    finally:
+        _weights.reset(token)
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list[Group]]:
+    """Every group ordered inside the block, in order (to learn the weights from)."""
+    groups: list[Group] = []
+    token = _collected.set(groups)
+    try:
+        yield groups
+    finally:
+        _collected.reset(token)
+
+
+def _sparse(text: str, index: dict[str, int], idf: Any) -> dict[int, float]:
+    from practica.search.latent import _row
+
+    columns, values = _row(weighted_words(text, "", ""), index, idf)
+    return dict(zip(columns, values, strict=True))
+
+
+def features(
+    *,
+    query: str,
+    lexical: Sequence[tuple[int, float]],
+    neighbours: Sequence[int],
+    placed: Any,
+    docs: dict[int, dict[str, Any]],
+) -> Group:
+    """The features of every candidate — the full-text ranking's (doc id, score) and the latent neighbours' doc
+    ids, both best first — for a query placed in the latent space (``latent.place_text``). ``docs`` must hold
+    each candidate's row (``selectors.DOC_FIELDS``); a candidate without one is left out."""
+    import numpy as np
+
+    space, vector = placed
+    lexical_place = {doc_id: n for n, (doc_id, _) in enumerate(lexical)}
+    best = max((score for _, score in lexical), default=0.0) or 1.0
+    lexical_score = dict(lexical)
+    latent_place = {doc_id: n for n, doc_id in enumerate(neighbours)}
+    query_words = _sparse(query, space.index, space.idf)
+    candidates = [d for d in dict.fromkeys([*(i for i, _ in lexical), *neighbours]) if d in docs]
+    rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float64)
+    thread_ids = []
+    for n, doc_id in enumerate(candidates):
+        doc = docs[doc_id]
+        thread_ids.append(doc["object_id"])
+        position = space.positions.get(doc["object_id"]) if doc["doc_type"] == "thread" else None
+        cosine = float(space.matrix[position] @ vector) if position is not None else 0.0
+        title = _sparse(doc["title"], space.index, space.idf)
+        rows[n] = (
+            1.0 / (RANK_K + lexical_place.get(doc_id, ABSENT_RANK)),
+            1.0 / (RANK_K + latent_place.get(doc_id, ABSENT_RANK)),
+            lexical_score.get(doc_id, 0.0) / best,
+            max(cosine, 0.0),
+            sum(value * title.get(column, 0.0) for column, value in query_words.items()),
+            math.log1p(max(doc["votes"], 0)) / 5,
+            math.log1p(max(doc["replies"], 0)) / 3,
+            1.0 if doc["is_solved"] else 0.0,
+            1.0 if doc_id in lexical_place else 0.0,
+            1.0 if doc_id in latent_place else 0.0,
+        )
+    return Group(doc_ids=candidates, thread_ids=thread_ids, features=rows)
+
+
+def order(group: Group) -> list[tuple[int, float]]:
+    """(doc id, score in 0..1) best first: the linear score through a logistic curve (same order, and a score
+    that reads like the others)."""
+    import numpy as np
+
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(group)
+    if not group.doc_ids:
+        return []
+    weights = np.asarray(_weights.get() or WEIGHTS, dtype=np.float64)
+    scores = group.features @ weights
+    ranked = sorted(range(len(group.doc_ids)), key=lambda n: (-scores[n], n))
+    return [(group.doc_ids[n], round(1.0 / (1.0 + math.exp(-float(scores[n]))), 6)) for n in ranked]
+
+
+def fit(examples: Sequence[tuple[Any, Sequence[int]]], *, l2: float = L2) -> tuple[float, ...]:
+    """Weights that make the wanted rows likely: ``examples`` are (features of one query's candidates, indices of
+    the rows sought). Maximises Σ log softmax(X·w)[wanted] − l2·|w|² (L-BFGS from zero)."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    usable = [(np.asarray(x, dtype=np.float64), list(wanted)) for x, wanted in examples if len(wanted) and len(x)]
+    if not usable:
+        return tuple(0.0 for _ in FEATURES)
+
+    def loss(w: Any) -> tuple[float, Any]:
+        total, gradient = 0.0, np.zeros_like(w)
+        for x, wanted in usable:
+            z = x @ w
+            z -= z.max()
+            p = np.exp(z)
+            p /= p.sum()
+            expected = p @ x
+            for row in wanted:
+                total -= math.log(max(float(p[row]), 1e-300))
+                gradient -= x[row] - expected
+        n = len(usable)
+        return total / n + l2 * float(w @ w), gradient / n + 2 * l2 * w
+
+    result = minimize(loss, np.zeros(usable[0][0].shape[1]), jac=True, method="L-BFGS-B")
+    return tuple(round(float(v), 3) for v in result.x)
