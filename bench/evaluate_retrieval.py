@@ -576,10 +576,10 @@ def leak_line(leaks: dict[str, int], pairs: int) -> str:
     )
 
 
-def relative(ours: float, base: float) -> str:
+def relative(ours: float, base: float, digits: int = 0) -> str:
     if base == 0:
         return "n/a"
-    return f"{(ours - base) / base:+.0%}"
+    return f"{(ours - base) / base:+.{digits}%}"
 
 
 def report(
@@ -619,8 +619,8 @@ def report(
             (rl, rh), (ml, mh) = interval["recall"], interval["mrr"]
             label = "`search` (title)" if ours == "search" else f"`{ours}`"
             lines.append(
-                f"| {label} vs BM25 ({base[6:-1]}) | {relative(allg[ours]['recall'], allg[base]['recall'])} | "
-                f"[{rl:+.0%}, {rh:+.0%}] | {relative(allg[ours]['mrr'], allg[base]['mrr'])} | [{ml:+.0%}, {mh:+.0%}] |"
+                f"| {label} vs BM25 ({base[6:-1]}) | {relative(allg[ours]['recall'], allg[base]['recall'], 1)} | "
+                f"[{rl:+.0%}, {rh:+.0%}] | {relative(allg[ours]['mrr'], allg[base]['mrr'], 1)} | [{ml:+.0%}, {mh:+.0%}] |"
             )
         lines += ["", "Intervals: paired bootstrap over the pairs, 2,000 resamples."]
     learnt = links.get("learnt")

@@ -470,8 +470,9 @@ def measure(
                 search_items, lambda q, order=order: _get(client, f"/api/v1/search/?q={quote_plus(q)}&sort={order}"),
                 warmup=warmup, rounds=rounds, count_results=api_count, log=log,
             ))
-        # Whole questions as queries (3+ informative words): the full-text ranking fused with the latent space's
-        # nearest threads. No target of its own; the same questions with PRACTICA_LATENT=off say what it adds.
+        # Whole questions as queries (3+ informative words): the full-text ranking and the latent space's nearest
+        # threads, ordered by the learnt weights (rerank.py); and "asked already?" with the same questions. No
+        # target of their own; the same questions with PRACTICA_LATENT=off say what the space and the order add.
         from django.conf import settings
 
         question_items = [(_short(t), "whole question", t) for t in question_texts(20)]
@@ -481,6 +482,11 @@ def measure(
                 Series(f"Search, selector, whole questions, {label}", "questions", "selector", "selectors.search(user=member, q=question)"),
                 question_items, lambda q: selectors.search(user=member, q=q), warmup=warmup, rounds=rounds,
                 count_results=lambda r: r.count, log=log,
+            ))
+            series.append(run_series(
+                Series(f"Asked already?, selector, whole questions, {label}", "questions", "selector", "selectors.similar_questions(text=question, user=member)"),
+                question_items, lambda q: selectors.similar_questions(text=q, user=member), warmup=warmup, rounds=rounds,
+                count_results=len, log=log,
             ))
         settings.LATENT_SEARCH = "auto"
     if "related" in wanted:

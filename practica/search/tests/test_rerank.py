@@ -48,9 +48,8 @@ def test_fit_without_anything_to_learn_from_learns_nothing() -> None:
 
 @pytest.mark.parametrize("weights", [(), (1.0,) * (len(rerank.FEATURES) + 1)])
 def test_weights_of_the_wrong_length_are_refused(weights: tuple[float, ...]) -> None:
-    with pytest.raises(ValueError, match=f"{len(rerank.FEATURES)} weights expected"):
-        with rerank.using(weights):
-            pass
+    with pytest.raises(ValueError, match=f"{len(rerank.FEATURES)} weights expected"), rerank.using(weights):
+        pass
 
 
 def test_an_empty_group_orders_to_nothing() -> None:
