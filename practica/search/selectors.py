@@ -310,7 +310,7 @@ def _hybrid(
         if not with_semantic:
             return first
         # The learnt order stands for two rankings (the words' and the space's): it weighs twice the embedding's
-        # (as when the three were fused alike; measured: +2 points of MRR, the same recall — docs/quality.md).
+        # (weighed alike, recall@10 was 2.5 points lower; docs/quality.md, eighth round).
         rankings, weights = [[i for i, _ in first], found["semantic"]], [2.0, 1.0]
     else:
         rankings, weights = [[i for i, _ in ranked], found["semantic"]], [1.0, 1.0]
