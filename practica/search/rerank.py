@@ -96,6 +96,23 @@ def _sparse(text: str, index: dict[str, int], idf: Any) -> dict[int, float]:
     return dict(zip(columns, values, strict=True))
 
 
+TITLES_KEPT = 50_000  # titles' word vectors kept per process (a few MB); the cache starts again when full
+_titles: dict[str, dict[int, float]] = {}
+_titles_space: list[Any] = [None]
+
+
+def _title_vector(space: Any, title: str) -> dict[int, float]:
+    """A title's weighted words in this space's vocabulary, kept: the same titles come back search after search
+    (tokenising 250 of them was half the cost of ``features``)."""
+    if _titles_space[0] != (space.space_id, space.built_at) or len(_titles) >= TITLES_KEPT:
+        _titles.clear()
+        _titles_space[0] = (space.space_id, space.built_at)
+    vector = _titles.get(title)
+    if vector is None:
+        vector = _titles[title] = _sparse(title, space.index, space.idf)
+    return vector
+
+
 def features(
     *,
     query: str,
@@ -123,7 +140,7 @@ def features(
         thread_ids.append(doc["object_id"])
         position = space.positions.get(doc["object_id"]) if doc["doc_type"] == "thread" else None
         cosine = float(space.matrix[position] @ vector) if position is not None else 0.0
-        title = _sparse(doc["title"], space.index, space.idf)
+        title = _title_vector(space, doc["title"])
         rows[n] = (
             1.0 / (RANK_K + lexical_place.get(doc_id, ABSENT_RANK)),
             1.0 / (RANK_K + latent_place.get(doc_id, ABSENT_RANK)),

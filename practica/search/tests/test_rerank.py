@@ -12,6 +12,7 @@ import pytest
 
 from practica.accounts.models import User
 from practica.communities.models import Community
+from practica.discussions import services
 from practica.discussions.models import Thread
 from practica.discussions.tests.builders import ask
 from practica.search import rerank, selectors
@@ -117,3 +118,19 @@ def test_a_short_query_is_not_reordered(corpus: dict[str, Thread], member: User)
         find(member, "valve torque")
         selectors.similar_questions(text="valve torque", user=viewer(member))
     assert groups == []
+
+
+@pytest.mark.django_db
+def test_a_retitled_thread_is_ordered_by_its_new_title(
+    corpus: dict[str, Thread], member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    title_only = [1.0 if name == "title_cosine" else 0.0 for name in rerank.FEATURES]
+    with rerank.using(title_only):
+        assert titles(find(member, QUESTION))[0] == PRIVATE  # the titles' vectors are now kept in memory
+        thread = corpus["valve 3"]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_edit(
+                post=thread.posts.get(is_opening=True), editor=member, title="Valve actuator torque keeps rising fast",
+                body=f"{VALVES} unit3a unit3b", expected_version=1,
+            )
+        assert titles(find(member, QUESTION))[0] == "Valve actuator torque keeps rising fast"
