@@ -215,11 +215,14 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
     lap("svd")
     now = timezone.now()
     with transaction.atomic():
+        # What the site learnt of the order of results (``learn_search_order``) outlives the space it was learnt in.
+        previous = LatentSpace.objects.order_by("-id").values("order_weights", "order_learnt_at", "order_report").first()
+        learnt: dict[str, Any] = dict(previous) if previous else {}
         ThreadLatent.objects.all().delete()
         LatentSpace.objects.all().delete()
         space = LatentSpace.objects.create(
             built_at=now, documents=len(threads), dimensions=k, words=json.dumps(kept, ensure_ascii=False),
-            idf=idf.tobytes(), projection=projection.tobytes(),
+            idf=idf.tobytes(), projection=projection.tobytes(), **learnt,
         )
         for start in range(0, len(threads), 2000):
             ThreadLatent.objects.bulk_create(
@@ -252,6 +255,21 @@ def is_stale() -> bool:
 
 # --- The space in memory ---------------------------------------------------------------------------------
 
+def _weights(stored: str) -> tuple[float, ...] | None:
+    """Learnt weights as stored (a JSON list), or None when there are none or they do not fit ``rerank.FEATURES``
+    (learnt by an older version): the shipped ones then apply."""
+    from practica.search.rerank import FEATURES
+
+    try:
+        values = json.loads(stored) if stored else None
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != len(FEATURES):
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+        return None
+    return tuple(float(v) for v in values)
+
 
 class _Space:
     """The newest space and every thread's vector, in memory; refreshed from the rows changed since last read."""
@@ -266,6 +284,8 @@ class _Space:
     positions: dict[int, int] = {}
     seen: Any = None  # the newest ``updated_at`` read
     built_at: Any = None
+    order_weights: tuple[float, ...] | None = None  # learnt by ``learn_search_order``; None: ``rerank.WEIGHTS``
+    order_learnt_at: Any = None
 
     @classmethod
     def invalidate(cls) -> None:
@@ -281,22 +301,23 @@ class _Space:
 
         if not available():
             return None
-        newest = LatentSpace.objects.order_by("-id").values_list("id", "built_at").first()
+        newest = LatentSpace.objects.order_by("-id").values_list("id", "built_at", "order_learnt_at").first()
         with _lock:
             if newest is None:
                 cls.space_id = None
                 return None
-            latest, built_at = newest
+            latest, built_at, learnt_at = newest
             # The build time too: a database emptied and filled again can give a new space an old id.
             if latest != cls.space_id or built_at != cls.built_at:
                 row = (
                     LatentSpace.objects.filter(id=latest)
-                    .values_list("dimensions", "words", "idf", "projection", "built_at")
+                    .values_list("dimensions", "words", "idf", "projection", "built_at", "order_weights", "order_learnt_at")
                     .first()
                 )
                 if row is None:  # replaced meanwhile: the next call loads the new one
                     return None
-                dims, words, idf, projection, cls.built_at = row
+                dims, words, idf, projection, cls.built_at, order_weights, cls.order_learnt_at = row
+                cls.order_weights = _weights(order_weights)
                 cls.index = {word: i for i, word in enumerate(json.loads(words))}
                 cls.idf = np.frombuffer(bytes(idf), dtype=np.float32)
                 cls.projection = np.frombuffer(bytes(projection), dtype=np.float32).reshape(-1, dims)
@@ -306,6 +327,10 @@ class _Space:
                 cls.positions = {}
                 cls.seen = None
                 cls.space_id = latest
+            if learnt_at != cls.order_learnt_at:  # learnt (or reset) since the space was read
+                stored = LatentSpace.objects.filter(id=latest).values_list("order_weights", flat=True).first()
+                cls.order_weights = _weights(stored or "")
+                cls.order_learnt_at = learnt_at
             if cls.seen is None:
                 rows = ThreadLatent.objects.filter(space_id=latest)
             else:

@@ -116,6 +116,11 @@ class LatentSpace(models.Model):
     words = models.TextField(help_text="The vocabulary, as a JSON list (the rows of ``projection``).")
     idf = models.BinaryField(help_text="float32 per word: log((N + 1) / documents with the word).")
     projection = models.BinaryField(help_text="float32, words × dimensions: a word's place in the space.")
+    # The order of a whole question's results learnt from this site's own linked questions (``learn_search_order``;
+    # kept across builds). Empty: the shipped ``rerank.WEIGHTS``.
+    order_weights = models.TextField(blank=True, default="", help_text="JSON list of rerank.FEATURES weights, or empty.")
+    order_learnt_at = models.DateTimeField(null=True, blank=True)
+    order_report = models.TextField(blank=True, default="", help_text="JSON: what was learnt from, and how it measured.")
 
     def __str__(self) -> str:
         return f"Latent space {self.pk} ({self.documents} documents, {self.dimensions} dimensions)"

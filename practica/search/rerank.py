@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from practica.search.similarity import weighted_words
@@ -64,6 +65,7 @@ class Group:
     doc_ids: list[int]
     thread_ids: list[int]
     features: Any  # numpy array, candidates × FEATURES
+    weights: Sequence[float] | None = None  # this site's learnt weights (``learn_search_order``), if any
 
 
 @contextlib.contextmanager
@@ -153,7 +155,12 @@ def features(
             1.0 if doc_id in lexical_place else 0.0,
             1.0 if doc_id in latent_place else 0.0,
         )
-    return Group(doc_ids=candidates, thread_ids=thread_ids, features=rows)
+    return Group(doc_ids=candidates, thread_ids=thread_ids, features=rows, weights=space.order_weights)
+
+
+def current_weights(group: Group | None = None) -> Sequence[float]:
+    """The weights in force: those of ``using``, else the site's learnt ones, else ``WEIGHTS``."""
+    return _weights.get() or (group.weights if group is not None else None) or WEIGHTS
 
 
 def order(group: Group) -> list[tuple[int, float]]:
@@ -166,7 +173,7 @@ def order(group: Group) -> list[tuple[int, float]]:
         collected.append(group)
     if not group.doc_ids:
         return []
-    weights = np.asarray(_weights.get() or WEIGHTS, dtype=np.float64)
+    weights = np.asarray(current_weights(group), dtype=np.float64)
     scores = group.features @ weights
     ranked = sorted(range(len(group.doc_ids)), key=lambda n: (-scores[n], n))
     return [(group.doc_ids[n], round(1.0 / (1.0 + math.exp(-float(scores[n]))), 6)) for n in ranked]
@@ -198,3 +205,162 @@ def fit(examples: Sequence[tuple[Any, Sequence[int]]], *, l2: float = L2) -> tup
 
     result = minimize(loss, np.zeros(usable[0][0].shape[1]), jac=True, method="L-BFGS-B")
     return tuple(round(float(v), 3) for v in result.x)
+
+
+# --- Learning from this site's own links (``learn_search_order``) --------------------------------------------
+
+MIN_PAIRS = 100  # linked pairs needed before a site's own weights are even tried
+MAX_SOURCES = 2000  # questions searched to learn from (a seeded sample of them when a site has more)
+FOLDS = 5
+
+
+@dataclass
+class Learnt:
+    """What ``learn`` found: counts only — never a title or an id (the links may be in private communities)."""
+
+    pairs: int = 0
+    sources: int = 0
+    usable: int = 0  # sources whose title was reordered and had a linked question among its candidates
+    weights: tuple[float, ...] | None = None
+    shipped: dict[str, float] = field(default_factory=dict)  # recall@10, MRR with WEIGHTS (cross-validated pairs)
+    learnt: dict[str, float] = field(default_factory=dict)  # the same with weights learnt without the question
+    adopted: bool = False
+    reason: str = ""
+
+
+def linked_pairs() -> dict[int, set[int]]:
+    """{thread id: ids of the threads linked to it} — links (``Thread.related``, both ways) and duplicates (both
+    ways) between threads that are in the index (not deleted, not hidden)."""
+    from practica.discussions.models import Thread
+    from practica.search.models import DocType, SearchDocument
+
+    indexed = set(SearchDocument.objects.filter(doc_type=DocType.THREAD).values_list("object_id", flat=True))
+    pairs: dict[int, set[int]] = {}
+    links = Thread.related.through.objects.values_list("from_thread_id", "to_thread_id")
+    duplicates = Thread.objects.exclude(duplicate_of=None).values_list("id", "duplicate_of_id")
+    for a, b in [*links, *duplicates]:
+        if a != b and a in indexed and b in indexed:
+            pairs.setdefault(a, set()).add(b)
+            pairs.setdefault(b, set()).add(a)
+    return pairs
+
+
+def _measure(examples: Sequence[tuple[Any, Sequence[int]]], weights: Sequence[float]) -> list[int | None]:
+    """The rank (1-based, None beyond 100) of each sought row when each example is ordered by ``weights``."""
+    import numpy as np
+
+    ranks: list[int | None] = []
+    w = np.asarray(weights, dtype=np.float64)
+    for x, wanted in examples:
+        scores = x @ w
+        order = sorted(range(len(x)), key=lambda n: (-float(scores[n]), n))
+        place = {row: n + 1 for n, row in enumerate(order)}
+        ranks += [place[row] if place[row] <= 100 else None for row in wanted]
+    return ranks
+
+
+def _metrics(ranks: list[int | None]) -> dict[str, float]:
+    if not ranks:
+        return {"recall": 0.0, "mrr": 0.0}
+    return {
+        "recall": sum(1 for r in ranks if r is not None and r <= 10) / len(ranks),
+        "mrr": sum(1 / r for r in ranks if r is not None) / len(ranks),
+    }
+
+
+def learn(*, folds: int = FOLDS, min_pairs: int = MIN_PAIRS, seed: int = 5, store: bool = True) -> Learnt:
+    """Learn the order of results from the site's linked questions, and keep it only if it does better.
+
+    Every linked question's title is searched (as someone who may read everything: the weights are ten numbers,
+    nothing of any thread is kept); its candidates' features, less the question itself, with the linked
+    threads as the rows sought, are the examples. The weights learnt on all but one fold are measured on that
+    fold, for each fold, against the shipped ``WEIGHTS`` on the same questions (a linked thread that is not
+    among the candidates is a miss for both). When they do better (MRR higher, recall@10 no lower) and
+    ``store``, the weights learnt on every example are stored with the latent space: every process then orders
+    with them (``latent._Space``). Otherwise nothing changes."""
+    import random
+
+    from practica.accounts.models import User
+    from practica.discussions.models import Thread
+    from practica.search import latent, selectors
+    from practica.search.models import LatentSpace
+
+    result = Learnt()
+    by_source = linked_pairs()
+    result.pairs = sum(len(partners) for partners in by_source.values())
+    result.sources = len(by_source)
+    space = latent._Space.get()
+    if space is None or space.space_id is None:
+        result.reason = "no latent space"
+        return result
+    if result.pairs < min_pairs:
+        result.reason = f"{result.pairs} linked pairs, fewer than {min_pairs}"
+        return result
+    sources = sorted(by_source)
+    rng = random.Random(seed)  # noqa: S311 -- a reproducible sample and folds, not a secret
+    if len(sources) > MAX_SOURCES:
+        sources = sorted(rng.sample(sources, MAX_SOURCES))
+    titles = dict(Thread.objects.filter(id__in=sources).values_list("id", "title"))
+    everyone = User(is_superuser=True, is_active=True)  # never saved: reads every community, for learning only
+    examples: dict[int, tuple[Any, list[int]]] = {}
+    for source in sources:
+        with collecting() as groups:
+            selectors.search(user=everyone, q=titles.get(source, ""), types=["thread"], limit=1, with_snippets=False)
+        if not groups:
+            continue
+        group = groups[-1]
+        keep = [n for n, thread_id in enumerate(group.thread_ids) if thread_id != source]
+        wanted = [j for j, n in enumerate(keep) if group.thread_ids[n] in by_source[source]]
+        missed = len(by_source[source]) - len(wanted)  # linked threads not among the candidates: misses for both
+        examples[source] = (group.features[keep], wanted + [-1] * missed)
+    result.usable = sum(1 for _, wanted in examples.values() if any(row >= 0 for row in wanted))
+    if result.usable < max(folds, 10):
+        result.reason = f"only {result.usable} questions had a linked thread among their candidates"
+        return result
+    keys = sorted(examples)
+    rng.shuffle(keys)
+    parts = [keys[f::folds] for f in range(folds)]
+
+    def found(chosen: Sequence[int]) -> list[tuple[Any, list[int]]]:
+        return [(examples[k][0], [row for row in examples[k][1] if row >= 0]) for k in chosen]
+
+    def misses(chosen: Sequence[int]) -> list[int | None]:
+        return [None for k in chosen for row in examples[k][1] if row < 0]
+
+    shipped_ranks: list[int | None] = []
+    learnt_ranks: list[int | None] = []
+    for f, part in enumerate(parts):
+        training = [k for g, other in enumerate(parts) if g != f for k in other]
+        weights = fit(found(training))
+        learnt_ranks += _measure(found(part), weights) + misses(part)
+        shipped_ranks += _measure(found(part), WEIGHTS) + misses(part)
+    result.shipped, result.learnt = _metrics(shipped_ranks), _metrics(learnt_ranks)
+    result.weights = fit(found(keys))
+    better = result.learnt["mrr"] > result.shipped["mrr"] and result.learnt["recall"] >= result.shipped["recall"]
+    if not better:
+        result.reason = "the learnt weights did not do better than the shipped ones"
+        return result
+    if store:
+        from django.utils import timezone
+
+        report = {
+            "pairs": result.pairs, "sources": result.sources, "usable": result.usable, "folds": folds,
+            "shipped": result.shipped, "learnt": result.learnt,
+        }
+        LatentSpace.objects.filter(id=space.space_id).update(
+            order_weights=json.dumps(list(result.weights)), order_learnt_at=timezone.now(), order_report=json.dumps(report)
+        )
+        result.adopted = True
+    return result
+
+
+def forget_learnt() -> bool:
+    """Back to the shipped ``WEIGHTS``; False when there were no learnt ones."""
+    from django.utils import timezone
+
+    from practica.search.models import LatentSpace
+
+    changed = LatentSpace.objects.exclude(order_weights="").update(
+        order_weights="", order_report="", order_learnt_at=timezone.now()
+    )
+    return changed > 0
