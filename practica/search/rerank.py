@@ -305,7 +305,9 @@ def learn(*, folds: int = FOLDS, min_pairs: int = MIN_PAIRS, seed: int = 5, stor
     examples: dict[int, tuple[Any, list[int]]] = {}
     for source in sources:
         with collecting() as groups:
-            selectors.search(user=everyone, q=titles.get(source, ""), types=["thread"], limit=1, with_snippets=False)
+            # As deep as the evaluation asks (bench/evaluate_retrieval.py): a search tops up the results with all the
+            # words with those with some only while it has fewer than it was asked for, so depth shapes the candidates.
+            selectors.search(user=everyone, q=titles.get(source, ""), types=["thread"], limit=101, with_snippets=False)
         if not groups:
             continue
         group = groups[-1]
