@@ -13,7 +13,7 @@ union of both by a linear score of what is known about each candidate (``FEATURE
 ``lexical_score``       its full-text score over the best one's (0 when absent)
 ``latent_cosine``       the cosine of the query and the thread in the latent space (0 or more)
 ``title_cosine``        the cosine of the query's and the title's weighted words (``(1 + log tf) · idf``)
-``votes``               log(1 + votes) / 5
+``votes``               log(1 + min(votes, 20)) / 5 — beyond 20 votes a thread is popular, not more relevant
 ``replies``             log(1 + replies) / 3
 ``solved``              1 when it has an accepted answer
 ``lexical``, ``latent`` 1 when the full-text ranking (the latent neighbours) holds it
@@ -56,6 +56,9 @@ WEIGHTS: tuple[float, ...] = (11.36, -2.47, -0.18, 5.73, 1.44, 1.85, 1.34, -0.12
 L2 = 1e-4
 RANK_K = 10
 ABSENT_RANK = 200
+# Uncapped, the learnt votes weight lifted a 113-vote thread into the top few of unrelated questions; capped at 20,
+# the same cross-validated recall and MRR (within half a point, five ways of dealing the folds: docs/quality.md).
+VOTES_CAP = 20
 
 _weights: contextvars.ContextVar[Sequence[float] | None] = contextvars.ContextVar("rerank_weights", default=None)
 _collected: contextvars.ContextVar[list[Group] | None] = contextvars.ContextVar("rerank_collected", default=None)
@@ -152,7 +155,7 @@ def features(
             lexical_score.get(doc_id, 0.0) / best,
             max(cosine, 0.0),
             sum(value * title.get(column, 0.0) for column, value in query_words.items()),
-            math.log1p(max(doc["votes"], 0)) / 5,
+            math.log1p(min(max(doc["votes"], 0), VOTES_CAP)) / 5,
             math.log1p(max(doc["replies"], 0)) / 3,
             1.0 if doc["is_solved"] else 0.0,
             1.0 if doc_id in lexical_place else 0.0,
