@@ -25,8 +25,9 @@ over each query's candidates (listwise, L2 penalty ``L2``; :func:`fit`, SciPy's 
 learnt on every linked pair of the Quantum Computing Stack Exchange dump (``bench/evaluate_retrieval.py`` prints
 them: "Weights learnt on every pair"); that script measures the ranking with weights learnt *without* the
 questions it is measured on (5-fold cross-validation), so the number in docs/quality.md is what a community not
-seen in learning may expect: with a question's title as the query, recall@10 of the linked question +14% → +19.6%
-and MRR +16% → +21% over BM25 of the title; "asked already?" recall@5 0.37 → 0.41 (docs/quality.md, eighth round).
+seen in learning may expect: with a question's title as the query, recall@10 and MRR of the linked question
++14% / +16% → about +20% / +20% over BM25 of the title; "asked already?" recall@5 0.37 → 0.41 (docs/quality.md,
+eighth round).
 Threads people link to are threads others found useful: votes and answers count; so does a title that says
 what the question says. ``latent_rank`` comes out negative because ``latent_cosine`` and ``latent`` already say
 most of it (the three move together); the sum favours the space's neighbours all the same.
