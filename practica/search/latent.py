@@ -255,6 +255,7 @@ def is_stale() -> bool:
 
 # --- The space in memory ---------------------------------------------------------------------------------
 
+
 def _weights(stored: str) -> tuple[float, ...] | None:
     """Learnt weights as stored (a JSON list), or None when there are none or they do not fit ``rerank.FEATURES``
     (learnt by an older version): the shipped ones then apply."""
