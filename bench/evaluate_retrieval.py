@@ -262,10 +262,8 @@ def cross_validated_search(by_source: dict[int, set[int]], titles: dict[int, str
         with rerank.collecting() as groups:
             selectors.search(user=viewer, q=titles[a], types=["thread"], limit=101, with_snippets=False)
         if groups:
-            group = groups[-1]
-            keep = [n for n, thread_id in enumerate(group.thread_ids) if thread_id != a]
-            wanted = [j for j, n in enumerate(keep) if group.thread_ids[n] in by_source[a]]
-            examples[a] = (group.features[keep], wanted)
+            rows, wanted, _missed = rerank.example(groups[-1], a, by_source[a])
+            examples[a] = (rows, wanted)
     rankings: dict[int, list[int]] = {}
     asked: dict[int, list[int]] = {}  # "asked already?" with the question's title (10 shown instead of 5)
     fold_weights = []

@@ -287,6 +287,7 @@ class _Space:
     built_at: Any = None
     order_weights: tuple[float, ...] | None = None  # learnt by ``learn_search_order``; None: ``rerank.WEIGHTS``
     order_learnt_at: Any = None
+    titles: dict[str, dict[int, float]] = {}  # titles' word vectors in this vocabulary (``rerank._title_vector``)
 
     @classmethod
     def invalidate(cls) -> None:
@@ -326,6 +327,7 @@ class _Space:
                 cls.communities = np.zeros(0, dtype=np.int64)
                 cls.matrix = np.zeros((0, dims), dtype=np.float32)
                 cls.positions = {}
+                cls.titles = {}
                 cls.seen = None
                 cls.space_id = latest
             if learnt_at != cls.order_learnt_at:  # learnt (or reset) since the space was read

@@ -106,19 +106,18 @@ def _sparse(text: str, index: dict[str, int], idf: Any) -> dict[int, float]:
 
 
 TITLES_KEPT = 50_000  # titles' word vectors kept per process (a few MB); the cache starts again when full
-_titles: dict[str, dict[int, float]] = {}
-_titles_space: list[Any] = [None]
 
 
 def _title_vector(space: Any, title: str) -> dict[int, float]:
-    """A title's weighted words in this space's vocabulary, kept: the same titles come back search after search
-    (tokenising 250 of them was half the cost of ``features``)."""
-    if _titles_space[0] != (space.space_id, space.built_at) or len(_titles) >= TITLES_KEPT:
-        _titles.clear()
-        _titles_space[0] = (space.space_id, space.built_at)
-    vector = _titles.get(title)
+    """A title's weighted words in this space's vocabulary, kept with the space (``latent._Space.titles``, emptied
+    when another space is read): the same titles come back search after search (tokenising 250 of them was half
+    the cost of ``features``)."""
+    titles = space.titles
+    vector = titles.get(title)
     if vector is None:
-        vector = _titles[title] = _sparse(title, space.index, space.idf)
+        if len(titles) >= TITLES_KEPT:
+            titles.clear()
+        vector = titles[title] = _sparse(title, space.index, space.idf)
     return vector
 
 
@@ -143,18 +142,25 @@ def features(
     query_words = _sparse(query, space.index, space.idf)
     candidates = [d for d in dict.fromkeys([*(i for i, _ in lexical), *neighbours]) if d in docs]
     rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float64)
-    thread_ids = []
+    thread_ids = [docs[doc_id]["object_id"] for doc_id in candidates]
+    # Every candidate's cosine with the query in one product (a thread the space does not hold: 0).
+    positions = [
+        space.positions.get(thread_id, -1) if docs[doc_id]["doc_type"] == "thread" else -1
+        for doc_id, thread_id in zip(candidates, thread_ids, strict=True)
+    ]
+    placed_rows = np.asarray(positions, dtype=np.int64)
+    cosines = np.zeros(len(candidates), dtype=np.float64)
+    held = placed_rows >= 0
+    if held.any():
+        cosines[held] = space.matrix[placed_rows[held]] @ vector
     for n, doc_id in enumerate(candidates):
         doc = docs[doc_id]
-        thread_ids.append(doc["object_id"])
-        position = space.positions.get(doc["object_id"]) if doc["doc_type"] == "thread" else None
-        cosine = float(space.matrix[position] @ vector) if position is not None else 0.0
         title = _title_vector(space, doc["title"])
         rows[n] = (
             1.0 / (RANK_K + lexical_place.get(doc_id, ABSENT_RANK)),
             1.0 / (RANK_K + latent_place.get(doc_id, ABSENT_RANK)),
             lexical_score.get(doc_id, 0.0) / best,
-            max(cosine, 0.0),
+            max(float(cosines[n]), 0.0),
             sum(value * title.get(column, 0.0) for column, value in query_words.items()),
             math.log1p(min(max(doc["votes"], 0), VOTES_CAP)) / 5,
             math.log1p(max(doc["replies"], 0)) / 3,
@@ -252,6 +258,14 @@ def linked_pairs() -> dict[int, set[int]]:
     return pairs
 
 
+def example(group: Group, source: int, partners: set[int]) -> tuple[Any, list[int], int]:
+    """What one linked question teaches: its candidates' features less its own thread (it is not what is sought),
+    the rows of the threads it links to, and how many of those are not among the candidates at all."""
+    keep = [n for n, thread_id in enumerate(group.thread_ids) if thread_id != source]
+    wanted = [j for j, n in enumerate(keep) if group.thread_ids[n] in partners]
+    return group.features[keep], wanted, len(partners) - len(wanted)
+
+
 def _measure(examples: Sequence[tuple[Any, Sequence[int]]], weights: Sequence[float]) -> list[int | None]:
     """The rank (1-based, None beyond 100) of each sought row when each example is ordered by ``weights``."""
     import numpy as np
@@ -317,11 +331,8 @@ def learn(*, folds: int = FOLDS, min_pairs: int = MIN_PAIRS, seed: int = 5, stor
             selectors.search(user=everyone, q=titles.get(source, ""), types=["thread"], limit=101, with_snippets=False)
         if not groups:
             continue
-        group = groups[-1]
-        keep = [n for n, thread_id in enumerate(group.thread_ids) if thread_id != source]
-        wanted = [j for j, n in enumerate(keep) if group.thread_ids[n] in by_source[source]]
-        missed = len(by_source[source]) - len(wanted)  # linked threads not among the candidates: misses for both
-        examples[source] = (group.features[keep], wanted + [-1] * missed)
+        rows, wanted, missed = example(groups[-1], source, by_source[source])
+        examples[source] = (rows, wanted + [-1] * missed)  # -1: a linked thread not among the candidates, missed by both
     result.usable = sum(1 for _, wanted in examples.values() if any(row >= 0 for row in wanted))
     if result.usable < max(folds, 10):
         result.reason = f"only {result.usable} questions had a linked thread among their candidates"

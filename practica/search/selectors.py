@@ -266,6 +266,9 @@ MARK_START_HTML = "<mark>"
 
 SEARCH_RRF_K = 10
 SIMILAR_DEPTH = 4  # "asked already?" takes this many candidates per question shown from each source
+# Fused with the embedding's neighbours, the learnt order (rerank.py) stands for two rankings, the words' and the
+# space's: it weighs twice (weighed alike, recall@10 was 2.5 points lower; docs/quality.md, eighth round).
+LEARNT_ORDER_WEIGHT = 2.0
 
 
 def _hybrid(
@@ -309,9 +312,7 @@ def _hybrid(
         )
         if not with_semantic:
             return first
-        # The learnt order stands for two rankings (the words' and the space's): it weighs twice the embedding's
-        # (weighed alike, recall@10 was 2.5 points lower; docs/quality.md, eighth round).
-        rankings, weights = [[i for i, _ in first], found["semantic"]], [2.0, 1.0]
+        rankings, weights = [[i for i, _ in first], found["semantic"]], [LEARNT_ORDER_WEIGHT, 1.0]
     else:
         rankings, weights = [[i for i, _ in ranked], found["semantic"]], [1.0, 1.0]
     fused = semantic_rrf(rankings, k=SEARCH_RRF_K, weights=weights)
@@ -561,8 +562,7 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
         first = rerank.order(
             rerank.features(query=text, lexical=rank(lexical, docs), neighbours=found["latent"], placed=placed, docs=docs)
         )
-        # As in a search (``_hybrid``): the learnt order stands for two rankings against the embedding's one.
-        rankings, weights = [[i for i, _ in first], found["semantic"]], [2.0, 1.0]
+        rankings, weights = [[i for i, _ in first], found["semantic"]], [LEARNT_ORDER_WEIGHT, 1.0]
     else:
         rankings, weights = [[i for i, _ in lexical], found["semantic"]], [1.0, 1.0]
     fused = semantic_rrf(rankings, weights=weights)[:limit]
