@@ -13,7 +13,7 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -74,6 +74,9 @@ class Filters:
 
     where: list[str]
     params: list[Any]
+    # The communities they let through (the viewer's readable ones, within those asked for): what the latent and
+    # semantic neighbours are drawn from, without asking the database again.
+    communities: list[int] = field(default_factory=list)
 
 
 class Backend:

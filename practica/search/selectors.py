@@ -148,7 +148,7 @@ def _filters(
         marks = ", ".join(["%s"] * len(exclude_ids))
         where.append(f"d.id NOT IN ({marks})")
         params += exclude_ids
-    return Filters(where=where, params=params)
+    return Filters(where=where, params=params, communities=readable)
 
 
 def search(
@@ -223,7 +223,7 @@ def search(
             ranked += rank(loose, loose_docs)
             results.broadened = True
     lexical = {i for i, _ in ranked}
-    ranked = _hybrid(ranked, q=q, user=user, types=types, community_ids=community_ids, docs=docs, filters=filters)
+    ranked = _hybrid(ranked, q=q, types=types, docs=docs, filters=filters)
     # What is counted can be reached: the results with all the words, then those with some (each once), then the
     # threads only the semantic ranking found.
     results.count = min(len(ranked), COUNT_CAP)
@@ -275,9 +275,7 @@ def _hybrid(
     ranked: list[tuple[int, float]],
     *,
     q: str,
-    user: AnyUser,
     types: list[str] | None,
-    community_ids: list[int] | None,
     docs: dict[int, dict[str, Any]],
     filters: Filters,
 ) -> list[tuple[int, float]]:
@@ -293,7 +291,7 @@ def _hybrid(
     with_semantic = semantic.available() and len(tokens(q)) >= 2
     if not (placed or with_semantic):
         return ranked
-    readable = _readable_ids(user, community_ids)
+    readable = filters.communities
     found = {
         "latent": latent.neighbour_docs(placed, community_ids=readable, limit=CANDIDATES // 2) if placed else [],
         "semantic": semantic.neighbour_docs_for_text(text=q, community_ids=readable, limit=CANDIDATES // 2)
@@ -317,15 +315,6 @@ def _hybrid(
         rankings, weights = [[i for i, _ in ranked], found["semantic"]], [1.0, 1.0]
     fused = semantic_rrf(rankings, k=SEARCH_RRF_K, weights=weights)
     return [(i, round(score, 6)) for i, score in fused if i in docs]
-
-
-def _readable_ids(user: AnyUser, community_ids: list[int] | None) -> list[int]:
-    """Ids of the communities this viewer may read, within ``community_ids`` when given."""
-    readable = list(communities_readable_by(user).values_list("id", flat=True))
-    if community_ids is not None:
-        wanted = set(community_ids)
-        readable = [c for c in readable if c in wanted]
-    return readable
 
 
 def _allowed(doc_ids: list[int], filters: Filters) -> set[int]:
@@ -549,7 +538,7 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
     placed = latent.place_text(text)
     found: dict[str, list[int]] = {"latent": [], "semantic": []}
     if placed or semantic.available():
-        readable = _readable_ids(user, community_ids)
+        readable = filters.communities
         if placed:
             found["latent"] = latent.neighbour_docs(placed, community_ids=readable, limit=depth)
         if semantic.available():

@@ -260,6 +260,16 @@ def test_a_long_search_costs_the_same_queries_whatever_the_space_finds(
     assert _queries(member, QUESTION) == queries
 
 
+def test_a_long_search_asks_for_the_viewers_communities_once(corpus: Thread, member: User) -> None:
+    find(member, QUESTION)  # the space in memory
+    with CaptureQueriesContext(connection) as captured:
+        hits = find(member, QUESTION)
+    assert TARGET in titles(hits)  # the space took part
+    # Which communities the viewer may read: the query that looks at their visibility.
+    readable = [q for q in captured.captured_queries if '"communities_community"."visibility"' in q["sql"]]
+    assert len(readable) == 1, [q["sql"][:120] for q in readable]
+
+
 def test_a_short_search_asks_nothing_of_the_space(corpus: Thread, member: User) -> None:
     find(member, "valve")
     with CaptureQueriesContext(connection) as captured:
