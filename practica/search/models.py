@@ -84,7 +84,8 @@ class ThreadEmbedding(models.Model):
     thread = models.OneToOneField("discussions.Thread", primary_key=True, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     model_name = models.CharField(max_length=100)
-    vector = models.BinaryField()
+    vector = models.BinaryField()  # empty: the thread left the index (deleted, hidden), see semantic.embed_threads
+    source_hash = models.CharField(max_length=40, blank=True, default="")  # what it was computed from
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:

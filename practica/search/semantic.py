@@ -8,21 +8,29 @@ Without the extra, :func:`available` is false and every caller keeps the lexical
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.utils import timezone
 
 from practica.search import vectors as vector_index
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384  # of the model's vectors
 RRF_K = 60
+GONE = -1  # the community of a thread whose embedding was emptied, in memory (no community has this id)
+REREAD_MARGIN = dt.timedelta(seconds=60)  # see _Index.get
+RECOUNT_SECONDS = 60.0  # how often a process checks that no row vanished without a trace (see _Index.get)
+QUERIES_KEPT = 512  # embeddings of recent query texts kept per process (see embed_query)
 _lock = threading.Lock()
 
 
@@ -60,13 +68,34 @@ def embed(texts: Sequence[str], *, batch_size: int = 64) -> Any:
     return np.asarray(vectors, dtype=np.float32)
 
 
+@functools.lru_cache(maxsize=QUERIES_KEPT)
+def embed_query(text: str) -> Any:
+    """One text's embedding (read-only), kept for the next ``QUERIES_KEPT`` distinct texts: the model takes
+    about 30 ms of CPU per text, and the same text comes back — the page and its htmx partial, "asked
+    already?" while a title is typed, the experts of a question."""
+    vector = embed([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
 def thread_text(title: str, tags: str, body: str) -> str:
     # The model reads 256 word pieces at most: title and tags first, then the opening text.
     return f"{title}. {tags}. {body[:1500]}"
 
 
-def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64) -> int:
-    """Compute and store embeddings for these threads (from their search documents)."""
+def source_hash(text: str) -> str:
+    """What an embedding was computed from (the model's name and the text): unchanged, nothing to compute."""
+    return hashlib.sha1(f"{MODEL_NAME}\n{text}".encode(), usedforsecurity=False).hexdigest()
+
+
+def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64, force: bool = False) -> int:
+    """Compute and store the embeddings of these threads (from their search documents); returns how many were
+    computed.
+
+    A reply, an edit or a move queues its thread again: a thread whose text is the same as when it was last
+    embedded (``source_hash``) is not computed again (unless ``force``), only its community follows a move. A thread without a
+    search document (deleted, hidden) keeps its row, emptied and stamped now: every process drops it from its
+    index at its next read (``_Index.get``), where a deleted row would linger."""
     from practica.search.models import DocType, SearchDocument, ThreadEmbedding
 
     ids = sorted(set(thread_ids))
@@ -78,69 +107,152 @@ def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64) -> int:
                 "object_id", "community_id", "title", "tags", "body"
             )
         )
-        ThreadEmbedding.objects.filter(thread_id__in=set(chunk) - {d[0] for d in docs}).delete()
+        gone = set(chunk) - {d[0] for d in docs}
+        if gone:
+            ThreadEmbedding.objects.filter(thread_id__in=gone).exclude(vector=b"").update(
+                vector=b"", source_hash="", updated_at=timezone.now()
+            )
         if not docs:
             continue
-        vectors = embed([thread_text(t, g, b) for _, _, t, g, b in docs], batch_size=batch_size)
-        ThreadEmbedding.objects.filter(thread_id__in=[d[0] for d in docs]).delete()
+        texts = {d[0]: thread_text(d[2], d[3], d[4]) for d in docs}
+        hashes = {thread_id: source_hash(text) for thread_id, text in texts.items()}
+        stored = {
+            thread_id: (stored_hash, community_id)
+            for thread_id, stored_hash, community_id in ThreadEmbedding.objects.filter(thread_id__in=list(texts))
+            .exclude(vector=b"")
+            .values_list("thread_id", "source_hash", "community_id")
+        }
+        changed = [d for d in docs if force or stored.get(d[0], ("", None))[0] != hashes[d[0]]]
+        for thread_id, community_id, *_ in docs:
+            unchanged = not force and thread_id in stored and stored[thread_id][0] == hashes[thread_id]
+            if unchanged and stored[thread_id][1] != community_id:
+                ThreadEmbedding.objects.filter(thread_id=thread_id).update(community_id=community_id, updated_at=timezone.now())
+        if not changed:
+            continue
+        vectors = embed([texts[d[0]] for d in changed], batch_size=batch_size)
+        # Written over in place (never deleted and created again: a process counting the rows in between would
+        # load the whole index again, see _Index.get).
         ThreadEmbedding.objects.bulk_create(
             [
-                ThreadEmbedding(thread_id=d[0], community_id=d[1], model_name=MODEL_NAME, vector=v.tobytes())
-                for d, v in zip(docs, vectors, strict=True)
-            ]
+                ThreadEmbedding(
+                    thread_id=d[0], community_id=d[1], model_name=MODEL_NAME, vector=v.tobytes(),
+                    source_hash=hashes[d[0]], updated_at=timezone.now(),
+                )
+                for d, v in zip(changed, vectors, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["thread"],
+            update_fields=["community", "model_name", "vector", "source_hash", "updated_at"],
         )
-        done += len(docs)
-    _Index.invalidate()
+        done += len(changed)
     return done
 
 
 class _Index:
-    """All thread embeddings in memory (one matrix), reloaded when the table changes."""
+    """Every thread's embedding in memory (one matrix, grown as rows arrive), refreshed from the rows changed
+    since the last read — not reloaded whole when one thread changes (on 100,000 threads a whole load takes
+    seconds and hundreds of megabytes; see docs/benchmarks.md)."""
 
-    _stamp: tuple[Any, ...] | None = None
-    _ids: Any = None
-    _communities: Any = None
-    _matrix: Any = None
+    loaded = False
+    size = 0
+    ids: Any = None
+    communities: Any = None
+    matrix: Any = None
+    positions: dict[int, int] = {}
+    read_at: dt.datetime | None = None  # when the rows were last read (the clock the rows are stamped with)
+    counted_at = 0.0  # time.monotonic() of the last check that the table holds as many rows as the index
 
     @classmethod
     def invalidate(cls) -> None:
-        cls._stamp = None
+        with _lock:
+            cls.loaded = False
 
     @classmethod
     def get(cls) -> tuple[Any, Any, Any]:
+        """(thread ids, their communities, their vectors), up to date."""
+        from practica.search.models import ThreadEmbedding
+
+        with _lock:
+            if cls.loaded and time.monotonic() - cls.counted_at >= RECOUNT_SECONDS:
+                # Rows deleted without a trace (a community deleted with its threads, a restored database) would
+                # otherwise stay: every so often the table's size is compared with the index's.
+                cls.counted_at = time.monotonic()
+                cls.loaded = ThreadEmbedding.objects.count() == cls.size
+            rows = ThreadEmbedding.objects.all()
+            if not cls.loaded:
+                cls._reset()
+            elif cls.read_at is not None:
+                # Rows written since the last read, less a margin: a row is stamped before its transaction
+                # commits, so it can turn up after a read that began later than its stamp. Along the index of
+                # ``updated_at``; the margin's rows are read again (a handful on a busy site).
+                rows = rows.filter(updated_at__gt=cls.read_at - REREAD_MARGIN)
+            cls.read_at = timezone.now()
+            batch: list[tuple[int, int, Any]] = []
+            for row in rows.values_list("thread_id", "community_id", "vector").iterator(chunk_size=2000):
+                batch.append(row)
+                if len(batch) == 2000:
+                    cls._apply(batch)
+                    batch = []
+            cls._apply(batch)
+            return cls.ids[: cls.size], cls.communities[: cls.size], cls.matrix[: cls.size]
+
+    @classmethod
+    def vector_of(cls, thread_id: int) -> Any:
+        """A thread's vector as the index holds it (None when it has none)."""
+        cls.get()
+        position = cls.positions.get(thread_id)
+        if position is None or cls.communities[position] == GONE:
+            return None
+        return cls.matrix[position].copy()
+
+    @classmethod
+    def _reset(cls) -> None:
         import numpy as np
 
         from practica.search.models import ThreadEmbedding
 
-        stamp_row = ThreadEmbedding.objects.aggregate(n=Count("thread_id"), last=Max("updated_at"))
-        stamp = (stamp_row["n"], stamp_row["last"])
-        with _lock:
-            if stamp != cls._stamp:
-                rows = list(ThreadEmbedding.objects.values_list("thread_id", "community_id", "vector"))
-                cls._ids = np.array([r[0] for r in rows], dtype=np.int64)
-                cls._communities = np.array([r[1] for r in rows], dtype=np.int64)
-                cls._matrix = (
-                    np.vstack([np.frombuffer(bytes(r[2]), dtype=np.float32) for r in rows])
-                    if rows
-                    else np.zeros((0, 384), dtype=np.float32)
-                )
-                cls._stamp = stamp
-            return cls._ids, cls._communities, cls._matrix
+        capacity = ThreadEmbedding.objects.count() + 64
+        cls.ids = np.zeros(capacity, dtype=np.int64)
+        cls.communities = np.full(capacity, GONE, dtype=np.int64)
+        cls.matrix = np.zeros((capacity, DIMENSIONS), dtype=np.float32)
+        cls.positions = {}
+        cls.size = 0
+        cls.read_at = None
+        cls.counted_at = time.monotonic()
+        cls.loaded = True
+
+    @classmethod
+    def _apply(cls, rows: list[tuple[int, int, Any]]) -> None:
+        """Write these rows into the matrix: a new thread takes the next row (the arrays grow by half when
+        full), a known one is overwritten, an emptied one leaves every community (``GONE``)."""
+        import numpy as np
+
+        for thread_id, community_id, vector in rows:
+            position = cls.positions.get(thread_id)
+            if position is None:
+                if cls.size == len(cls.ids):
+                    capacity = max(64, len(cls.ids) * 3 // 2)
+                    cls.ids = np.concatenate([cls.ids, np.zeros(capacity - len(cls.ids), dtype=np.int64)])
+                    cls.communities = np.concatenate(
+                        [cls.communities, np.full(capacity - len(cls.communities), GONE, dtype=np.int64)]
+                    )
+                    cls.matrix = np.vstack([cls.matrix, np.zeros((capacity - len(cls.matrix), DIMENSIONS), dtype=np.float32)])
+                position = cls.positions[thread_id] = cls.size
+                cls.ids[position] = thread_id
+                cls.size += 1
+            values = np.frombuffer(bytes(vector), dtype=np.float32)
+            if values.shape == (DIMENSIONS,):
+                cls.matrix[position] = values
+                cls.communities[position] = community_id
+            else:  # emptied (the thread left the index), or another model's: never a neighbour
+                cls.matrix[position] = 0.0
+                cls.communities[position] = GONE
 
 
 def nearest(vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int) -> list[tuple[int, float]]:
     """(thread id, cosine similarity) of the closest threads in these communities, best first."""
     ids, communities, matrix = _Index.get()
     return vector_index.nearest(ids, communities, matrix, vector, community_ids=community_ids, exclude_thread=exclude_thread, limit=limit)
-
-
-def _vector_for_thread(thread_id: int) -> Any:
-    import numpy as np
-
-    from practica.search.models import ThreadEmbedding
-
-    row = ThreadEmbedding.objects.filter(thread_id=thread_id).values_list("vector", flat=True).first()
-    return np.frombuffer(bytes(row), dtype=np.float32) if row is not None else None
 
 
 def rrf(
@@ -157,7 +269,7 @@ def rrf(
 
 def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
     """Search document ids of the threads nearest to this one (empty without its embedding)."""
-    vector = _vector_for_thread(thread_id)
+    vector = _Index.vector_of(thread_id)
     if vector is None:
         return []
     return vector_index.doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit)])
@@ -174,7 +286,7 @@ def neighbour_docs_for_text(
     """Search document ids of the threads nearest to a text (a query, a question being typed)."""
     if not text.strip():
         return []
-    vector = embed([text])[0]
+    vector = embed_query(text)
     near = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)
     return vector_index.doc_ids([t for t, similarity in near if similarity >= min_similarity])
 
@@ -183,7 +295,7 @@ def fuse_candidates(
     *, text: str, community_ids: list[int], lexical: list[tuple[int, float]], limit: int
 ) -> list[tuple[int, float]] | None:
     """Fuse lexical candidates (search document ids) with semantic neighbours; returns document ids."""
-    vector = embed([text])[0]
+    vector = embed_query(text)
     semantic = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=max(limit, 30))
     fused = rrf([i for i, _ in lexical], vector_index.doc_ids([t for t, _ in semantic]))
     return fused[:limit]

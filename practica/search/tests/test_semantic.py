@@ -105,20 +105,80 @@ def test_embed_threads_stores_one_embedding_per_indexed_thread(kicks: Kicks, com
         assert row.model_name == semantic.MODEL_NAME
         assert row.community_id == community.pk
         assert len(bytes(row.vector)) == 384 * 4
-    assert semantic.embed_threads([kicks.kick.pk]) == 1
+    assert semantic.embed_threads([kicks.kick.pk]) == 0  # its text has not changed: nothing to compute
+    assert semantic.embed_threads([kicks.kick.pk], force=True) == 1
     assert ThreadEmbedding.objects.count() == 3
 
 
 @needs_extra
-def test_saving_a_thread_embeds_it_by_a_task_after_commit_and_deleting_it_drops_the_embedding(
+def test_saving_a_thread_embeds_it_by_a_task_after_commit_and_deleting_it_empties_the_embedding(
     community: Community, member: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         thread = ask(community, member, KICK, body="The pit gain rose.")
-    assert ThreadEmbedding.objects.filter(thread_id=thread.pk).exists()
+    assert len(bytes(ThreadEmbedding.objects.get(thread_id=thread.pk).vector)) == 384 * 4
     with django_capture_on_commit_callbacks(execute=True):
         services.post_delete(post=opening(thread), actor=member)
-    assert not ThreadEmbedding.objects.filter(thread_id=thread.pk).exists()
+    assert bytes(ThreadEmbedding.objects.get(thread_id=thread.pk).vector) == b""
+    assert semantic.nearest(semantic.embed([KICK])[0], community_ids=[community.pk], exclude_thread=None, limit=5) == []
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, target: Any, name: str) -> list[int]:
+    """Count the calls of ``target.name`` (which still runs)."""
+    calls: list[int] = []
+    real = getattr(target, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    return calls
+
+
+@needs_extra
+def test_a_process_holding_the_index_takes_in_new_and_deleted_threads_without_loading_it_again(
+    kicks: Kicks, community: Community, member: User, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    vector = semantic.embed(["Shutting in a flowing well"])[0]
+    assert kicks.influx.pk in {t for t, _ in semantic.nearest(vector, community_ids=[community.pk], exclude_thread=None, limit=5)}
+    loads = _counting(monkeypatch, semantic._Index, "_reset")
+    with django_capture_on_commit_callbacks(execute=True):
+        shut_in = ask(community, member, "Shut-in procedure for a flowing well", body="Close the BOP and read the pressures.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_delete(post=opening(kicks.influx), actor=kicks.influx.author)
+    near = {t for t, _ in semantic.nearest(vector, community_ids=[community.pk], exclude_thread=None, limit=5)}
+    assert shut_in.pk in near
+    assert kicks.influx.pk not in near
+    assert loads == []
+
+
+@needs_extra
+def test_rows_deleted_without_a_trace_leave_the_index_at_the_next_count(
+    kicks: Kicks, community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vector = semantic.embed([INFLUX])[0]
+    assert kicks.influx.pk in {t for t, _ in semantic.nearest(vector, community_ids=[community.pk], exclude_thread=None, limit=5)}
+    ThreadEmbedding.objects.filter(thread_id=kicks.influx.pk).delete()  # as a cascade or a restored database would
+    monkeypatch.setattr(semantic, "RECOUNT_SECONDS", 0.0)
+    assert kicks.influx.pk not in {t for t, _ in semantic.nearest(vector, community_ids=[community.pk], exclude_thread=None, limit=5)}
+
+
+@needs_extra
+def test_a_thread_queued_again_with_the_same_text_is_not_computed_again_but_follows_a_move(
+    kicks: Kicks, private_community: Community, owner: User, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    before = ThreadEmbedding.objects.get(thread_id=kicks.influx.pk)
+    computed = _counting(monkeypatch, semantic, "embed")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.thread_move(thread=kicks.influx, actor=owner, target=private_community)
+    after = ThreadEmbedding.objects.get(thread_id=kicks.influx.pk)
+    assert computed == []
+    assert after.community_id == private_community.pk
+    assert bytes(after.vector) == bytes(before.vector)
+    assert after.updated_at > before.updated_at  # so that every process reads the move
 
 
 @needs_extra
@@ -172,7 +232,12 @@ def test_the_embed_threads_command_backfills_and_reports(kicks: Kicks, community
     assert ThreadEmbedding.objects.count() == 3
     out = StringIO()
     call_command("embed_threads", "--community", community.slug, stdout=out)
+    assert out.getvalue().startswith("Embedded 0 threads in ")
+    assert "3 unchanged since their last embedding" in out.getvalue()
+    out = StringIO()
+    call_command("embed_threads", "--community", community.slug, "--force", stdout=out)
     assert out.getvalue().startswith("Embedded 3 threads in ")
+    assert "unchanged" not in out.getvalue()
     out = StringIO()
     call_command("embed_threads", "--community", "nowhere", stdout=out)
     assert out.getvalue().startswith("Embedded 0 threads in ")

@@ -1,4 +1,4 @@
-"""``python manage.py embed_threads [--community SLUG] [--missing]``: back-fill thread embeddings."""
+"""``python manage.py embed_threads [--community SLUG] [--missing] [--force]``: back-fill thread embeddings."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--community", help="Only this community (slug).")
         parser.add_argument("--missing", action="store_true", help="Only threads without an embedding.")
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Compute every thread again, even one whose text is unchanged since its embedding (a new model file).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not semantic.available():
@@ -26,10 +30,12 @@ class Command(BaseCommand):
             docs = docs.filter(community__slug=options["community"])
         ids = list(docs.values_list("object_id", flat=True))
         if options["missing"]:
-            have = set(ThreadEmbedding.objects.values_list("thread_id", flat=True))
+            have = set(ThreadEmbedding.objects.exclude(vector=b"").values_list("thread_id", flat=True))
             ids = [i for i in ids if i not in have]
         started = time.monotonic()
-        done = semantic.embed_threads(ids)
+        done = semantic.embed_threads(ids, force=options["force"])
         elapsed = time.monotonic() - started
         rate = f" ({done / elapsed:,.0f} threads/s)" if elapsed and done else ""
-        self.stdout.write(f"Embedded {done:,} threads in {elapsed:.1f} s{rate}.")
+        unchanged = len(ids) - done
+        kept = f" {unchanged:,} unchanged since their last embedding (--force computes them again)." if unchanged else ""
+        self.stdout.write(f"Embedded {done:,} threads in {elapsed:.1f} s{rate}.{kept}")
