@@ -22,7 +22,7 @@ from practica.communities.models import (
     Role,
     Visibility,
 )
-from practica.discussions.models import Thread
+from practica.discussions.models import Comment, Post, Thread, Vote
 from practica.people.models import Organization, Profile
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,10 @@ def _snapshot() -> dict[str, int]:
         "goals": Goal.objects.count(),
         "history": CommunityChange.objects.count(),
         "emails": EmailAddress.objects.count(),
+        "threads": Thread.objects.count(),
+        "posts": Post.objects.count(),
+        "comments": Comment.objects.count(),
+        "votes": Vote.objects.count(),
     }
 
 

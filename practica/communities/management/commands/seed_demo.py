@@ -45,12 +45,14 @@ class SeedReport:
     memberships: int = 0
     requests: int = 0
     invitations: int = 0
+    threads: int = 0
+    replies: int = 0
     skipped: list[str] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
         return any((self.organizations, self.people, self.communities, self.memberships, self.requests,
-                    self.invitations))
+                    self.invitations, self.threads, self.replies))
 
 
 class DemoSeeder:
@@ -69,6 +71,10 @@ class DemoSeeder:
         self.seed_people()
         for spec in demo_data.COMMUNITIES:
             self.seed_community(spec)
+        # Questions, discussions and ideas (discussions app); idempotent.
+        from practica.discussions.demo import seed_demo_discussions
+
+        self.report.threads, self.report.replies = seed_demo_discussions(log=self.log)
         from practica.events.demo import seed_demo_events  # recurring meetings (events app); idempotent
 
         seed_demo_events(log=self.log)
@@ -306,6 +312,8 @@ class Command(BaseCommand):
                 _count(report.memberships, "membership"),
                 _count(report.requests, "request to join", "requests to join"),
                 _count(report.invitations, "invitation"),
+                _count(report.threads, "thread"),
+                _count(report.replies, "reply", "replies"),
             ]
             if imported:
                 parts.append(_count(imported, "imported item"))
