@@ -97,7 +97,20 @@ def test_related_threads_prefer_the_closest_match(community: Community, owner: U
     loose = ask(community, owner, "Casing design for deep wells", body="Burst and collapse loads of the casing.")
     indexing.rebuild()
     rows = api.as_user(member).get(f"/api/v1/threads/{base.pk}/related/?limit=2").json()
-    assert [row["id"] for row in rows] == [close.pk, loose.pk]
+    assert [row["id"] for row in rows][:1] == [close.pk]  # "Casing design", if shown at all, comes after
+    assert loose.pk != rows[0]["id"]
+
+
+def test_a_thread_sharing_a_word_or_two_is_not_related_even_with_places_left(
+    community: Community, owner: User, member: User, api: Api
+) -> None:
+    base = ask(community, member, "Sustained casing pressure on the B annulus", body="Pressure keeps coming back on the B annulus after a bleed-down.")
+    close = ask(community, owner, "B annulus sustained casing pressure again", body="Sustained casing pressure in the B annulus after bleeding.")
+    other = ask(community, owner, "Choosing a coffee machine for the office", body="The pressure of the espresso pump, and its price.")
+    indexing.rebuild()
+    rows = api.as_user(member).get(f"/api/v1/threads/{base.pk}/related/?limit=10").json()
+    assert [row["id"] for row in rows] == [close.pk]
+    assert other.pk not in {row["id"] for row in rows}  # it shares "pressure", and nothing else
 
 
 @pytest.mark.parametrize(("limit", "status", "count"), [("0", 200, 1), ("1", 200, 1), ("2", 200, 2), ("101", 200, 3),
