@@ -251,6 +251,7 @@ def run_search(args: argparse.Namespace) -> None:
     print(f"  {'VACUUM ANALYZE' if machine['vendor'] == 'postgresql' else 'ANALYZE'}: {analyze_seconds:.1f} s")
     machine["database_size"] = report.database_size()
     machine["load_before"] = report.load_average()
+    semantic_index = search.prepare_semantic(log=print)
     only = set(args.search_only) if args.search_only else None
     series = search.measure(big_thread_id=big_thread_id, warmup=args.warmup, rounds=args.rounds, only=only)
     machine["load_after"] = report.load_average()
@@ -266,7 +267,7 @@ def run_search(args: argparse.Namespace) -> None:
         else:
             text = search.entry(
                 machine=machine, build=build, build_note=build_note, rebuilt=rebuilt, analyze_seconds=analyze_seconds,
-                series=series, rounds=args.rounds, warmup=args.warmup, note=args.note,
+                series=series, rounds=args.rounds, warmup=args.warmup, note=args.note, semantic_index=semantic_index,
             )
             path = search.write_results(text)
             print(f"Recorded in {path.relative_to(ROOT)}")

@@ -27,6 +27,16 @@ Then:
    Each kind is warmed up with 5 untimed requests, then every item of its set is timed ``rounds`` times (in
    order, round after round); one more untimed pass records the SQL queries of each request.
 
+With the semantic extra installed (run ``bench/run.py`` with the semantic virtualenv's Python), every search of
+two words or more, related threads and expert finding also ask the sentence embeddings, and
+``prepare_semantic`` first gives each thread that has none an embedding row. Those vectors are *random* unit
+vectors (stamped a day back, model name ``bench: random``): computing real ones for 100,000 threads takes hours
+on two cores (about 15–30 threads/s), and what is timed here — the query's embedding by the real model, the
+in-process index (its load, its refresh after one thread changes, the matrix product over every row) and the
+fusions — does not depend on the vectors' values. Their quality is measured on real data in docs/quality.md.
+Each query is embedded afresh (the cache of recent query texts, ``semantic.embed_query``, is bypassed): the
+worst case, a text never seen before.
+
 Run it with ``bench/run.py --only search`` (see there and docs/benchmarks.md).
 """
 
@@ -224,6 +234,91 @@ class Rebuild:
     @property
     def per_second(self) -> float:
         return self.documents / self.seconds if self.seconds else math.nan
+
+
+@dataclass
+class SemanticIndex:
+    """The semantic extra's in-process index on the benchmark data (``prepare_semantic``)."""
+
+    threads: int  # rows in the index
+    filled: int  # rows this run wrote (random vectors)
+    fill_seconds: float
+    load_seconds: float  # the whole index read by a process that holds none
+    megabytes: float  # its matrix in memory
+    refresh_ms: float  # median of a read after one thread's embedding changed
+    unchanged_ms: float  # median of a read when nothing changed
+    query_ms: float  # median of one query text's embedding by the model
+
+
+def prepare_semantic(*, log: Callable[[str], None] = print, samples: int = 20) -> SemanticIndex | None:
+    """With the semantic extra, make sure every indexed thread has an embedding (random ones, see the module
+    docstring) and time the index; None without the extra."""
+    import datetime as dt
+
+    import numpy as np
+    from django.utils import timezone
+
+    from practica.search import semantic
+    from practica.search.models import DocType, SearchDocument, ThreadEmbedding
+
+    if not semantic.available():
+        return None
+    started = time.perf_counter()
+    have = set(ThreadEmbedding.objects.values_list("thread_id", flat=True))
+    missing = [
+        row for row in SearchDocument.objects.filter(doc_type=DocType.THREAD).values_list("object_id", "community_id")
+        if row[0] not in have
+    ]
+    rng = np.random.default_rng(SEED)
+    stamp = timezone.now() - dt.timedelta(days=1)
+    for start in range(0, len(missing), 5000):
+        chunk = missing[start : start + 5000]
+        vectors = rng.standard_normal((len(chunk), semantic.DIMENSIONS)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        ThreadEmbedding.objects.bulk_create(
+            ThreadEmbedding(
+                thread_id=thread_id, community_id=community_id, model_name="bench: random", vector=vector.tobytes(),
+                updated_at=stamp,
+            )
+            for (thread_id, community_id), vector in zip(chunk, vectors, strict=True)
+        )
+    # bulk_create stamps auto_now fields itself: give the rows the stamp of an index built a day ago.
+    ThreadEmbedding.objects.filter(model_name="bench: random", updated_at__gt=stamp).update(updated_at=stamp)
+    fill_seconds = time.perf_counter() - started
+    if missing:
+        log(f"  semantic extra: {len(missing):,} threads given a random embedding in {fill_seconds:.1f} s")
+    semantic._Index.invalidate()
+    started = time.perf_counter()
+    ids, _, matrix = semantic._Index.get()
+    load_seconds = time.perf_counter() - started
+    unchanged, refresh = [], []
+    thread_ids = [int(t) for t in ids[: samples]]
+    for thread_id in thread_ids:
+        started = time.perf_counter()
+        semantic._Index.get()
+        unchanged.append(time.perf_counter() - started)
+        ThreadEmbedding.objects.filter(thread_id=thread_id).update(updated_at=timezone.now())
+        started = time.perf_counter()
+        semantic._Index.get()
+        refresh.append(time.perf_counter() - started)
+    ThreadEmbedding.objects.filter(thread_id__in=thread_ids).update(updated_at=stamp)
+    semantic.embed(["warming the model up"])
+    queries = []
+    for text in question_texts(samples):
+        started = time.perf_counter()
+        semantic.embed([text])
+        queries.append(time.perf_counter() - started)
+    report = SemanticIndex(
+        threads=len(ids), filled=len(missing), fill_seconds=fill_seconds, load_seconds=load_seconds,
+        megabytes=matrix.nbytes / 2**20, refresh_ms=statistics.median(refresh) * 1000,
+        unchanged_ms=statistics.median(unchanged) * 1000, query_ms=statistics.median(queries) * 1000,
+    )
+    log(
+        f"  semantic index: {report.threads:,} threads loaded in {report.load_seconds:.2f} s ({report.megabytes:.0f} MB); "
+        f"read with nothing new {report.unchanged_ms:.2f} ms, after one thread changed {report.refresh_ms:.2f} ms; "
+        f"one query embedded {report.query_ms:.1f} ms"
+    )
+    return report
 
 
 def rebuild(*, log: Callable[[str], None] = print) -> Rebuild:
@@ -442,6 +537,12 @@ def measure(
     def api_count(response: Any) -> int:
         return int(response.json()["count"])
 
+    from practica.search import semantic
+
+    # Every query embedded afresh (the worst case: a text the process has not seen), see the module docstring.
+    cached_embedding = semantic.embed_query
+    semantic.embed_query = cached_embedding.__wrapped__
+
     if "search" in wanted:
         log(f"  search: {len(queries)} queries × {rounds} rounds")
         series.append(run_series(
@@ -521,6 +622,7 @@ def measure(
             expert_items, lambda t: _get(client, f"/api/v1/experts/?q={quote_plus(t)}&community={SLUG}"),
             warmup=warmup, rounds=rounds, count_results=lambda r: len(r.json()), log=log,
         ))
+    semantic.embed_query = cached_embedding
     return series
 
 
@@ -651,7 +753,7 @@ The machines are shared and noisy: compare medians of runs made close together; 
 
 def entry(
     *, machine: dict[str, Any], build: Any, build_note: str, rebuilt: Rebuild | None, analyze_seconds: float,
-    series: list[Series], rounds: int, warmup: int, note: str,
+    series: list[Series], rounds: int, warmup: int, note: str, semantic_index: SemanticIndex | None = None,
 ) -> str:
     from bench import report
 
@@ -682,6 +784,18 @@ def entry(
                 f"**{space.seconds:.1f} s** for {space.documents:,} threads, {space.words:,} words, {space.dimensions} "
                 "dimensions (" + ", ".join(f"{k} {v:.1f} s" for k, v in space.stages.items()) + ")."
             )
+    if semantic_index is not None:
+        si = semantic_index
+        lines.append(
+            f"- **With the semantic extra** (all-MiniLM-L6-v2 on the CPU; every search of 2+ words, related threads and "
+            f"experts ask it): {si.threads:,} thread embeddings — **random unit vectors**, not the model's (see "
+            f"bench/search.py)"
+            + (f", {si.filled:,} written by this run in {si.fill_seconds:.1f} s" if si.filled else "")
+            + f". The in-process index: loaded whole in {si.load_seconds:.2f} s ({si.megabytes:.0f} MB of vectors); "
+            f"read again with nothing new {si.unchanged_ms:.2f} ms, after one thread's embedding changed "
+            f"{si.refresh_ms:.2f} ms (medians). One query embedded by the model: {si.query_ms:.1f} ms (median); "
+            "every query below is embedded afresh."
+        )
     lines += [
         "",
         "| Endpoint | Requests | Median (ms) | p95 (ms) | Max (ms) | CPU median (ms) | DB CPU (ms) | Queries (median / max) | SQL median (ms) | Target |",
