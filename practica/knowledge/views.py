@@ -32,6 +32,7 @@ from practica.knowledge.models import ALL_KIND_FIELDS, KIND_FIELDS, KnowledgeIte
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page, signed_in_user
+from practica.lib.ids import id_from
 
 
 def _item(request: HttpRequest, item_id: int, slug: str | None = None) -> tuple[KnowledgeItem, Any]:
@@ -255,10 +256,10 @@ def versions(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     numbers = [v.number for v in page.versions]
     diff = None
     old = new = None
-    try:
-        a, b = int(request.GET.get("a", "0")), int(request.GET.get("b", "0"))
-    except ValueError:
-        a = b = 0
+    asked = [request.GET.get(key) for key in ("a", "b") if request.GET.get(key)]
+    a, b = id_from(request.GET.get("a")) or 0, id_from(request.GET.get("b")) or 0
+    if asked and not (a and b):  # a version named that cannot exist (not a number, past 64 bits)
+        raise Http404("No such version.")
     if a and b:
         old, new = selectors.version_get(item=item, number=a), selectors.version_get(item=item, number=b)
         diff = line_diff(old.as_text(), new.as_text())
@@ -442,10 +443,7 @@ def collection_detail(request: HttpRequest, slug: str, collection_id: int) -> Ht
 def collection_edit(request: HttpRequest, slug: str, collection_id: int) -> HttpResponse:
     collection, _access = selectors.collection_get_for_user(collection_id=collection_id, slug=slug, user=request.user)
     action = request.POST.get("action", "")
-    try:
-        item_id = int(request.POST.get("item") or 0)
-    except ValueError:
-        item_id = 0
+    item_id = id_from(request.POST.get("item")) or 0  # not a number, or past 64 bits: names no item
     try:
         if action == "add":
             item = selectors.community_item(community=collection.community, item_id=item_id)

@@ -17,6 +17,7 @@ from practica.accounts.models import User
 from practica.communities.selectors import communities_readable_by, community_get_readable
 from practica.discussions.selectors import linked_threads, thread_get_for_user
 from practica.lib.http import render_page, wants_partial
+from practica.lib.ids import id_from
 from practica.search import selectors, services
 from practica.search.experts import find_experts
 from practica.search.forms import ExpertForm, SearchForm
@@ -134,11 +135,8 @@ def similar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def ask_expert(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread, _ = thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
-    try:
-        expert_id = int(request.POST.get("expert") or "")
-    except ValueError:
-        raise Http404("No such person.") from None
-    expert = User.objects.filter(id=expert_id, is_active=True).first()
+    expert_id = id_from(request.POST.get("expert"))
+    expert = User.objects.filter(id=expert_id, is_active=True).first() if expert_id else None
     if expert is None:
         raise Http404("No such person.")
     try:

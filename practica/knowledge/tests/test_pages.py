@@ -193,10 +193,15 @@ def test_version_numbers_and_items_past_64_bits_are_refused_like_missing_ones(
     restored = client.post(f"{item.get_absolute_url()}restore/", {"version": HUGE}, follow=True)
     compared = client.get(f"{item.get_absolute_url()}versions/?a=1&b={HUGE}")
     added = client.post(f"{collection}edit/", {"action": "add", "item": HUGE}, follow=True)
+    client.post(f"{collection}edit/", {"action": "add", "item": item.id})
+    moved = client.post(f"{collection}edit/", {"action": "up", "item": HUGE}, follow=True)
+    removed = client.post(f"{collection}edit/", {"action": "remove", "item": HUGE}, follow=True)
 
     assert restored.status_code == 200 and "has no version" in _html(restored)
     assert compared.status_code == 404
     assert added.status_code == 200 and "Choose a published item of this community." in _html(added)
+    assert moved.status_code == 200 and "This item is not in the collection." in _html(moved)
+    assert removed.status_code == 200 and item.title in _html(removed)  # nothing removed
     assert KnowledgeVersion.objects.filter(item=item).count() == 1
 
 
