@@ -288,7 +288,9 @@ def _hybrid(
     if types and DocType.THREAD not in types:
         return ranked
     placed = latent.place_text(q)
-    with_semantic = semantic.available() and len(tokens(q)) >= 2
+    # A question, not a keyword lookup (the latent space's rule): embedding the query costs 10-35 ms of CPU,
+    # more than the rest of a short search on 100,000 threads (docs/benchmarks.md).
+    with_semantic = semantic.available() and len(latent.informative_words(q)) >= latent.MIN_WORDS
     if not (placed or with_semantic):
         return ranked
     readable = filters.communities

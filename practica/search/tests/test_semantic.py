@@ -37,8 +37,10 @@ COFFEE = "Choosing a coffee machine for the site office"
 
 @pytest.fixture(autouse=True)
 def _fresh_index() -> Iterator[None]:
-    # The in-process matrix is shared by the process: never let one test see another's vectors.
+    # The in-process matrix and the queries' embeddings are shared by the process: never let one test see
+    # another's vectors.
     semantic._Index.invalidate()
+    semantic.embed_query.cache_clear()
     yield
     semantic._Index.invalidate()
 
@@ -214,6 +216,19 @@ def test_search_fuses_in_threads_near_in_meaning_and_leaves_out_unrelated_ones(k
     assert INFLUX in titles(results)
     assert COFFEE not in titles(results)
     assert results.count == len(results.hits)  # the count covers what the fusion added
+
+
+@needs_extra
+def test_a_keyword_search_does_not_ask_the_sentence_model_and_a_question_does(
+    kicks: Kicks, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed = _counting(monkeypatch, semantic, "embed")
+    find(member, "kick drilling")  # two words: a keyword lookup (10-35 ms of CPU saved)
+    assert computed == []
+    assert INFLUX in titles(find(member, "shutting in a flowing well"))
+    assert len(computed) == 1
+    assert INFLUX in titles(find(member, "shutting in a flowing well"))  # the page, then its htmx partial
+    assert len(computed) == 1  # the same text is not embedded twice
 
 
 @needs_extra
