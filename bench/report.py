@@ -107,7 +107,12 @@ def database_size() -> str:
 def command_line() -> str:
     """The command as it was typed (without the interpreter's path prefix), with any password masked."""
     args = [re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", a) for a in sys.argv[1:]]
-    return " ".join([".venv/bin/python bench/run.py", *(shlex.quote(a) for a in args)])
+    # The virtualenv it ran in (``.venv``, or ``.venv-semantic`` for the semantic extra), relative to the checkout.
+    venv = Path(sys.prefix)
+    python = f"{venv.name}/bin/python" if venv.parent == ROOT else ".venv/bin/python"
+    if venv.name == ".venv-semantic":
+        python = f"HF_HUB_OFFLINE=1 {python}"
+    return " ".join([f"{python} bench/run.py", *(shlex.quote(a) for a in args)])
 
 
 def _fmt(ms: float) -> str:

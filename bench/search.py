@@ -787,8 +787,8 @@ def entry(
     if semantic_index is not None:
         si = semantic_index
         lines.append(
-            f"- **With the semantic extra** (all-MiniLM-L6-v2 on the CPU; every search of 2+ words, related threads and "
-            f"experts ask it): {si.threads:,} thread embeddings — **random unit vectors**, not the model's (see "
+            f"- **With the semantic extra** (all-MiniLM-L6-v2 on the CPU; searches of 3+ informative words, related "
+            f"threads and experts ask it): {si.threads:,} thread embeddings — **random unit vectors**, not the model's (see "
             f"bench/search.py)"
             + (f", {si.filled:,} written by this run in {si.fill_seconds:.1f} s" if si.filled else "")
             + f". The in-process index: loaded whole in {si.load_seconds:.2f} s ({si.megabytes:.0f} MB of vectors); "
