@@ -284,6 +284,8 @@ def prepare_semantic(*, log: Callable[[str], None] = print, samples: int = 20) -
         )
     # bulk_create stamps auto_now fields itself: give the rows the stamp of an index built a day ago.
     ThreadEmbedding.objects.filter(model_name="bench: random", updated_at__gt=stamp).update(updated_at=stamp)
+    if missing:
+        semantic.analyze_embeddings()  # as embed_threads does after a back-fill
     fill_seconds = time.perf_counter() - started
     if missing:
         log(f"  semantic extra: {len(missing):,} threads given a random embedding in {fill_seconds:.1f} s")

@@ -148,6 +148,21 @@ def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64, force: boo
     return done
 
 
+BACKFILL_ANALYZE = 1000  # rows written at once after which the table's statistics are refreshed
+
+
+def analyze_embeddings() -> None:
+    """Refresh the database's statistics of the embeddings table after a back-fill: with statistics of an
+    empty table, PostgreSQL reads every vector (150 MB on 100,000 threads, 70 ms) for what the index of
+    ``updated_at`` answers in a tenth of a millisecond, until its autovacuum catches up."""
+    from django.db import connection
+
+    from practica.search.models import ThreadEmbedding
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(ThreadEmbedding._meta.db_table)}")
+
+
 class _Index:
     """Every thread's embedding in memory (one matrix, grown as rows arrive), refreshed from the rows changed
     since the last read — not reloaded whole when one thread changes (on 100,000 threads a whole load takes

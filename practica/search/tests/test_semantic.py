@@ -239,11 +239,16 @@ def test_a_search_only_meaning_matches_still_counts_its_results(kicks: Kicks, me
 
 
 @needs_extra
-def test_the_embed_threads_command_backfills_and_reports(kicks: Kicks, community: Community) -> None:
+def test_the_embed_threads_command_backfills_and_reports(
+    kicks: Kicks, community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ThreadEmbedding.objects.filter(thread_id=kicks.coffee.pk).delete()
+    monkeypatch.setattr(semantic, "BACKFILL_ANALYZE", 1)
+    analyzed = _counting(monkeypatch, semantic, "analyze_embeddings")
     out = StringIO()
     call_command("embed_threads", "--missing", stdout=out)
     assert out.getvalue().startswith("Embedded 1 threads in ")
+    assert analyzed == [1]  # a back-fill refreshes the table's statistics
     assert ThreadEmbedding.objects.count() == 3
     out = StringIO()
     call_command("embed_threads", "--community", community.slug, stdout=out)

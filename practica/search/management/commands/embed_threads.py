@@ -34,6 +34,8 @@ class Command(BaseCommand):
             ids = [i for i in ids if i not in have]
         started = time.monotonic()
         done = semantic.embed_threads(ids, force=options["force"])
+        if done >= semantic.BACKFILL_ANALYZE:
+            semantic.analyze_embeddings()
         elapsed = time.monotonic() - started
         rate = f" ({done / elapsed:,.0f} threads/s)" if elapsed and done else ""
         unchanged = len(ids) - done
