@@ -63,7 +63,9 @@ install-test: $(STAMP_TEST)
 # --- The demo -----------------------------------------------------------------------------------------
 
 demo: install
-	@echo "==> migrate"
+	@# Links in the demo's pages, e-mails and feeds, and the login it prints, point where it is served.
+	export SITE_URL="$${SITE_URL:-http://$(DEMO_ADDR)}"
+	echo "==> migrate"
 	$(PY) manage.py migrate --noinput
 	echo "==> seed_demo (idempotent; prints the demo login)"
 	$(PY) manage.py seed_demo
