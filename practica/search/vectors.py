@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
 def nearest(
-    ids: Any, communities: Any, matrix: Any, vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int
+    ids: Any, communities: Any, matrix: Any, vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None,
+    limit: int, product: Callable[[Any, Any], Any] | None = None,
 ) -> list[tuple[int, float]]:
     """(thread id, cosine similarity) of the rows closest to ``vector`` among threads in these communities, best
-    first (rows and vector L2-normalised)."""
+    first (rows and vector L2-normalised). ``product(matrix, vector)`` computes every row's dot product with the
+    vector (``matrix @ vector`` unless given)."""
     import numpy as np
 
     if not len(ids) or limit <= 0:
@@ -23,7 +25,7 @@ def nearest(
     if not allowed:
         return []
     # The whole matrix times the vector, then the others set aside: cheaper than copying the allowed rows out.
-    sims = np.where(mask, matrix @ vector, -np.inf)
+    sims = np.where(mask, product(matrix, vector) if product else matrix @ vector, -np.inf)
     k = min(limit, allowed)
     top = np.argpartition(-sims, k - 1)[:k]
     top = top[np.argsort(-sims[top], kind="stable")]
