@@ -471,8 +471,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
         rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth, whole_words=True)])
     with_semantic = semantic.available()
     if with_semantic:
-        readable = sorted(communities_readable_by(user).values_list("id", flat=True))
-        neighbours = semantic.neighbour_docs(thread_id=thread.id, community_ids=readable, limit=depth)
+        neighbours = semantic.neighbour_docs(thread_id=thread.id, community_ids=filters.communities, limit=depth)
         # An embedding names the community it was computed in (a moved thread's may lag): the documents decide.
         allowed = _allowed(neighbours, filters)
         rankings.insert(0, [i for i in neighbours if i in allowed])

@@ -198,27 +198,32 @@ class _Index:
                 cls.counted_at = time.monotonic()
                 cls.loaded = ThreadEmbedding.objects.count() == cls.size
             rows = ThreadEmbedding.objects.all()
-            if not cls.loaded:
+            last_read = cls.read_at if cls.loaded else None
+            whole = last_read is None
+            if last_read is None:
                 cls._reset()
-            elif cls.read_at is not None:
+            else:
                 # Rows written since the last read, less a margin: a row is stamped before its transaction
                 # commits, so it can turn up after a read that began later than its stamp. Along the index of
                 # ``updated_at``; the margin's rows are read again (a handful on a busy site).
-                rows = rows.filter(updated_at__gt=cls.read_at - REREAD_MARGIN)
+                rows = rows.filter(updated_at__gt=last_read - REREAD_MARGIN)
             cls.read_at = timezone.now()
-            batch: list[tuple[int, int, Any]] = []
-            for row in rows.values_list("thread_id", "community_id", "vector").iterator(chunk_size=2000):
-                batch.append(row)
-                if len(batch) == 2000:
-                    cls._apply(batch)
-                    batch = []
-            cls._apply(batch)
+            columns = rows.values_list("thread_id", "community_id", "vector")
+            if not whole:  # a few rows: one plain query (no server-side cursor and its round trips)
+                cls._apply(list(columns))
+            else:  # the whole table, a chunk at a time
+                batch: list[tuple[int, int, Any]] = []
+                for row in columns.iterator(chunk_size=2000):
+                    batch.append(row)
+                    if len(batch) == 2000:
+                        cls._apply(batch)
+                        batch = []
+                cls._apply(batch)
             return cls.ids[: cls.size], cls.communities[: cls.size], cls.matrix[: cls.size]
 
     @classmethod
     def vector_of(cls, thread_id: int) -> Any:
-        """A thread's vector as the index holds it (None when it has none)."""
-        cls.get()
+        """A thread's vector as the index holds it since its last ``get`` (None when it has none)."""
         position = cls.positions.get(thread_id)
         if position is None or cls.communities[position] == GONE:
             return None
@@ -268,9 +273,12 @@ class _Index:
                 cls.communities[position] = GONE
 
 
-def nearest(vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int) -> list[tuple[int, float]]:
-    """(thread id, cosine similarity) of the closest threads in these communities, best first."""
-    ids, communities, matrix = _Index.get()
+def nearest(
+    vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int, index: Any = None
+) -> list[tuple[int, float]]:
+    """(thread id, cosine similarity) of the closest threads in these communities, best first (``index``: what
+    ``_Index.get`` answered just now, if the caller asked already)."""
+    ids, communities, matrix = index or _Index.get()
     return vector_index.nearest(
         ids, communities, matrix, vector, community_ids=community_ids, exclude_thread=exclude_thread, limit=limit,
         product=_product,
@@ -301,10 +309,12 @@ def rrf(
 
 def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
     """Search document ids of the threads nearest to this one (empty without its embedding)."""
+    index = _Index.get()
     vector = _Index.vector_of(thread_id)
     if vector is None:
         return []
-    return vector_index.doc_ids([t for t, _ in nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit)])
+    near = nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit, index=index)
+    return vector_index.doc_ids([t for t, _ in near])
 
 
 # Below this cosine similarity a thread is not "about" the text at all (all-MiniLM-L6-v2 gives unrelated
