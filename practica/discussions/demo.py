@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Min
 from django.utils import timezone
 
 from practica.accounts.models import User
@@ -276,10 +275,6 @@ DEMO_THREADS: tuple[DemoThread, ...] = (
 )
 
 
-def _user(username: str) -> User | None:
-    return User.objects.filter(username=username, is_active=True).first()
-
-
 def _coordinator(community: Community) -> User | None:
     membership = (
         Membership.objects.filter(community=community, role=Role.COORDINATOR, state=MembershipState.ACTIVE)
@@ -290,9 +285,16 @@ def _coordinator(community: Community) -> User | None:
     return membership.user if membership else None
 
 
-def _seed_thread(spec: DemoThread, community: Community, now: dt.datetime) -> int:
-    """Create one thread with its replies, votes and comments; returns the number of replies."""
-    author = _user(spec.author)
+def _vote(post: Post, usernames: tuple[str, ...], users: dict[str, User]) -> None:
+    for username in usernames:
+        voter = users.get(username)
+        if voter is not None and voter.pk != post.author_id:
+            services.vote_set(post=post, user=voter)
+
+
+def _seed_thread(spec: DemoThread, community: Community, users: dict[str, User], now: dt.datetime) -> int:
+    """Create one thread with its replies, votes and comments; returns the number of replies (-1: no author)."""
+    author = users.get(spec.author)
     if author is None:
         return -1
     thread = services.thread_create(
@@ -302,24 +304,18 @@ def _seed_thread(spec: DemoThread, community: Community, now: dt.datetime) -> in
     opening = Post.objects.get(thread=thread, is_opening=True)
     dates: dict[int, dt.datetime] = {opening.pk: started}
     comment_dates: dict[int, dt.datetime] = {}
-    for username in spec.votes:
-        voter = _user(username)
-        if voter is not None and voter.pk != author.pk:
-            services.vote_set(post=opening, user=voter)
+    _vote(opening, spec.votes, users)
     replies = 0
     for reply in spec.replies:
-        writer = _user(reply.author)
+        writer = users.get(reply.author)
         if writer is None:
             continue
         post = services.post_create(thread=thread, author=writer, body=reply.body)
         replies += 1
         dates[post.pk] = started + dt.timedelta(hours=reply.hours)
-        for username in reply.votes:
-            voter = _user(username)
-            if voter is not None and voter.pk != writer.pk:
-                services.vote_set(post=post, user=voter)
+        _vote(post, reply.votes, users)
         for n, (username, text) in enumerate(reply.comments, start=1):
-            commenter = _user(username)
+            commenter = users.get(username)
             if commenter is not None:
                 comment = services.comment_create(post=post, author=commenter, body=text)
                 comment_dates[comment.pk] = dates[post.pk] + dt.timedelta(hours=n)
@@ -329,35 +325,32 @@ def _seed_thread(spec: DemoThread, community: Community, now: dt.datetime) -> in
     coordinator = _coordinator(community)
     if status and coordinator is not None:
         services.idea_status_set(thread=thread, actor=coordinator, status=status, reason=reason)
-    _backdate(thread, author, dates, comment_dates)
+    _backdate(thread, dates, comment_dates)
     return replies
 
 
-def _backdate(thread: Thread, author: User, dates: dict[int, dt.datetime], comment_dates: dict[int, dt.datetime]) -> None:
-    """Give the thread, its posts and comments the demo's dates (the services stamp them now)."""
+def _backdate(thread: Thread, dates: dict[int, dt.datetime], comment_dates: dict[int, dt.datetime]) -> None:
+    """Give the thread, its posts and comments the demo's dates (the services stamp them now), and its first
+    response the service's way from the posts' new dates."""
     for post_id, when in dates.items():
         Post.objects.filter(pk=post_id).update(created_at=when)
     for comment_id, when in comment_dates.items():
         Comment.objects.filter(pk=comment_id).update(created_at=when)
-    started = min(dates.values())
+    services._refresh_first_response(thread)
     latest = max([*dates.values(), *comment_dates.values()])
-    first_reply = (
-        Post.objects.filter(thread=thread, is_opening=False, deleted_at=None)
-        .exclude(author=author)
-        .aggregate(first=Min("created_at"))["first"]
-    )
-    Thread.objects.filter(pk=thread.pk).update(created_at=started, last_activity_at=latest, first_response_at=first_reply)
+    Thread.objects.filter(pk=thread.pk).update(created_at=min(dates.values()), last_activity_at=latest)
 
 
 def seed_demo_discussions(*, log: Callable[[str], None] | None = None) -> tuple[int, int]:
     """Create the demo threads that are missing; returns (threads, replies) created."""
     now = timezone.now()
+    users = {user.username: user for user in User.objects.filter(is_active=True)}
     threads = replies = 0
     for spec in DEMO_THREADS:
         community = Community.objects.filter(slug=spec.community).first()
         if community is None or Thread.objects.filter(community=community, title=spec.title).exists():
             continue
-        added = _seed_thread(spec, community, now)
+        added = _seed_thread(spec, community, users, now)
         if added < 0:
             continue
         threads += 1

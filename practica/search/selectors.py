@@ -470,11 +470,13 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     if terms:
         rankings.append([i for i, _ in backend.candidates(terms, filters, any_term=True, limit=depth, whole_words=True)])
     with_semantic = semantic.available()
+    by_meaning: list[int] = []
     if with_semantic:
         neighbours = semantic.neighbour_docs(thread_id=thread.id, community_ids=filters.communities, limit=depth)
         # An embedding names the community it was computed in (a moved thread's may lag): the documents decide.
         allowed = _allowed(neighbours, filters)
-        rankings.insert(0, [i for i in neighbours if i in allowed])
+        by_meaning = [i for i in neighbours if i in allowed]
+        rankings.insert(0, by_meaning)
     fused = semantic_rrf(rankings, k=RELATED_RRF_K)
     if not fused:
         return []
@@ -487,8 +489,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     # RELATED_MIN_SHARE of the best similarity it is not shown (unless the sentence embedding found it: a
     # paraphrase shares few words). On a young community the panel no longer fills up with other subjects.
     floor = RELATED_MIN_SHARE * (by_words[0][1] if by_words else 0.0)
-    found_by_meaning = set(rankings[0]) if with_semantic else set()
-    weak = {i for i, score in by_words if score < floor and i not in found_by_meaning}
+    weak = {i for i, score in by_words if score < floor and i not in by_meaning}
     by_words = [(i, score) for i, score in by_words if i not in weak]
     fused = [(i, score) for i, score in fused if i not in weak]
     ordered = semantic_rrf([[i for i, _ in by_words], [i for i, _ in fused]], k=RELATED_RRF_K) if with_semantic else by_words

@@ -126,10 +126,10 @@ def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64, force: boo
             .exclude(vector=b"")
             .values_list("thread_id", "source_hash", "community_id")
         }
-        changed = [d for d in docs if force or stored.get(d[0], ("", None))[0] != hashes[d[0]]]
+        unchanged = set() if force else {t for t, (stored_hash, _) in stored.items() if stored_hash == hashes[t]}
+        changed = [d for d in docs if d[0] not in unchanged]
         for thread_id, community_id, *_ in docs:
-            unchanged = not force and thread_id in stored and stored[thread_id][0] == hashes[thread_id]
-            if unchanged and stored[thread_id][1] != community_id:
+            if thread_id in unchanged and stored[thread_id][1] != community_id:  # moved: only the community follows
                 ThreadEmbedding.objects.filter(thread_id=thread_id).update(community_id=community_id, updated_at=timezone.now())
         if not changed:
             continue
