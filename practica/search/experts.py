@@ -43,10 +43,11 @@ from practica.discussions.models import Comment, Post, Thread
 from practica.search import knowledge_items as knowledge_base
 from practica.search.backends import get_backend, tokens
 from practica.search.models import DocType, SearchDocument
-from practica.search.selectors import _allowed, _filters, more_like_this_terms, sql_datetime
+from practica.search.selectors import _as_docs, _filters, _readable_docs, more_like_this_terms, sql_datetime
 from practica.topics.services import topic_normalise
 
 SIMILAR_THREADS = 60
+SEMANTIC_NEIGHBOURS = 30  # nearest threads by sentence embedding fused with the others (at least)
 HALF_LIFE_DAYS = 365  # of an answer as evidence of knowing a topic
 FIT_WEIGHT = 1.0  # the best-fitting person's activity counts double
 ACTIVITY_FLOOR = 0.05  # so that fit still orders people with no recent activity (declared expertise, old answers)
@@ -92,15 +93,22 @@ def similar_threads(
 
     # Threads near the question in the latent space join those sharing its words (reciprocal rank fusion, as the
     # semantic extra's below): over the monthly windows, MRR +18% -> +20% over "most active" (docs/quality.md).
+    # Both lists of neighbours pass the same filters as the words' candidates (dates included), in one query.
     placed = latent.place_text(text)
+    near = latent.neighbour_threads(placed, community_ids=[community.id], limit=limit) if placed else []
+    with_semantic = semantic.available()
+    by_meaning = (
+        semantic.neighbour_threads_for_text(
+            text=text, community_ids=[community.id], limit=max(limit, SEMANTIC_NEIGHBOURS), min_similarity=-1.0
+        )
+        if with_semantic
+        else []
+    )
+    readable = _readable_docs([*near, *by_meaning], filters)
     if placed:
-        near = latent.neighbour_docs(placed, community_ids=[community.id], limit=limit)
-        allowed = _allowed(near, filters)
-        candidates = semantic.rrf([i for i, _ in candidates], [i for i in near if i in allowed])[:limit]
-    if semantic.available():
-        fused = semantic.fuse_candidates(text=text, community_ids=[community.id], lexical=candidates, limit=limit)
-        if fused is not None:
-            candidates = fused
+        candidates = semantic.rrf([i for i, _ in candidates], _as_docs(near, readable))[:limit]
+    if with_semantic:
+        candidates = semantic.rrf([i for i, _ in candidates], _as_docs(by_meaning, readable))[:limit]
     best = max(score for _, score in candidates) or 1.0
     doc_to_thread = dict(
         SearchDocument.objects.filter(id__in=[i for i, _ in candidates]).values_list("id", "object_id")

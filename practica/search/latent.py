@@ -456,8 +456,8 @@ def nearest(placed: Placed, *, community_ids: Sequence[int], limit: int = NEIGHB
     )
 
 
-def neighbour_docs(placed: Placed, *, community_ids: Sequence[int], limit: int = NEIGHBOURS) -> list[int]:
-    """Search document ids of the threads nearest to a placed text (see :func:`nearest`), down to
+def neighbour_threads(placed: Placed, *, community_ids: Sequence[int], limit: int = NEIGHBOURS) -> list[int]:
+    """Ids of the threads nearest to a placed text (see :func:`nearest`), best first, down to
     ``MIN_SIMILARITY``."""
     near = nearest(placed, community_ids=community_ids, limit=limit)
-    return vector_index.doc_ids([t for t, similarity in near if similarity >= MIN_SIMILARITY])
+    return [t for t, similarity in near if similarity >= MIN_SIMILARITY]

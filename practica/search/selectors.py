@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -294,15 +295,14 @@ def _hybrid(
     if not (placed or with_semantic):
         return ranked
     readable = filters.communities
-    found = {
-        "latent": latent.neighbour_docs(placed, community_ids=readable, limit=CANDIDATES // 2) if placed else [],
-        "semantic": semantic.neighbour_docs_for_text(text=q, community_ids=readable, limit=CANDIDATES // 2)
+    near = {
+        "latent": latent.neighbour_threads(placed, community_ids=readable, limit=CANDIDATES // 2) if placed else [],
+        "semantic": semantic.neighbour_threads_for_text(text=q, community_ids=readable, limit=CANDIDATES // 2)
         if with_semantic
         else [],
     }
-    lexical = {i for i, _ in ranked}
-    allowed = _allowed(list({i for ids in found.values() for i in ids} - lexical), filters) | lexical
-    found = {name: [i for i in ids if i in allowed] for name, ids in found.items()}
+    readable_docs = _readable_docs([t for ids in near.values() for t in ids], filters)
+    found = {name: _as_docs(ids, readable_docs) for name, ids in near.items()}
     missing = [i for i in dict.fromkeys([*found["latent"], *found["semantic"]]) if i not in docs]
     if missing:
         docs.update(_docs(missing))
@@ -319,15 +319,26 @@ def _hybrid(
     return [(i, round(score, 6)) for i, score in fused if i in docs]
 
 
-def _allowed(doc_ids: list[int], filters: Filters) -> set[int]:
-    """Which of these documents pass the filters (permissions, kind, tag, dates...)."""
-    if not doc_ids:
-        return set()
-    marks = ", ".join(["%s"] * len(doc_ids))
-    where = " AND ".join([f"d.id IN ({marks})", *filters.where])
+def _readable_docs(thread_ids: Iterable[int], filters: Filters) -> dict[int, int]:
+    """{thread id: search document id} of these threads that pass the filters (permissions, kind, tag, dates...):
+    the nearest threads by vector (latent space, sentence embeddings) become documents the viewer may see, in
+    one query however many lists of them a request has."""
+    wanted = list(dict.fromkeys(thread_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join(["%s"] * len(wanted))
+    where = " AND ".join(["d.doc_type = %s", f"d.object_id IN ({marks})", *filters.where])
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT d.id FROM search_searchdocument d WHERE {where}", [*doc_ids, *filters.params])  # noqa: S608
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT d.object_id, d.id FROM search_searchdocument d WHERE {where}",  # noqa: S608
+            [DocType.THREAD.value, *wanted, *filters.params],
+        )
+        return {int(row[0]): int(row[1]) for row in cursor.fetchall()}
+
+
+def _as_docs(thread_ids: list[int], readable: dict[int, int]) -> list[int]:
+    """The readable ones of these threads as document ids, in the same order."""
+    return [readable[t] for t in thread_ids if t in readable]
 
 
 DOC_FIELDS = (
@@ -472,10 +483,9 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     with_semantic = semantic.available()
     by_meaning: list[int] = []
     if with_semantic:
-        neighbours = semantic.neighbour_docs(thread_id=thread.id, community_ids=filters.communities, limit=depth)
+        neighbours = semantic.neighbour_threads(thread_id=thread.id, community_ids=filters.communities, limit=depth)
         # An embedding names the community it was computed in (a moved thread's may lag): the documents decide.
-        allowed = _allowed(neighbours, filters)
-        by_meaning = [i for i in neighbours if i in allowed]
+        by_meaning = _as_docs(neighbours, _readable_docs(neighbours, filters))
         rankings.insert(0, by_meaning)
     fused = semantic_rrf(rankings, k=RELATED_RRF_K)
     if not fused:
@@ -553,12 +563,13 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
     found: dict[str, list[int]] = {"latent": [], "semantic": []}
     if placed or semantic.available():
         readable = filters.communities
+        near: dict[str, list[int]] = {"latent": [], "semantic": []}
         if placed:
-            found["latent"] = latent.neighbour_docs(placed, community_ids=readable, limit=depth)
+            near["latent"] = latent.neighbour_threads(placed, community_ids=readable, limit=depth)
         if semantic.available():
-            found["semantic"] = semantic.neighbour_docs_for_text(text=text, community_ids=readable, limit=depth)
-        allowed = _allowed(list({i for ids in found.values() for i in ids}), filters)
-        found = {name: [i for i in ids if i in allowed] for name, ids in found.items()}
+            near["semantic"] = semantic.neighbour_threads_for_text(text=text, community_ids=readable, limit=depth)
+        readable_docs = _readable_docs([t for ids in near.values() for t in ids], filters)
+        found = {name: _as_docs(ids, readable_docs) for name, ids in near.items()}
     docs: dict[int, dict[str, Any]] = {}
     if placed:
         docs = _docs(list(dict.fromkeys([*(i for i, _ in lexical), *found["latent"], *found["semantic"]])))

@@ -281,7 +281,7 @@ def nearest(
     ids, communities, matrix = index or _Index.get()
     return vector_index.nearest(
         ids, communities, matrix, vector, community_ids=community_ids, exclude_thread=exclude_thread, limit=limit,
-        product=_product,
+        product=_product, top=_top,
     )
 
 
@@ -293,6 +293,14 @@ def _product(matrix: Any, vector: Any) -> Any:
 
     query = torch.from_numpy(np.asarray(vector, dtype=MEMORY_DTYPE))
     return torch.mv(torch.from_numpy(matrix), query).float().numpy()
+
+
+def _top(scores: Any, k: int) -> Any:
+    """Positions of the ``k`` highest scores (torch's top-k: a sixth of ``numpy.argpartition``'s 1 ms on 100,000
+    rows)."""
+    import torch
+
+    return torch.topk(torch.from_numpy(scores), k, sorted=False).indices.numpy()
 
 
 def rrf(
@@ -307,14 +315,16 @@ def rrf(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
-    """Search document ids of the threads nearest to this one (empty without its embedding)."""
+def neighbour_threads(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
+    """Ids of the threads nearest to this one, best first (empty without its embedding). Which of them the
+    viewer may see, and their search documents, are the caller's (``selectors._readable_docs``): one query for
+    every list of neighbours a request has."""
     index = _Index.get()
     vector = _Index.vector_of(thread_id)
     if vector is None:
         return []
     near = nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit, index=index)
-    return vector_index.doc_ids([t for t, _ in near])
+    return [t for t, _ in near]
 
 
 # Below this cosine similarity a thread is not "about" the text at all (all-MiniLM-L6-v2 gives unrelated
@@ -322,25 +332,16 @@ def neighbour_docs(*, thread_id: int, community_ids: Sequence[int], limit: int) 
 MIN_TEXT_SIMILARITY = 0.3
 
 
-def neighbour_docs_for_text(
+def neighbour_threads_for_text(
     *, text: str, community_ids: Sequence[int], limit: int, min_similarity: float = MIN_TEXT_SIMILARITY
 ) -> list[int]:
-    """Search document ids of the threads nearest to a text (a query, a question being typed)."""
+    """Ids of the threads nearest to a text (a query, a question being typed), best first, down to
+    ``min_similarity``."""
     if not text.strip():
         return []
     vector = embed_query(text)
     near = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)
-    return vector_index.doc_ids([t for t, similarity in near if similarity >= min_similarity])
-
-
-def fuse_candidates(
-    *, text: str, community_ids: list[int], lexical: list[tuple[int, float]], limit: int
-) -> list[tuple[int, float]] | None:
-    """Fuse lexical candidates (search document ids) with semantic neighbours; returns document ids."""
-    vector = embed_query(text)
-    semantic = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=max(limit, 30))
-    fused = rrf([i for i, _ in lexical], vector_index.doc_ids([t for t, _ in semantic]))
-    return fused[:limit]
+    return [t for t, similarity in near if similarity >= min_similarity]
 
 
 def embedding_changed(thread_id: int) -> None:

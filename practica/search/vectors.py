@@ -9,11 +9,12 @@ from typing import Any
 
 def nearest(
     ids: Any, communities: Any, matrix: Any, vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None,
-    limit: int, product: Callable[[Any, Any], Any] | None = None,
+    limit: int, product: Callable[[Any, Any], Any] | None = None, top: Callable[[Any, int], Any] | None = None,
 ) -> list[tuple[int, float]]:
     """(thread id, cosine similarity) of the rows closest to ``vector`` among threads in these communities, best
     first (rows and vector L2-normalised). ``product(matrix, vector)`` computes every row's dot product with the
-    vector (``matrix @ vector`` unless given)."""
+    vector (``matrix @ vector`` unless given), ``top(scores, k)`` the positions of the ``k`` highest scores in
+    any order (``numpy.argpartition`` unless given)."""
     import numpy as np
 
     if not len(ids) or limit <= 0:
@@ -27,16 +28,7 @@ def nearest(
     # The whole matrix times the vector, then the others set aside: cheaper than copying the allowed rows out.
     sims = np.where(mask, product(matrix, vector) if product else matrix @ vector, -np.inf)
     k = min(limit, allowed)
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.argsort(-sims[top], kind="stable")]
-    return [(int(ids[i]), float(sims[i])) for i in top]
+    best = top(sims, k) if top else np.argpartition(-sims, k - 1)[:k]
+    best = best[np.argsort(-sims[best], kind="stable")]
+    return [(int(ids[i]), float(sims[i])) for i in best]
 
-
-def doc_ids(thread_ids: list[int]) -> list[int]:
-    """Search document ids of these threads, in the same order (threads without a document are left out)."""
-    from practica.search.models import DocType, SearchDocument
-
-    ids = dict(
-        SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id__in=thread_ids).values_list("object_id", "id")
-    )
-    return [ids[t] for t in thread_ids if t in ids]
