@@ -312,3 +312,23 @@ def test_a_thread_moved_into_a_private_community_never_comes_back_through_a_stal
     similar = selectors.similar_questions(text=INFLUX, user=outsider)
     assert kicks.influx.pk not in {hit.id for hit in similar}
     assert kicks.influx.pk not in {hit.id for hit in find(outsider, "formation fluid influx").hits}
+
+
+@needs_extra
+def test_experts_weigh_no_thread_the_embedding_finds_after_the_moment_asked_about(
+    kicks: Kicks, community: Community, owner: User, member: User
+) -> None:
+    """``before`` (the evaluation's time split, a question's own time) holds for the embedding's neighbours as
+    for the threads sharing the question's words: an answer written later is no evidence yet."""
+    from django.utils import timezone
+
+    from practica.search import experts
+
+    cut = timezone.now()
+    later = ask(community, owner, "Taking a kick during a trip out of the hole", body="Shut in, then circulate.")
+    _embed_all()
+    question = "How do I stop a kick while drilling the next section?"
+    assert later.pk in experts.similar_threads(text=question, community=community, viewer=member)
+    found = experts.similar_threads(text=question, community=community, viewer=member, before=cut)
+    assert kicks.kick.pk in found
+    assert later.pk not in found
