@@ -21,6 +21,7 @@ Measured on the Quantum Computing dump (docs/quality.md): related threads' recal
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter
@@ -71,7 +72,14 @@ def parse_terms(value: str | None) -> dict[str, int]:
         parsed = json.loads(value)
     except ValueError:
         return {}
-    return {str(word): int(count) for word, count in parsed.items()} if isinstance(parsed, dict) else {}
+    if not isinstance(parsed, dict):
+        return {}
+    if all(type(count) is int for count in parsed.values()):  # as dump_terms wrote it (JSON keys are strings)
+        return parsed
+    try:
+        return {str(word): int(count) for word, count in parsed.items()}
+    except (TypeError, ValueError):
+        return {}
 
 
 def inverse_document_frequencies(words: list[str], backend: Any) -> dict[str, float]:
@@ -80,6 +88,17 @@ def inverse_document_frequencies(words: list[str], backend: Any) -> dict[str, fl
     cap = int(total * COMMON_SHARE) + 1 if total >= 1000 else total + 1
     found = backend.document_frequencies(words, cap=cap)
     return {word: math.log((total + 1) / found_in) for word, found_in in found.items() if found_in > 0}
+
+
+@functools.cache
+def _log_tf(count: int) -> float:
+    """``1 + log tf`` (counts repeat: most are under 10), remembered."""
+    return 1 + math.log(count) if count > 0 else 0.0
+
+
+@functools.cache
+def _squared_log_tf(count: int) -> float:
+    return _log_tf(count) ** 2
 
 
 def rerank(source: dict[str, int], candidates: dict[int, dict[str, int]], backend: Any) -> list[tuple[int, float]]:
@@ -93,8 +112,8 @@ def rerank(source: dict[str, int], candidates: dict[int, dict[str, int]], backen
         if not counts:
             scored.append((doc_id, 0.0))
             continue
-        length = math.sqrt(sum((1 + math.log(n)) ** 2 for n in counts.values()))
-        dot = sum(weight * (1 + math.log(counts[word])) for word, weight in weights.items() if word in counts)
-        scored.append((doc_id, dot / length))
+        length = math.sqrt(sum(_squared_log_tf(n) for n in counts.values()))
+        dot = sum(weight * _log_tf(counts[word]) for word, weight in weights.items() if word in counts)
+        scored.append((doc_id, dot / length if length else 0.0))
     scored.sort(key=lambda item: -item[1])  # stable: equal scores keep the engine's order
     return scored

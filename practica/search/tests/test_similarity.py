@@ -37,8 +37,22 @@ def test_word_counts_keep_only_the_most_frequent_words_when_asked() -> None:
 def test_stored_word_counts_read_back_and_bad_values_read_as_none() -> None:
     stored = similarity.terms_field("Kick", "well-control", "Shut in the well after a kick.")
     assert similarity.parse_terms(stored) == {"kick": 4, "well": 3, "control": 2, "shut": 1}
-    for bad in (None, "", "not json", "[1, 2]", '"text"'):
+    for bad in (None, "", "not json", "[1, 2]", '"text"', '{"kick": "many"}', '{"kick": [1]}'):
         assert similarity.parse_terms(bad) == {}
+    assert similarity.parse_terms('{"kick": "4", "well": 3.0}') == {"kick": 4, "well": 3}
+
+
+def test_a_candidate_whose_stored_counts_are_all_zero_scores_nothing_rather_than_failing() -> None:
+    class Frequencies:
+        def document_count(self) -> int:
+            return 10
+
+        def document_frequencies(self, words: list[str], cap: int) -> dict[str, int]:
+            return {word: 2 for word in words}
+
+    ranked = similarity.rerank({"kick": 2}, {1: {"kick": 0}, 2: {"kick": 3}}, Frequencies())
+    assert ranked[0][0] == 2
+    assert ranked[1] == (1, 0.0)
 
 
 def test_indexing_a_thread_stores_its_word_counts_and_a_person_none(community: Community, member: User) -> None:
