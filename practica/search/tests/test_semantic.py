@@ -332,3 +332,23 @@ def test_experts_weigh_no_thread_the_embedding_finds_after_the_moment_asked_abou
     found = experts.similar_threads(text=question, community=community, viewer=member, before=cut)
     assert kicks.kick.pk in found
     assert later.pk not in found
+
+
+@needs_extra
+def test_torch_keeps_to_the_configured_threads_and_the_backfill_takes_what_it_is_told(
+    kicks: Kicks, settings: Any, member: User
+) -> None:
+    import torch
+
+    settings.SEMANTIC_THREADS = 1
+    semantic.use_threads()
+    selectors.related_threads(thread=kicks.kick, user=member)
+    assert torch.get_num_threads() == 1
+    try:
+        call_command("embed_threads", "--threads", "2", stdout=StringIO())
+        assert torch.get_num_threads() == 2
+        with pytest.raises(CommandError, match="at least 1"):
+            call_command("embed_threads", "--threads", "0", stdout=StringIO())
+    finally:
+        semantic.use_threads()
+    assert torch.get_num_threads() == 1

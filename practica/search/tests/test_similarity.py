@@ -48,7 +48,7 @@ def test_a_candidate_whose_stored_counts_are_all_zero_scores_nothing_rather_than
             return 10
 
         def document_frequencies(self, words: list[str], cap: int) -> dict[str, int]:
-            return {word: 2 for word in words}
+            return dict.fromkeys(words, 2)
 
     ranked = similarity.rerank({"kick": 2}, {1: {"kick": 0}, 2: {"kick": 3}}, Frequencies())
     assert ranked[0][0] == 2

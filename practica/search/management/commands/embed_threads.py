@@ -1,7 +1,9 @@
-"""``python manage.py embed_threads [--community SLUG] [--missing] [--force]``: back-fill thread embeddings."""
+"""``python manage.py embed_threads [--community SLUG] [--missing] [--force] [--threads N]``: back-fill thread
+embeddings."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -21,10 +23,17 @@ class Command(BaseCommand):
             "--force", action="store_true",
             help="Compute every thread again, even one whose text is unchanged since its embedding (a new model file).",
         )
+        parser.add_argument(
+            "--threads", type=int, default=os.cpu_count() or 1,
+            help="torch threads for the model (default: every core; web processes use PRACTICA_SEMANTIC_THREADS).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not semantic.available():
             raise CommandError("The semantic extra is not installed: pip install torch==2.13.0 && pip install '.[semantic]'")
+        if options["threads"] < 1:
+            raise CommandError("--threads must be at least 1.")
+        semantic.use_threads(options["threads"])
         docs = SearchDocument.objects.filter(doc_type=DocType.THREAD)
         if options["community"]:
             docs = docs.filter(community__slug=options["community"])
