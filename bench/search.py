@@ -539,92 +539,95 @@ def measure(
     def api_count(response: Any) -> int:
         return int(response.json()["count"])
 
+    from django.conf import settings
+
     from practica.search import semantic
 
     # Every query embedded afresh (the worst case: a text the process has not seen), see the module docstring.
     cached_embedding = semantic.embed_query
     semantic.embed_query = cached_embedding.__wrapped__
 
-    if "search" in wanted:
-        log(f"  search: {len(queries)} queries × {rounds} rounds")
-        series.append(run_series(
-            Series("Search, selector (selectors.search)", "search", "selector", "selectors.search(user=member, q=…)"),
-            search_items, lambda q: selectors.search(user=member, q=q), warmup=warmup, rounds=rounds,
-            count_results=lambda r: r.count, log=log,
-        ))
-        series.append(run_series(
-            Series("Search, API", "search", "API", "/api/v1/search/?q=…"),
-            search_items, lambda q: _get(client, f"/api/v1/search/?q={quote_plus(q)}"), warmup=warmup,
-            rounds=rounds, count_results=api_count, log=log,
-        ))
-        series.append(run_series(
-            Series("Search, page", "search", "page", "/search/?q=…"),
-            search_items, lambda q: _get(client, f"/search/?q={quote_plus(q)}"), warmup=warmup, rounds=rounds,
-            log=log,
-        ))
-        series.append(run_series(
-            Series("Search, htmx partial (as you type)", "search", "page", "/search/?q=… with HX-Request"),
-            search_items, lambda q: _get(client, f"/search/?q={quote_plus(q)}", HTTP_HX_REQUEST="true"),
-            warmup=warmup, rounds=rounds, log=log,
-        ))
-        for order, label in (("newest", "newest first"), ("votes", "most votes first")):
+    try:
+        if "search" in wanted:
+            log(f"  search: {len(queries)} queries × {rounds} rounds")
             series.append(run_series(
-                Series(f"Search, API, {label}", "search", "API", f"/api/v1/search/?q=…&sort={order}"),
-                search_items, lambda q, order=order: _get(client, f"/api/v1/search/?q={quote_plus(q)}&sort={order}"),
-                warmup=warmup, rounds=rounds, count_results=api_count, log=log,
-            ))
-        # Whole questions as queries (3+ informative words): the full-text ranking and the latent space's nearest
-        # threads, ordered by the learnt weights (rerank.py); and "asked already?" with the same questions. No
-        # target of their own; the same questions with PRACTICA_LATENT=off say what the space and the order add.
-        from django.conf import settings
-
-        question_items = [(_short(t), "whole question", t) for t in question_texts(20)]
-        for mode, label in (("auto", "with the latent space"), ("off", "latent space off")):
-            settings.LATENT_SEARCH = mode
-            series.append(run_series(
-                Series(f"Search, selector, whole questions, {label}", "questions", "selector", "selectors.search(user=member, q=question)"),
-                question_items, lambda q: selectors.search(user=member, q=q), warmup=warmup, rounds=rounds,
+                Series("Search, selector (selectors.search)", "search", "selector", "selectors.search(user=member, q=…)"),
+                search_items, lambda q: selectors.search(user=member, q=q), warmup=warmup, rounds=rounds,
                 count_results=lambda r: r.count, log=log,
             ))
             series.append(run_series(
-                Series(f"Asked already?, selector, whole questions, {label}", "questions", "selector", "selectors.similar_questions(text=question, user=member)"),
-                question_items, lambda q: selectors.similar_questions(text=q, user=member), warmup=warmup, rounds=rounds,
-                count_results=len, log=log,
+                Series("Search, API", "search", "API", "/api/v1/search/?q=…"),
+                search_items, lambda q: _get(client, f"/api/v1/search/?q={quote_plus(q)}"), warmup=warmup,
+                rounds=rounds, count_results=api_count, log=log,
             ))
+            series.append(run_series(
+                Series("Search, page", "search", "page", "/search/?q=…"),
+                search_items, lambda q: _get(client, f"/search/?q={quote_plus(q)}"), warmup=warmup, rounds=rounds,
+                log=log,
+            ))
+            series.append(run_series(
+                Series("Search, htmx partial (as you type)", "search", "page", "/search/?q=… with HX-Request"),
+                search_items, lambda q: _get(client, f"/search/?q={quote_plus(q)}", HTTP_HX_REQUEST="true"),
+                warmup=warmup, rounds=rounds, log=log,
+            ))
+            for order, label in (("newest", "newest first"), ("votes", "most votes first")):
+                series.append(run_series(
+                    Series(f"Search, API, {label}", "search", "API", f"/api/v1/search/?q=…&sort={order}"),
+                    search_items, lambda q, order=order: _get(client, f"/api/v1/search/?q={quote_plus(q)}&sort={order}"),
+                    warmup=warmup, rounds=rounds, count_results=api_count, log=log,
+                ))
+            # Whole questions as queries (3+ informative words): the full-text ranking and the latent space's nearest
+            # threads, ordered by the learnt weights (rerank.py); and "asked already?" with the same questions. No
+            # target of their own; the same questions with PRACTICA_LATENT=off say what the space and the order add.
+            question_items = [(_short(t), "whole question", t) for t in question_texts(20)]
+            for mode, label in (("auto", "with the latent space"), ("off", "latent space off")):
+                settings.LATENT_SEARCH = mode
+                series.append(run_series(
+                    Series(f"Search, selector, whole questions, {label}", "questions", "selector", "selectors.search(user=member, q=question)"),
+                    question_items, lambda q: selectors.search(user=member, q=q), warmup=warmup, rounds=rounds,
+                    count_results=lambda r: r.count, log=log,
+                ))
+                series.append(run_series(
+                    Series(f"Asked already?, selector, whole questions, {label}", "questions", "selector", "selectors.similar_questions(text=question, user=member)"),
+                    question_items, lambda q: selectors.similar_questions(text=q, user=member), warmup=warmup, rounds=rounds,
+                    count_results=len, log=log,
+                ))
+            settings.LATENT_SEARCH = "auto"
+        if "related" in wanted:
+            thread_ids = related_thread_ids(big_thread_id)
+            threads = {t.id: t for t in Thread.objects.filter(id__in=thread_ids).select_related("community")}
+            related_items = [
+                (str(tid), _replies(threads[tid].reply_count), tid)
+                for tid in thread_ids
+            ]
+            log(f"  related threads: {len(thread_ids)} threads × {rounds} rounds")
+            series.append(run_series(
+                Series("Related threads, selector", "related", "selector", "selectors.related_threads(limit=10)"),
+                related_items, lambda tid: selectors.related_threads(thread=threads[tid], user=member, limit=10),
+                warmup=warmup, rounds=rounds, count_results=len, log=log,
+            ))
+            series.append(run_series(
+                Series("Related threads, API", "related", "API", "/api/v1/threads/{id}/related/?limit=10"),
+                related_items, lambda tid: _get(client, f"/api/v1/threads/{tid}/related/?limit=10"),
+                warmup=warmup, rounds=rounds, count_results=lambda r: len(r.json()), log=log,
+            ))
+        if "experts" in wanted:
+            texts = question_texts()
+            expert_items = [(_short(t), "question", t) for t in texts]
+            log(f"  experts: {len(texts)} questions × {rounds} rounds")
+            series.append(run_series(
+                Series("Experts, selector (find_experts)", "experts", "selector", "find_experts(text=…, community=…)"),
+                expert_items, lambda t: find_experts(text=t, community=community, viewer=member),
+                warmup=warmup, rounds=rounds, count_results=len, log=log,
+            ))
+            series.append(run_series(
+                Series("Experts, API", "experts", "API", f"/api/v1/experts/?q=…&community={SLUG}"),
+                expert_items, lambda t: _get(client, f"/api/v1/experts/?q={quote_plus(t)}&community={SLUG}"),
+                warmup=warmup, rounds=rounds, count_results=lambda r: len(r.json()), log=log,
+            ))
+    finally:  # the process's cache and setting back, whatever happened
+        semantic.embed_query = cached_embedding
         settings.LATENT_SEARCH = "auto"
-    if "related" in wanted:
-        thread_ids = related_thread_ids(big_thread_id)
-        threads = {t.id: t for t in Thread.objects.filter(id__in=thread_ids).select_related("community")}
-        related_items = [
-            (str(tid), _replies(threads[tid].reply_count), tid)
-            for tid in thread_ids
-        ]
-        log(f"  related threads: {len(thread_ids)} threads × {rounds} rounds")
-        series.append(run_series(
-            Series("Related threads, selector", "related", "selector", "selectors.related_threads(limit=10)"),
-            related_items, lambda tid: selectors.related_threads(thread=threads[tid], user=member, limit=10),
-            warmup=warmup, rounds=rounds, count_results=len, log=log,
-        ))
-        series.append(run_series(
-            Series("Related threads, API", "related", "API", "/api/v1/threads/{id}/related/?limit=10"),
-            related_items, lambda tid: _get(client, f"/api/v1/threads/{tid}/related/?limit=10"),
-            warmup=warmup, rounds=rounds, count_results=lambda r: len(r.json()), log=log,
-        ))
-    if "experts" in wanted:
-        texts = question_texts()
-        expert_items = [(_short(t), "question", t) for t in texts]
-        log(f"  experts: {len(texts)} questions × {rounds} rounds")
-        series.append(run_series(
-            Series("Experts, selector (find_experts)", "experts", "selector", "find_experts(text=…, community=…)"),
-            expert_items, lambda t: find_experts(text=t, community=community, viewer=member),
-            warmup=warmup, rounds=rounds, count_results=len, log=log,
-        ))
-        series.append(run_series(
-            Series("Experts, API", "experts", "API", f"/api/v1/experts/?q=…&community={SLUG}"),
-            expert_items, lambda t: _get(client, f"/api/v1/experts/?q={quote_plus(t)}&community={SLUG}"),
-            warmup=warmup, rounds=rounds, count_results=lambda r: len(r.json()), log=log,
-        ))
-    semantic.embed_query = cached_embedding
     return series
 
 
