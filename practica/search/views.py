@@ -114,7 +114,14 @@ def experts_page(request: HttpRequest) -> HttpResponse:
         if slug:
             community, _ = community_get_readable(slug=slug, user=request.user)
             experts = find_experts(text=form.cleaned_data["q"], community=community, viewer=request.user)
-    context = {"form": form, "experts": experts, "community": community, "communities": readable}
+    context = {
+        "form": form,
+        "experts": experts,
+        "on_subject": [e for e in experts if e.on_subject],
+        "active_only": [e for e in experts if not e.on_subject],
+        "community": community,
+        "communities": readable,
+    }
     return render_page(request, "search/experts.html", context, partial="search/_experts.html")
 
 

@@ -577,3 +577,36 @@ def test_fit_to_the_question_lifts_an_equally_active_person(bonds: Bonds, owner:
     assert cement[0] == "erin", cement
     other = [e.user.username for e in find_experts(text="Crane permit renewal", community=bonds.community, viewer=member)]
     assert other[0] == "carl", other
+
+
+def test_who_answered_the_subject_months_ago_comes_before_who_is_only_busy_lately(
+    bonds: Bonds, owner: User, member: User, api: Api
+) -> None:
+    """A small community's case: erin's accepted answers on cement bond logs are eight months old, carl answered
+    five other questions this week. For a cement bond log question erin comes first, carl after her in the group
+    of people only active in the community — on the page, in the API and by score."""
+    Post.objects.filter(author=bonds.erin).update(created_at=timezone.now() - dt.timedelta(days=240))
+    for n in range(5):
+        answer(ask(bonds.community, owner, f"Crane permit {n}", body="Permits."), bonds.carl, "Ask the yard.")
+    indexing.rebuild()
+
+    experts = find_experts(text=QUESTION, community=bonds.community, viewer=member)
+    order = [e.user.username for e in experts]
+    assert order.index("erin") < order.index("carl"), order
+    erin, carl = experts[order.index("erin")], experts[order.index("carl")]
+    assert erin.on_subject and not carl.on_subject
+    assert erin.score >= 1 > carl.score
+
+    rows = _experts(api, member, QUESTION, bonds.community.slug).json()
+    assert [row["username"] for row in rows] == order
+    assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
+
+    html = client_for(member).get("/experts/", {"q": QUESTION, "community": bonds.community.slug}).content.decode()
+    heading = html.index("without evidence on this subject yet")
+    assert html.index("/people/erin/") < heading < html.index("/people/carl/")
+
+
+def test_the_who_knows_page_says_when_nobody_has_evidence_and_lists_who_is_around(bonds: Bonds, member: User) -> None:
+    html = client_for(member).get("/experts/", {"q": "penguin migration", "community": bonds.community.slug}).content.decode()
+    assert "Nobody has answered a similar question" in html
+    assert html.index("without evidence on this subject yet") < html.index("/people/carl/")
