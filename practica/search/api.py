@@ -64,7 +64,14 @@ class ExpertSerializer(serializers.Serializer):
     username = serializers.CharField(source="user.username")
     display_name = serializers.CharField(source="user.display_name")
     external_id = serializers.CharField(source="user.external_id")
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text="Falls down the list: 1 to 2 for people with evidence on the question, 0 to 1 for people only "
+        "active in the community (docs/search.md)."
+    )
+    on_subject = serializers.BooleanField(
+        help_text="Evidence on the question: an answer on a similar thread, a knowledge item that covers it or "
+        "declared expertise in its topics."
+    )
     reasons = serializers.ListField(child=serializers.CharField())
 
 

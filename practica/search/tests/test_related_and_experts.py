@@ -600,6 +600,7 @@ def test_who_answered_the_subject_months_ago_comes_before_who_is_only_busy_latel
     rows = _experts(api, member, QUESTION, bonds.community.slug).json()
     assert [row["username"] for row in rows] == order
     assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
+    assert [row["on_subject"] for row in rows] == [e.on_subject for e in experts]
 
     html = client_for(member).get("/experts/", {"q": QUESTION, "community": bonds.community.slug}).content.decode()
     heading = html.index("without evidence on this subject yet")
