@@ -8,7 +8,7 @@ expertise in its topics) come first, each group ordered by ``s``: the score retu
 and s / (1 + s) for people only active in the community (so it falls down the list, and says which group a
 person is in). In a small community the few active people would otherwise outrank the one who answered this
 very subject months ago; over the Quantum Computing dump's monthly windows it also finds a little more
-(recall@10 0.757 → 0.765, MRR 0.472 → 0.472; docs/quality.md, tenth round).
+(recall@10 0.757 → 0.762, MRR 0.472 → 0.473; docs/quality.md, tenth round).
 
 - ``activity``: how much the person answers in the community lately — each answer in the last 180 days
   counted 0.5 ** (age / 30 days), a comment a tenth of that (``_recent_activity``; a month-old answer counts
