@@ -294,15 +294,7 @@ def _hybrid(
     with_semantic = semantic.available() and len(latent.informative_words(q)) >= latent.MIN_WORDS
     if not (placed or with_semantic):
         return ranked
-    readable = filters.communities
-    near = {
-        "latent": latent.neighbour_threads(placed, community_ids=readable, limit=CANDIDATES // 2) if placed else [],
-        "semantic": semantic.neighbour_threads_for_text(text=q, community_ids=readable, limit=CANDIDATES // 2)
-        if with_semantic
-        else [],
-    }
-    readable_docs = _readable_docs([t for ids in near.values() for t in ids], filters)
-    found = {name: _as_docs(ids, readable_docs) for name, ids in near.items()}
+    found = _nearest_docs(text=q, placed=placed, with_semantic=with_semantic, filters=filters, limit=CANDIDATES // 2)
     missing = [i for i in dict.fromkeys([*found["latent"], *found["semantic"]]) if i not in docs]
     if missing:
         docs.update(_docs(missing))
@@ -339,6 +331,25 @@ def _readable_docs(thread_ids: Iterable[int], filters: Filters) -> dict[int, int
 def _as_docs(thread_ids: list[int], readable: dict[int, int]) -> list[int]:
     """The readable ones of these threads as document ids, in the same order."""
     return [readable[t] for t in thread_ids if t in readable]
+
+
+def _nearest_docs(
+    *, text: str, placed: Any, with_semantic: bool, filters: Filters, limit: int
+) -> dict[str, list[int]]:
+    """The threads nearest to a text in the latent space (when ``placed``) and by sentence embedding (when
+    ``with_semantic``), best first, as the documents that pass the filters: ``{"latent": [...], "semantic":
+    [...]}`` (lists empty when not asked; one query for both)."""
+    from practica.search import latent, semantic
+
+    readable = filters.communities
+    near = {
+        "latent": latent.neighbour_threads(placed, community_ids=readable, limit=limit) if placed else [],
+        "semantic": semantic.neighbour_threads_for_text(text=text, community_ids=readable, limit=limit)
+        if with_semantic
+        else [],
+    }
+    docs = _readable_docs([t for ids in near.values() for t in ids], filters)
+    return {name: _as_docs(ids, docs) for name, ids in near.items()}
 
 
 DOC_FIELDS = (
@@ -560,16 +571,7 @@ def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | No
     depth = max(limit * SIMILAR_DEPTH, 20)
     lexical = get_backend().candidates(terms, filters, any_term=True, limit=depth)
     placed = latent.place_text(text)
-    found: dict[str, list[int]] = {"latent": [], "semantic": []}
-    if placed or semantic.available():
-        readable = filters.communities
-        near: dict[str, list[int]] = {"latent": [], "semantic": []}
-        if placed:
-            near["latent"] = latent.neighbour_threads(placed, community_ids=readable, limit=depth)
-        if semantic.available():
-            near["semantic"] = semantic.neighbour_threads_for_text(text=text, community_ids=readable, limit=depth)
-        readable_docs = _readable_docs([t for ids in near.values() for t in ids], filters)
-        found = {name: _as_docs(ids, readable_docs) for name, ids in near.items()}
+    found = _nearest_docs(text=text, placed=placed, with_semantic=semantic.available(), filters=filters, limit=depth)
     docs: dict[int, dict[str, Any]] = {}
     if placed:
         docs = _docs(list(dict.fromkeys([*(i for i, _ in lexical), *found["latent"], *found["semantic"]])))
