@@ -21,7 +21,13 @@ from practica.communities.selectors import Access
 from practica.importers.archives import unpack
 from practica.importers.models import ImportJob
 from practica.importers.progress import progress_clear, progress_set
-from practica.importers.stackexchange import ImportError_, Progress, StackExchangeImporter
+from practica.importers.stackexchange import (
+    ImportError_,
+    Progress,
+    StackExchangeImporter,
+    site_taken_message,
+    site_used_elsewhere,
+)
 
 log = logging.getLogger(__name__)
 ARCHIVE_SUFFIXES = (".zip", ".7z")
@@ -53,6 +59,8 @@ def import_job_create(
     # The site names the external ids; without one every upload would be "dump" (the folder it is unpacked to),
     # and a second site's ids would collide with the first's, so nothing of it would be imported.
     site = site.strip() or site_from_archive_name(name)
+    if site_used_elsewhere(site, community):
+        raise ValidationError({"site": [site_taken_message(site)]})
     with transaction.atomic():
         job = ImportJob.objects.create(
             community=community, created_by=actor, site=site[:100], until=until, status=ImportJob.Status.QUEUED

@@ -241,7 +241,11 @@ class StackExchangeImporter:
         return created
 
     def _existing(self, model: Any, ids: list[str]) -> dict[str, int]:
-        """{external id: primary key} of the rows of ``model`` with these external ids.
+        """{external id: primary key} of the rows of ``model`` with these external ids — threads, posts and
+        comments only **in the community being imported into** (people are shared by the whole network).
+
+        Scoped so that a dump can never reach another community's content, whatever site name it claims (the
+        site name is also refused when another community's import uses it: :func:`site_used_elsewhere`).
 
         Plain SQL: the ORM prepares each of the hundreds of parameters of an ``IN`` through the field, several
         times the cost of the lookup itself. The "not empty" condition repeats the partial unique index's own,
@@ -251,17 +255,36 @@ class StackExchangeImporter:
         meta = model._meta
         quote = connection.ops.quote_name
         table, column, pk = quote(meta.db_table), quote(meta.get_field("external_id").column), quote(meta.pk.column)
+        scope, scope_params = self._community_scope(model)
         with connection.cursor() as cursor:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 placeholders = ", ".join(["%s"] * len(chunk))
-                # Names come from the model's metadata, quoted; the ids are parameters.
+                # Names come from the models' metadata, quoted; the ids and the community are parameters.
                 cursor.execute(
-                    f"SELECT {column}, {pk} FROM {table} WHERE NOT ({column} = '') AND {column} IN ({placeholders})",  # noqa: S608
-                    chunk,
+                    f"SELECT {column}, {pk} FROM {table} WHERE NOT ({column} = '') AND {column} IN ({placeholders})"  # noqa: S608
+                    f"{scope}",
+                    [*chunk, *scope_params],
                 )
                 found.update(cursor.fetchall())
         return found
+
+    def _community_scope(self, model: Any) -> tuple[str, list[Any]]:
+        """The SQL condition (and its parameters) that keeps ``model``'s rows to the community imported into;
+        nothing for people, who belong to the network rather than to one community."""
+        if model is User:
+            return "", []
+        quote = connection.ops.quote_name
+        threads = quote(Thread._meta.db_table)
+        in_community = f"SELECT {quote('id')} FROM {threads} WHERE {quote('community_id')} = %s"
+        if model is Thread:
+            return f" AND {quote('community_id')} = %s", [self.community.id]
+        posts_in_community = f"SELECT {quote('id')} FROM {quote(Post._meta.db_table)} WHERE {quote('thread_id')} IN ({in_community})"
+        if model is Post:
+            return f" AND {quote('thread_id')} IN ({in_community})", [self.community.id]
+        if model is Comment:
+            return f" AND {quote('post_id')} IN ({posts_in_community})", [self.community.id]
+        raise ValueError(f"No community scope for {model.__name__}")  # a new model must say how it is scoped
 
     def _user_ids(self, se_ids: set[int]) -> dict[int, int]:
         """{site user id: account id} of these people (those not imported are left out). Called after the people
@@ -302,6 +325,9 @@ class StackExchangeImporter:
         self.check()
         with transaction.atomic():
             self._faster_storage()
+            target = Community.objects.filter(slug__iexact=self.community_slug).first()
+            if site_used_elsewhere(self.site, target):
+                raise ImportError_(site_taken_message(self.site))
             self.community = self._get_community()
             steps = [
                 ("votes", self._read_votes),
@@ -702,9 +728,9 @@ class StackExchangeImporter:
             chunk = items[start : start + self.batch_size]
             threads = self._existing(Thread, [self.ext(q) for q, _ in chunk])
             answers = dict(
-                Post.objects.filter(external_id__in=[self.ext(a) for _, a in chunk], is_opening=False).values_list(
-                    "external_id", "id"
-                )
+                Post.objects.filter(
+                    external_id__in=[self.ext(a) for _, a in chunk], is_opening=False, thread__community=self.community
+                ).values_list("external_id", "id")
             )
             current = dict(Thread.objects.filter(id__in=threads.values()).values_list("id", "accepted_post_id"))
             updates = []
@@ -845,6 +871,27 @@ class StackExchangeImporter:
             latent.build()
 
 
+def site_used_elsewhere(site: str, community: Community | None) -> bool:
+    """Whether another community than ``community`` holds content imported under this site name (its threads'
+    external ids, or the community an import created for it). Such a name is refused: imports match what exists
+    by ``se:<site>:<id>``, and a second community under the same name would mix the two sites."""
+    site = slugify(site) or "site"
+    other_threads = Thread.objects.filter(external_id__startswith=f"se:{site}:")
+    other_communities = Community.objects.filter(external_id=f"se:{site}:site")
+    if community is not None:
+        other_threads = other_threads.exclude(community=community)
+        other_communities = other_communities.exclude(pk=community.pk)
+    return other_threads.exists() or other_communities.exists()
+
+
+def site_taken_message(site: str) -> str:
+    # Says nothing of which community uses the name: it may be a private one.
+    return (
+        f"The site name “{slugify(site) or 'site'}” is already used by another community's import; "
+        "choose another site name."
+    )
+
+
 def import_stackexchange(folder: str | os.PathLike[str], **options: Any) -> ImportStats:
     """Run an import (see :class:`StackExchangeImporter` for the options)."""
     return StackExchangeImporter(folder, **options).run()
@@ -866,4 +913,7 @@ def format_summary(stats: ImportStats) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ImportError_", "ImportStats", "Progress", "StackExchangeImporter", "format_summary", "import_stackexchange"]
+__all__ = [
+    "ImportError_", "ImportStats", "Progress", "StackExchangeImporter", "format_summary", "import_stackexchange",
+    "site_taken_message", "site_used_elsewhere",
+]
