@@ -276,10 +276,12 @@ class StackExchangeImporter:
             return "", []
         quote = connection.ops.quote_name
         threads = quote(Thread._meta.db_table)
-        in_community = f"SELECT {quote('id')} FROM {threads} WHERE {quote('community_id')} = %s"
+        # Names from the models' metadata, quoted; the community is a parameter.
+        in_community = f"SELECT {quote('id')} FROM {threads} WHERE {quote('community_id')} = %s"  # noqa: S608
         if model is Thread:
             return f" AND {quote('community_id')} = %s", [self.community.id]
-        posts_in_community = f"SELECT {quote('id')} FROM {quote(Post._meta.db_table)} WHERE {quote('thread_id')} IN ({in_community})"
+        posts = quote(Post._meta.db_table)
+        posts_in_community = f"SELECT {quote('id')} FROM {posts} WHERE {quote('thread_id')} IN ({in_community})"  # noqa: S608
         if model is Post:
             return f" AND {quote('thread_id')} IN ({in_community})", [self.community.id]
         if model is Comment:
