@@ -13,11 +13,12 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from practica.api.parsers import BoundedJSONParser
 from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors as community_selectors
 from practica.discussions import selectors as discussion_selectors
@@ -353,7 +354,7 @@ class StewardView(APIView):
 class AttachmentsView(APIView):
     """Upload a file (multipart ``file``): size limit, allow-listed types checked by content."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(request={"multipart/form-data": KnowledgeUploadSerializer}, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
