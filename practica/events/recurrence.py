@@ -19,6 +19,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr, week
 from django.core.exceptions import ValidationError
 
 from practica.events.models import Event, Occurrence
+from practica.lib.timezones import is_time_zone
 
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 RFC_PARTS = {
@@ -48,12 +49,82 @@ UTC = dt.UTC
 MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
+# RFC 5545, 3.3.10: each BY part's values and their range; "signed" values may carry + or - (never 0).
+_WEEKDAY = r"(?:MO|TU|WE|TH|FR|SA|SU)"
+_BYDAY_VALUE = re.compile(rf"^([+-]?)(\d{{1,2}})?({_WEEKDAY})$")
+_UNTIL = re.compile(r"^\d{8}T\d{6}Z$")
+_NUMBER_RANGES: dict[str, tuple[int, int, bool]] = {
+    # name: (lowest, highest, signed)
+    "BYSECOND": (0, 60, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False),
+    "BYSETPOS": (1, 366, True),
+}
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3})$")
+
+
+def _part_problem(parts: dict[str, str]) -> str:
+    """What is wrong with the rule's parts by RFC 5545's ranges (naming the part), or "" when nothing is.
+
+    dateutil takes values out of range without a word and fails later (``BYDAY=+53MO`` with FREQ=MONTHLY
+    raises IndexError while dates are worked out), so every value is checked here first.
+    """
+    freq = parts["FREQ"]
+    for name, (low, high, signed) in _NUMBER_RANGES.items():
+        if name not in parts:
+            continue
+        written = parts[name]
+        for value in written.split(","):
+            match = _NUMBER.match(value)
+            number = int(match.group(2)) if match else -1
+            if not match or (match.group(1) and not signed) or not low <= number <= high:
+                span = f"from -{high} to {high}, not 0" if signed else f"from {low} to {high}"
+                return f"{name}={written}: each value goes {span}."
+    if "UNTIL" in parts and not _UNTIL.match(parts["UNTIL"]):
+        return "UNTIL must be a UTC time ending in Z, e.g. UNTIL=20271231T235959Z."
+    if "WKST" in parts and not re.fullmatch(_WEEKDAY, parts["WKST"]):
+        return f"WKST={parts['WKST']}: give one day, MO, TU, WE, TH, FR, SA or SU."
+    if "BYDAY" in parts:
+        written = parts["BYDAY"]
+        if freq == "MONTHLY" or (freq == "YEARLY" and "BYMONTH" in parts):
+            most, where = 5, "with FREQ=MONTHLY" if freq == "MONTHLY" else "with BYMONTH"
+        else:
+            most, where = 53, "with FREQ=YEARLY"
+        for value in written.split(","):
+            match = _BYDAY_VALUE.match(value)
+            if not match or (match.group(1) and not match.group(2)):
+                return (
+                    f"BYDAY={written}: give days as MO, TU, WE, TH, FR, SA, SU, "
+                    "with an optional week number (1MO, -1FR)."
+                )
+            if match.group(2) is None:
+                continue
+            number = int(match.group(2))
+            if freq not in ("MONTHLY", "YEARLY"):
+                return f"BYDAY={written}: a week number (1MO, -1FR) goes only with FREQ=MONTHLY or FREQ=YEARLY."
+            if "BYWEEKNO" in parts:
+                return f"BYDAY={written}: no week number with BYWEEKNO (RFC 5545)."
+            if not 1 <= number <= most:
+                return f"BYDAY={written}: {where} the week number goes from -{most} to {most}, not 0."
+    if "BYSETPOS" in parts and not any(name.startswith("BY") and name != "BYSETPOS" for name in parts):
+        return "BYSETPOS needs another BY part to pick from (e.g. BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1)."
+    return ""
+
+
 def zone_get(name: str) -> zoneinfo.ZoneInfo:
     """The IANA time zone of this name, or a ValidationError on ``timezone``."""
     name = (name or "").strip()
     message = f"Unknown time zone “{name[:64]}”: use an IANA name such as Europe/Paris or America/New_York."
-    if not name or len(name) > 64 or "\x00" in name:
-        raise ValidationError({"timezone": [message if name else "Give a time zone, e.g. Europe/Paris."]})
+    if not name:
+        raise ValidationError({"timezone": ["Give a time zone, e.g. Europe/Paris."]})
+    # Only IANA zone names: not localtime, posixrules, Factory or the posix/ and right/ copies, which
+    # ZoneInfo opens too but mean nothing (or the server's own zone) as an iCalendar TZID.
+    if not is_time_zone(name):
+        raise ValidationError({"timezone": [message]})
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -82,6 +153,12 @@ def rule_parse(text: str, *, start: dt.datetime, zone: zoneinfo.ZoneInfo) -> rru
     parts: dict[str, str] = {}
     for part in text.split(";"):
         name, _, value = part.partition("=")
+        if not name:
+            raise bad("an empty part (two semicolons in a row, or one at the start).")
+        if name in parts:
+            raise bad(f"{name} is given twice; give each part once.")
+        if not value:
+            raise bad(f"{name} has no value (write {name}=...).")
         parts[name] = value
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise bad(f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)} (e.g. FREQ=WEEKLY).")
@@ -95,10 +172,13 @@ def rule_parse(text: str, *, start: dt.datetime, zone: zoneinfo.ZoneInfo) -> rru
     for name, low, high in (("INTERVAL", 1, 1000), ("COUNT", 1, 10_000)):
         if name in parts and not (parts[name].isascii() and parts[name].isdigit() and low <= int(parts[name]) <= high):
             raise bad(f"{name} must be a whole number from {low} to {high:,}.")
+    problem = _part_problem(parts)
+    if problem:
+        raise bad(problem)
     local_start = start.astimezone(zone)
     try:
         rule = rrulestr(text, dtstart=local_start, forceset=False)
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         detail = str(exc)
         if "UNTIL" in detail:
             detail = "UNTIL must be a UTC time ending in Z, e.g. UNTIL=20271231T235959Z."
@@ -125,7 +205,11 @@ def rule_parse(text: str, *, start: dt.datetime, zone: zoneinfo.ZoneInfo) -> rru
             f"a meeting may repeat at most {MAX_TIMES_PER_DAY} times a day (BYHOUR, BYMINUTE, BYSECOND)."
         )
     # A rule matching nothing (BYMONTH=2;BYMONTHDAY=30) must be refused, at a bounded cost.
-    if not has_date_within(rule, local_start, years=FIRST_DATE_SPAN_YEARS):
+    try:
+        found = has_date_within(rule, local_start, years=FIRST_DATE_SPAN_YEARS)
+    except (ValueError, IndexError, OverflowError):  # dateutil's own limits; the checks above should come first
+        raise bad("dates this rule describes cannot be worked out.") from None
+    if not found:
         raise bad(f"it produces no date in the {FIRST_DATE_SPAN_YEARS} years after the event's start.")
     return rule
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 
 from practica.lib.forms import TopicsField
+from practica.lib.timezones import time_zone_choices
 from practica.people.models import Organization
 
-TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+TIMEZONE_CHOICES = time_zone_choices()
 
 
 class ProfileForm(forms.Form):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from practica.accounts.models import User
+from practica.lib.timezones import is_time_zone
 from practica.people.models import Organization, Profile
 from practica.search.indexing import person_changed
 from practica.topics.services import parse_topic_names, topics_get_or_create
@@ -26,10 +26,8 @@ def profile_ensure(*, user: User) -> Profile:
 
 def _validate_timezone(name: str) -> str:
     name = name.strip() or "UTC"
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"timezone": [f"“{name}” is not a known time zone (e.g. Europe/Oslo)."]}) from None
+    if not is_time_zone(name):  # IANA names only: not localtime, Factory, posix/..., right/...
+        raise ValidationError({"timezone": [f"“{name[:64]}” is not a known time zone (e.g. Europe/Oslo)."]})
     return name
 
 

@@ -45,7 +45,7 @@ MONDAY = dt.datetime(2027, 1, 4, 18, 0)
         ("FREQ=YEARLY;BYSETPOS=-366;BYDAY=MO", "produces no date in the 5 years"),
         ("FREQ=MONTHLY;BYDAY=5FR;BYMONTH=2", "produces no date in the 5 years"),
         ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1", "BYSETPOS goes with FREQ=MONTHLY or FREQ=YEARLY"),
-        ("FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO", "bysetpos must be between"),
+        ("FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO", "BYSETPOS=400: each value goes from -366 to 366"),
         ("FREQ=DAILY;INTERVAL=100000", "INTERVAL must be a whole number from 1 to 1,000"),
         ("FREQ=DAILY;INTERVAL=²", "use only one rule such as"),  # "²" is a digit to str.isdigit, not to int()
         ("FREQ=DAILY;COUNT=³", "use only one rule such as"),
