@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from practica.lib.env import email_settings_from_url, env_bool, env_choice, env_int, env_list, env_str
+from practica.lib.rates import parse_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PRACTICA_VAR_DIR", str(BASE_DIR / "var")))
@@ -43,7 +44,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "practica.accounts.lockout.KnownDeviceMiddleware",
+    "practica.lib.audit.AuditContextMiddleware",
     "practica.lib.middleware.UserTimezoneMiddleware",
 ]
 
@@ -167,6 +169,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_SIGNUP_FORM_CLASS = "practica.accounts.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "practica.accounts.adapter.AccountAdapter"
+# Failed sign-ins, sign-ups and password resets are limited by Practica's shared counters (RATE_LIMITS below,
+# practica/accounts/lockout.py), not by allauth's, which live in each process's memory.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": None, "reset_password": None}
 
 # --- Email ----------------------------------------------------------------------------------------
 vars().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
@@ -199,7 +204,13 @@ STORAGES = {
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many trusted proxies append to X-Forwarded-For; the client's address is the one they received the request
+# from (the PROXY_COUNT-th from the right). Without BEHIND_PROXY the header is ignored: clients could forge it.
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if PROXY_COUNT < 1:
+    raise ImproperlyConfigured("PROXY_COUNT must be at least 1 (trusted proxies in front of Practica).")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
@@ -207,7 +218,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "practica.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -222,8 +233,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "practica.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",  # a coarse per-process guard; the limits that matter:
+        "practica.accounts.ratelimit.SharedRateThrottle",  # posting and searching, counted across processes
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "10000/hour")},
+    # X-Forwarded-For only from trusted proxies (DRF reads it whenever this is None).
+    "NUM_PROXIES": PROXY_COUNT if BEHIND_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practica API",
@@ -243,6 +259,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Practica -------------------------------------------------------------------------------------
+# Rate limits shared by every process (practica/lib/rates.py has the scopes and defaults): "post=60/10m,search=off".
+try:
+    RATE_LIMITS = parse_rates(env_str("RATE_LIMITS", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"RATE_LIMITS: {exc}") from None
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+if not 1 <= API_TOKEN_DEFAULT_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("API_TOKEN_DEFAULT_DAYS must be between 1 and API_TOKEN_MAX_DAYS (days a token lasts).")
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200)
 ROUTING_AFTER_HOURS = env_int("ROUTING_AFTER_HOURS", 24)

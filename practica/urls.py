@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from practica.accounts import urls as accounts_urls
 from practica.lib import views
 
 admin.site.site_header = "Practica network administration"
@@ -9,6 +10,8 @@ admin.site.site_title = "Practica admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    *accounts_urls.overrides,  # sign-in, sign-up, password reset and the admin's sign-in, with their limits
+    path("", include("practica.accounts.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("practica.api.urls")),

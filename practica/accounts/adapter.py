@@ -1,10 +1,20 @@
-"""The allauth adapter: usernames and email addresses are unique whatever their letter case."""
+"""The allauth adapter: usernames and email addresses are unique whatever their letter case; failed sign-ins
+follow Practica's own policy (``lockout``), shared with the API's token endpoint."""
 
 from __future__ import annotations
 
-from allauth.account.adapter import DefaultAccountAdapter
+from typing import Any
 
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.http import HttpRequest
+
+from practica.accounts import lockout, ratelimit
 from practica.accounts.models import User
+
+
+def _login_of(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("username") or credentials.get("email") or "")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,3 +37,24 @@ class AccountAdapter(DefaultAccountAdapter):
         if others.exists():
             raise self.validation_error("email_taken")
         return email
+
+    # --- Failed sign-ins: ``lockout`` instead of allauth's per-process counters -------------------------------
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        refusal = lockout.check(request, _login_of(credentials))
+        if refusal is not None:
+            request._practica_login_refused = refusal  # type: ignore[attr-defined]  # the view answers 429
+            raise forms.ValidationError(refusal.message, code="too_many_login_attempts")
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            lockout.succeeded(request, user)
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        lockout.failed(request, _login_of(credentials))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # X-Forwarded-For only from a trusted proxy (BEHIND_PROXY), as everywhere else.
+        return ratelimit.client_address(request)

@@ -26,3 +26,18 @@ class SignupExtraForm(forms.Form):
             profile.organization = organization_get_or_create(name=org_name)
         profile.save()
         person_changed(user.pk)
+
+
+class TokenCreateForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, how long it lasts."""
+
+    EXPIRY_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")]
+
+    name = forms.CharField(max_length=100, help_text="Where the token is used, e.g. “weekly report script”.")
+    scope = forms.ChoiceField(
+        choices=[("read", "Read only"), ("write", "Read and write")], initial="read",
+        help_text="Read only suits reports and dashboards; read and write can post and change things as you.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after", choices=EXPIRY_CHOICES, coerce=int, initial=90
+    )

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from practica.api.views import TokenView
+from practica.api.views import MyTokensView, MyTokenView, TokenView
 from practica.communities import api as communities
 from practica.discussions import api as discussions
 from practica.events import api as events
@@ -56,6 +56,8 @@ urlpatterns = [
     path("invitations/accept/", communities.InvitationAcceptView.as_view(), name="api-invitation-accept"),
     path("people/<str:username>/", people.PersonView.as_view(), name="api-person"),
     path("me/", people.MeView.as_view(), name="api-me"),
+    path("me/tokens/", MyTokensView.as_view(), name="api-my-tokens"),
+    path("me/tokens/<int:token_id>/", MyTokenView.as_view(), name="api-my-token"),
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/mark-read/", notifications.MarkReadView.as_view(), name="api-notifications-mark-read"),
     path("organizations/", people.OrganizationListView.as_view(), name="api-organizations"),

@@ -382,6 +382,8 @@ class DiscussionsAPIView(APIView):
 class ThreadListView(DiscussionsAPIView, generics.ListAPIView):
     """Threads of a community, filtered and sorted; POST starts one (members)."""
 
+    rate_limit_scope, rate_limit_methods = "post", ("POST",)
+
     serializer_class = ThreadSummarySerializer
     queryset = Thread.objects.none()
 
@@ -498,6 +500,8 @@ def _opening_post(thread: Thread) -> Post:
 class ThreadPostsView(DiscussionsAPIView):
     """Reply to a thread (members; a locked thread takes replies from coordinators only)."""
 
+    rate_limit_scope, rate_limit_methods = "post", ("POST",)
+
     @extend_schema(request=BodySerializer, responses={201: PostSerializer})
     def post(self, request: Request, thread_id: int) -> Response:
         user = authenticated_user(request)
@@ -567,6 +571,8 @@ class PostRevisionsView(DiscussionsAPIView, generics.ListAPIView):
 
 class PostCommentsView(DiscussionsAPIView):
     """A short clarifying comment under a post."""
+
+    rate_limit_scope, rate_limit_methods = "post", ("POST",)
 
     @extend_schema(request=BodySerializer, responses={201: CommentSerializer})
     def post(self, request: Request, post_id: int) -> Response:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from practica.accounts.ratelimit import rate_limited
 from practica.communities import selectors as community_selectors
 from practica.communities.models import Community
 from practica.discussions import selectors, services
@@ -61,6 +62,7 @@ def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("post")
 def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
     if not access.is_member and not access.is_admin:
@@ -238,6 +240,7 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
 
 @login_required
 @require_POST
+@rate_limited("post")
 def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
     form = ReplyForm(request.POST)
@@ -257,6 +260,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("post")
 def comment(request: HttpRequest, post_id: int) -> HttpResponse:
     post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     form = CommentForm(request.POST)

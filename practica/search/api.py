@@ -85,6 +85,8 @@ def _limit(request: Request, default: int = 10, maximum: int = 100) -> int:
 class SearchView(APIView):
     """Ranked results across threads, people (and, as they land, knowledge and events)."""
 
+    rate_limit_scope, rate_limit_anonymous_scope, rate_limit_methods = "search", "search-anonymous", ("GET",)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True),
@@ -155,6 +157,8 @@ class RelatedView(APIView):
 
 class ExpertsView(APIView):
     """People ranked by fit to the question text, with reasons."""
+
+    rate_limit_scope, rate_limit_anonymous_scope, rate_limit_methods = "search", "search-anonymous", ("GET",)
 
     @extend_schema(
         parameters=[

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from practica.accounts.models import User
+from practica.accounts.ratelimit import rate_limited
 from practica.communities.selectors import communities_readable_by, community_get_readable
 from practica.discussions.selectors import linked_threads, thread_get_for_user
 from practica.lib.http import render_page, wants_partial
@@ -79,6 +80,7 @@ def run_search(
 
 
 @require_GET
+@rate_limited("search", anonymous_scope="search-anonymous", methods=("GET",))
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     results = None
@@ -104,6 +106,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@rate_limited("search", anonymous_scope="search-anonymous", methods=("GET",))
 def experts_page(request: HttpRequest) -> HttpResponse:
     form = ExpertForm(request.GET or None)
     experts: list[Any] = []
