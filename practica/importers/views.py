@@ -16,6 +16,7 @@ from practica.importers.forms import ImportUploadForm
 from practica.importers.progress import progress_get
 from practica.lib.forms import add_service_errors
 from practica.lib.http import render_page
+from practica.lib.uploads import accepts_uploads, upload_refusal
 
 
 def _coordinated(request: HttpRequest, slug: str):  # type: ignore[no-untyped-def]
@@ -25,12 +26,17 @@ def _coordinated(request: HttpRequest, slug: str):  # type: ignore[no-untyped-de
     return community, access
 
 
+@accepts_uploads("IMPORT_MAX_UPLOAD_MB")
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = _coordinated(request, slug)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = upload_refusal(request)  # the archive passed the limit while it arrived and was dropped
+    if refusal:
+        form.is_valid()
+        form.errors["upload"] = form.error_class([refusal])
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
             job = services.import_job_create(
                 community=community,

@@ -32,6 +32,7 @@ from practica.knowledge.models import (
     KnowledgeKind,
     KnowledgeStatus,
 )
+from practica.lib.uploads import upload_refusal
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
 
 MAX_ID = 2**63 - 1
@@ -355,11 +356,16 @@ class AttachmentsView(APIView):
     """Upload a file (multipart ``file``): size limit, allow-listed types checked by content."""
 
     parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
+    upload_limit_setting = "KNOWLEDGE_MAX_UPLOAD_MB"  # files stop being received past it (practica/lib/uploads.py)
 
     @extend_schema(request={"multipart/form-data": KnowledgeUploadSerializer}, responses=KnowledgeItemSummarySerializer)
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
+        request.data  # noqa: B018  (reads the body: a file over the limit is dropped while it arrives)
+        refusal = upload_refusal(request)
+        if refusal:
+            raise serializers.ValidationError({"file": [refusal]})
         data = validated_data(KnowledgeUploadSerializer, request)
         upload = data["file"]
         services.attachment_add(item=item, actor=user, stream=upload, name=upload.name or "")

@@ -33,6 +33,7 @@ from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page, signed_in_user
 from practica.lib.ids import id_from
+from practica.lib.uploads import accepts_uploads, upload_refusal
 
 
 def _item(request: HttpRequest, item_id: int, slug: str | None = None) -> tuple[KnowledgeItem, Any]:
@@ -291,11 +292,16 @@ def restore(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     return redirect(item.get_absolute_url())
 
 
+@accepts_uploads("KNOWLEDGE_MAX_UPLOAD_MB")
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item, _access = _item(request, item_id, slug)
     form = AttachmentForm(request.POST, request.FILES)
+    refusal = upload_refusal(request)  # the file passed the limit while it arrived and was dropped
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(f"{item.get_absolute_url()}#attachments")
     if not form.is_valid():
         messages.error(request, "Choose a file to attach.")
         return redirect(f"{item.get_absolute_url()}#attachments")
