@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "practica.knowledge",
     "practica.notifications",
     "practica.events",
+    "practica.audit",
     "practica.api",
 ]
 

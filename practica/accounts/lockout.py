@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 
 from practica.accounts import ratelimit
 from practica.accounts.models import User
+from practica.lib import audit
 
 DEVICE_COOKIE = "practica_device"
 DEVICE_SALT = "practica.accounts.known-device"
@@ -112,6 +113,14 @@ def failed(request: HttpRequest, login: str) -> None:
     if rate is not None and verdict.hits > rate.limit:
         extra = verdict.hits - rate.limit - 1
         ratelimit.block("login-account", key, min(BACKOFF_FIRST * 2 ** min(extra, 16), BACKOFF_MAX))
+        if extra == 0 and key.startswith("user:"):  # once per window: an attack must not flood the log
+            user = User.objects.filter(pk=int(key.removeprefix("user:"))).first()
+            if user is not None:
+                audit.record(
+                    actor=None, action="auth.backoff", target_type="user", target_id=user.pk,
+                    summary=f"Sign-ins to {user.username} slowed down after {verdict.hits} failures in "
+                    f"{ratelimit.describe_seconds(rate.seconds)} (last from {ratelimit.client_address(request)})",
+                )
 
 
 def succeeded(request: HttpRequest, user: User) -> None:

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from practica.api.views import MyTokensView, MyTokenView, TokenView
+from practica.audit import api as audit
 from practica.communities import api as communities
 from practica.discussions import api as discussions
 from practica.events import api as events
@@ -57,6 +58,8 @@ urlpatterns = [
     path("people/<str:username>/", people.PersonView.as_view(), name="api-person"),
     path("me/", people.MeView.as_view(), name="api-me"),
     path("me/tokens/", MyTokensView.as_view(), name="api-my-tokens"),
+    path("audit/", audit.NetworkAuditView.as_view(), name="api-audit"),
+    path("communities/<slug:slug>/audit/", audit.CommunityAuditView.as_view(), name="api-community-audit"),
     path("me/tokens/<int:token_id>/", MyTokenView.as_view(), name="api-my-token"),
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/mark-read/", notifications.MarkReadView.as_view(), name="api-notifications-mark-read"),

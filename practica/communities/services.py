@@ -37,6 +37,7 @@ from practica.communities.models import (
     Visibility,
 )
 from practica.communities.selectors import Access
+from practica.lib import audit
 from practica.notifications import hooks as notification_hooks
 from practica.people.models import Organization
 from practica.topics.models import Topic
@@ -62,8 +63,19 @@ def _require(condition: bool, message: str = "You are not allowed to do this.") 
         raise PermissionDenied(message)
 
 
-def _record(community: Community, actor: User | None, summary: str, changes: dict[str, Any] | None = None) -> None:
+def _record(
+    action: str, community: Community, actor: User | None, summary: str, changes: dict[str, Any] | None = None
+) -> None:
+    """An entry of the community's history, and of the audit log (``action``: ``membership.role``...)."""
     CommunityChange.objects.create(community=community, actor=actor, summary=summary[:300], changes=changes or {})
+    audit.record(
+        actor=actor, action=action, summary=summary, community=community, target_type="community",
+        target_id=community.pk, details=_jsonable_changes(changes),
+    )
+
+
+def _jsonable_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
+    return {field: [_jsonable(v) for v in values] for field, values in (changes or {}).items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -180,7 +192,10 @@ def community_create(
     Membership.objects.create(
         community=community, user=creator, role=Role.COORDINATOR, state=MembershipState.ACTIVE, joined_at=timezone.now()
     )
-    _record(community, creator, "Created the community", {"name": [None, community.name], "topics": [None, topic_slugs]})
+    _record(
+        "community.create", community, creator, "Created the community",
+        {"name": [None, community.name], "topics": [None, topic_slugs]},
+    )
     return community
 
 
@@ -242,7 +257,8 @@ def community_update(
             changes["organizations"] = [old_orgs, new_orgs]
     if changes:
         community.save()
-        _record(community, actor, "Changed " + ", ".join(f.replace("_", " ") for f in changes), changes)
+        summary = "Changed " + ", ".join(f.replace("_", " ") for f in changes)
+        _record("community.update", community, actor, summary, changes)
     if "slug" in changes or "language" in changes:
         # Every search document holds its URL (with the slug) and was indexed with the language's configuration.
         from practica.search.tasks import reindex_community_task
@@ -285,7 +301,7 @@ def charter_update(
             _replace_goals(charter, goals)
             changes["goals"] = [old, new]
     if changes:
-        _record(community, actor, "Changed the charter " + " and ".join(changes), changes)
+        _record("charter.update", community, actor, "Changed the charter " + " and ".join(changes), changes)
     return charter
 
 
@@ -315,7 +331,7 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
         return membership
     if membership and membership.state == MembershipState.INVITED:
         _activate(membership)
-        _record(community, user, f"{user.username} accepted the invitation")
+        _record("membership.join", community, user, f"{user.username} accepted the invitation")
         return membership
     if community.visibility == Visibility.PRIVATE:
         raise Http404("No such community.")
@@ -326,13 +342,13 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
     membership.message = message.strip()
     if community.visibility == Visibility.PUBLIC:
         _activate(membership, Role.MEMBER)
-        _record(community, user, f"{user.username} joined")
+        _record("membership.join", community, user, f"{user.username} joined")
     else:
         membership.state = MembershipState.REQUESTED
         membership.role = Role.MEMBER
         membership.created_at = timezone.now()
         membership.save()
-        _record(community, user, f"{user.username} asked to join")
+        _record("membership.request", community, user, f"{user.username} asked to join")
         # Coordinators hear of it in their notification centre and by email, per their preferences.
         notification_hooks.on_commit(notification_hooks.join_requested, community.pk, user.pk)
     return membership
@@ -371,11 +387,13 @@ def membership_decide(*, community: Community, actor: User, membership_id: int, 
         raise ValidationError({"detail": ["There is no pending request to decide on."]})
     if approve:
         _activate(membership, Role.MEMBER)
-        _record(community, actor, f"Approved {membership.user.username}'s request to join")
+        summary = f"Approved {membership.user.username}'s request to join"
+        _record("membership.approve", community, actor, summary)
     else:
         membership.state = MembershipState.DECLINED
         membership.save()
-        _record(community, actor, f"Declined {membership.user.username}'s request to join")
+        summary = f"Declined {membership.user.username}'s request to join"
+        _record("membership.decline", community, actor, summary)
     user = membership.user
     if user.email:
         verb = "approved" if approve else "declined"
@@ -416,7 +434,7 @@ def community_leave(*, community: Community, user: User) -> Membership:
         MembershipState.REQUESTED: f"{user.username} withdrew their request",
         MembershipState.INVITED: f"{user.username} declined the invitation",
     }[MembershipState(was)]
-    _record(community, user, summary)
+    _record("membership.leave", community, user, summary)
     return membership
 
 
@@ -439,7 +457,7 @@ def membership_set_role(*, community: Community, actor: User, membership_id: int
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     _record(
-        community, actor, f"Made {membership.user.username} {Role(role).label.lower()}", {"role": [old, role]}
+        "membership.role", community, actor, f"Made {membership.user.username} {Role(role).label.lower()}", {"role": [old, role]}
     )
     return membership
 
@@ -456,7 +474,7 @@ def membership_remove(*, community: Community, actor: User, membership_id: int) 
         raise ValidationError({"detail": ["The last coordinator cannot be removed."]})
     membership.state = MembershipState.REMOVED
     membership.save(update_fields=["state", "updated_at"])
-    _record(community, actor, f"Removed {membership.user.username}")
+    _record("membership.remove", community, actor, f"Removed {membership.user.username}")
     return membership
 
 
@@ -481,7 +499,7 @@ def member_invite(*, community: Community, actor: User, user: User, role: str = 
     if membership is not None and asked_already and Access(community, actor).can_coordinate:
         # An invitation from a coordinator to someone who asked to join is an approval.
         _activate(membership, role)
-        _record(community, actor, f"Approved {user.username}'s request to join")
+        _record("membership.approve", community, actor, f"Approved {user.username}'s request to join")
         return membership
     if membership is None:
         membership = Membership(community=community, user=user)
@@ -490,7 +508,7 @@ def member_invite(*, community: Community, actor: User, user: User, role: str = 
     membership.invited_by = actor
     membership.created_at = timezone.now()
     membership.save()
-    _record(community, actor, f"Invited {user.username}")
+    _record("membership.invite", community, actor, f"Invited {user.username}")
     if user.email:
         url = settings.SITE_URL + community.get_absolute_url()
         transaction.on_commit(
@@ -541,7 +559,8 @@ def invitation_create(
     )
     _full_clean(invitation, exclude=["community", "created_by"])
     invitation.save()
-    _record(community, actor, f"Invited {invitation.email}" if invitation.email else "Created an invitation link")
+    summary = f"Invited {invitation.email}" if invitation.email else "Created an invitation link"
+    _record("invitation.create", community, actor, summary)
     if invitation.email:
         url = invitation_url(invitation)
         to = invitation.email
@@ -601,7 +620,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         membership = Membership(community=community, user=user, invited_by=invitation.created_by)
     _activate(membership, invitation.role)
     Invitation.objects.filter(pk=invitation.pk).update(use_count=F("use_count") + 1)
-    _record(community, user, f"{user.username} accepted an invitation")
+    _record("invitation.accept", community, user, f"{user.username} accepted an invitation")
     return membership
 
 
@@ -614,7 +633,7 @@ def invitation_revoke(*, community: Community, actor: User, invitation_id: int) 
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        _record(community, actor, "Withdrew an invitation")
+        _record("invitation.revoke", community, actor, "Withdrew an invitation")
     return invitation
 
 
@@ -628,11 +647,11 @@ def invitation_respond(*, community: Community, user: User, accept: bool) -> Mem
         raise ValidationError({"detail": ["You have no pending invitation to this community."]})
     if accept:
         _activate(membership)
-        _record(community, user, f"{user.username} accepted the invitation")
+        _record("invitation.accept", community, user, f"{user.username} accepted the invitation")
     else:
         membership.state = MembershipState.DECLINED
         membership.save()
-        _record(community, user, f"{user.username} declined the invitation")
+        _record("invitation.decline", community, user, f"{user.username} declined the invitation")
     return membership
 
 

@@ -40,6 +40,7 @@ from practica.discussions.models import (
     ThreadKind,
     Vote,
 )
+from practica.lib import audit
 from practica.lib.errors import ConflictError
 from practica.lib.ids import id_from
 from practica.lib.markdown import Rendered, render_markdown
@@ -184,8 +185,24 @@ def _thread_locked_for(thread: Thread, access: Access) -> None:
         raise PermissionDenied("This thread was deleted.")
 
 
+_MODERATION_WORDS = {
+    "delete": "deleted", "restore": "restored", "idea-status": "set the idea status of", "hide": "hid",
+    "unhide": "showed again", "lock": "locked", "unlock": "unlocked", "pin": "pinned", "unpin": "unpinned",
+    "move": "moved", "duplicate": "marked as a duplicate",
+}
+
+
 def _log(thread: Thread, actor: User | None, action: str, post: Post | None = None, **details: Any) -> None:
+    """The thread's moderation log, and the audit log (coordinators of the community and network admins read it)."""
     ModerationAction.objects.create(thread=thread, post=post, actor=actor, action=action, details=details)
+    what = f"a reply in “{thread.title}”" if post is not None and not post.is_opening else f"“{thread.title}”"
+    who = actor.username if actor is not None else "Someone"
+    audit.record(
+        actor=actor, action=f"moderation.{action}", community=thread.community,
+        summary=f"{who} {_MODERATION_WORDS.get(action, action)} {what}",
+        target_type="post" if post is not None else "thread", target_id=post.pk if post is not None else thread.pk,
+        details={"thread": thread.pk, **details},
+    )
 
 
 def _refresh_first_response(thread: Thread) -> None:

@@ -37,6 +37,11 @@ def record(
     )
 
 
+def current_address() -> str:
+    """The client address of the request being served ("" outside a request)."""
+    return _address.get()
+
+
 class AuditContextMiddleware:
     """Remembers the client address of the request for the entries recorded while serving it."""
 
