@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "practica.lib",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Before anything reads a body: 413 for a Content-Length beyond what the view accepts (practica/lib/uploads.py).
     "practica.lib.uploads.UploadSizeMiddleware",
     "practica.lib.middleware.RejectNulMiddleware",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "practica.accounts.lockout.KnownDeviceMiddleware",
     "practica.lib.audit.AuditContextMiddleware",
     "practica.lib.middleware.UserTimezoneMiddleware",
+    # Last: an API POST with an Idempotency-Key runs its view in one transaction with the record of its answer.
+    "practica.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "practica.urls"
@@ -216,6 +220,34 @@ if PROXY_COUNT < 1:
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: when the public address is https (SITE_URL) and DEBUG is off, plain http is redirected and browsers are
+# told to use https only (HSTS, a year by default). Behind a TLS proxy also set BEHIND_PROXY, so that Django sees
+# which requests arrived over https. HSTS_SECONDS=0 turns HSTS off; HSTS_PRELOAD=1 asks to be preloaded.
+_HTTPS = SITE_URL.startswith("https://") and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain http on the inside
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only the site's own scripts, styles, images and fonts; no inline script or
+# style, no plugins, no framing, forms post only here. Templates never use inline script, style or on* handlers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 # Files stop being received once they pass the view's limit, rather than being written whole and then refused.
 FILE_UPLOAD_HANDLERS = [
@@ -265,6 +297,11 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "practica.events.models.EventKind",
         "KnowledgeKindEnum": "practica.knowledge.models.KnowledgeKind",
     },
+    # The Idempotency-Key header (and its 409 and 422) on every POST it applies to (practica/api/idempotency.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "practica.api.idempotency.document_idempotency_key",
+    ],
 }
 
 # --- Practica -------------------------------------------------------------------------------------

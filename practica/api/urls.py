@@ -1,7 +1,8 @@
 """Routes of the REST API v1 (../shared/API.md)."""
 
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from practica.api.views import MyTokensView, MyTokenView, TokenView
 from practica.audit import api as audit
@@ -13,9 +14,18 @@ from practica.notifications import api as notifications
 from practica.people import api as people
 from practica.search import api as search
 
+SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy forbids inline ones.
+    # Swagger UI adds one fixed <style> element of its own; its hash (not 'unsafe-inline') lets that one in, on
+    # this page only (practica/e2e/test_security_headers.py fails if a new Swagger UI changes it).
+    path(
+        "docs/",
+        csp_update({"style-src": [SWAGGER_UI_STYLE]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("communities/", communities.CommunityListView.as_view(), name="api-communities"),
     path("communities/<slug:slug>/", communities.CommunityDetailView.as_view(), name="api-community"),
