@@ -22,7 +22,18 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import CharField, Count, F, OuterRef, Subquery, Value, Window
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Cast, Concat, RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +41,7 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.notifications.models import DeliveryStatus, EmailDelivery, EmailMode, Kind, Notification
+from practica.notifications.selectors import recipient_may_read
 from practica.notifications.services import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -240,6 +252,7 @@ def send_pending_immediate(limit: int = 500) -> int:
     token = uuid.uuid4().hex
     pending = list(
         Notification.objects.filter(email_mode=EmailMode.IMMEDIATE, email_delivery__isnull=True)
+        .filter(recipient_may_read())  # one whose community the person left waits, unsent (and unseen)
         .order_by("id")
         .values_list("id", "recipient_id")[:limit]
     )
@@ -265,8 +278,25 @@ def send_pending_immediate(limit: int = 500) -> int:
     notes = Notification.objects.filter(email_delivery__claim_token=token).select_related(
         "recipient", "community", "email_delivery"
     )
-    pairs = [(n.email_delivery, immediate_message(n, n.email_delivery)) for n in notes if n.email_delivery]
-    return _send(pairs)
+    return _send(_immediate_pairs(notes))
+
+
+NOTHING_LEFT = "Nothing left to send: the recipient may no longer read these notifications."
+
+
+def _immediate_pairs(notes: QuerySet[Notification]) -> list[tuple[EmailDelivery, EmailMultiAlternatives]]:
+    """The messages of these claimed notifications; the deliveries of those whose recipient may no longer read
+    them (their membership ended between the notification and the email) are closed, so no run retries them."""
+    pairs, unreadable = [], []
+    for n in notes.annotate(may_read=ExpressionWrapper(recipient_may_read(), output_field=BooleanField())):
+        if n.email_delivery is None:
+            continue
+        if n.may_read:  # type: ignore[attr-defined]
+            pairs.append((n.email_delivery, immediate_message(n, n.email_delivery)))
+        else:
+            unreadable.append(n.email_delivery)
+    _mark(unreadable, ok=False, error=NOTHING_LEFT)
+    return pairs
 
 
 def _period_key(mode: str, now: datetime) -> str:
@@ -296,6 +326,7 @@ def _claim_batch(user_ids: list[int], now: datetime, token: str) -> list[EmailDe
             email_delivery__isnull=True,
             created_at__lte=now,
         )
+        .filter(recipient_may_read())
         .order_by()  # no default ordering: it would join the DISTINCT and repeat each person per item
         .values_list("recipient_id", "email_mode")
         .distinct()
@@ -318,7 +349,7 @@ def _claim_batch(user_ids: list[int], now: datetime, token: str) -> list[EmailDe
                 email_mode=mode,
                 email_delivery__isnull=True,
                 created_at__lte=now,
-            ).update(
+            ).filter(recipient_may_read()).update(
                 email_delivery=Subquery(ours.filter(recipient_id=OuterRef("recipient_id")).values("pk")[:1])
             )
         return list(
@@ -334,15 +365,14 @@ def _digest_pairs(deliveries: list[EmailDelivery]) -> list[tuple[EmailDelivery, 
     if not deliveries:
         return []
     ids = [d.pk for d in deliveries]
+    readable = Notification.objects.filter(email_delivery__in=ids).filter(recipient_may_read())
     counts = dict(
-        Notification.objects.filter(email_delivery__in=ids)
-        .values_list("email_delivery_id")
+        readable.values_list("email_delivery_id")
         .annotate(n=Count("id"))
         .values_list("email_delivery_id", "n")
     )
     newest = (
-        Notification.objects.filter(email_delivery__in=ids)
-        .annotate(
+        readable.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("email_delivery_id")],
@@ -357,6 +387,7 @@ def _digest_pairs(deliveries: list[EmailDelivery]) -> list[tuple[EmailDelivery, 
     for delivery_id, subject, url, kind, community in newest:
         items[delivery_id].append(DigestItem(subject, url, kind, community or ""))
     pairs = []
+    _mark([d for d in deliveries if not items.get(d.pk)], ok=False, error=NOTHING_LEFT)
     for d in deliveries:
         if not items.get(d.pk) or not d.recipient.email:
             continue
@@ -420,9 +451,9 @@ def _resend_stale(now: datetime) -> int:
     EmailDelivery.objects.filter(claim_token=token).update(attempts=F("attempts") + 1)
     digests = [d for d in deliveries if not d.key.startswith("immediate:")]
     pairs = _digest_pairs(digests)
-    for n in Notification.objects.filter(
-        email_delivery__in=[d.pk for d in deliveries if d.key.startswith("immediate:")]
-    ).select_related("recipient", "community", "email_delivery"):
-        if n.email_delivery is not None:
-            pairs.append((n.email_delivery, immediate_message(n, n.email_delivery)))
+    pairs += _immediate_pairs(
+        Notification.objects.filter(
+            email_delivery__in=[d.pk for d in deliveries if d.key.startswith("immediate:")]
+        ).select_related("recipient", "community", "email_delivery")
+    )
     return _send(pairs)

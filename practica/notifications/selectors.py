@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from practica.accounts.models import User
-from practica.communities.models import Community
+from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import Access, AnyUser, communities_readable_by
 from practica.discussions.models import Thread
 from practica.notifications.models import (
@@ -23,10 +23,33 @@ from practica.notifications.models import (
 FEED_SALT = "practica.notifications.feed"
 
 
-def notifications_for(*, user: User) -> QuerySet[Notification]:
-    """The person's own notifications, newest first."""
+def recipient_may_read() -> Q:
+    """Notifications whose recipient may still read their community: none, a public one, one they are an active
+    member of, or any for a network admin (``communities_readable_by``'s rule, for every recipient at once).
+
+    Notifications are made only for people who may read (``services.notify``); once a membership ends (removed,
+    left, or the community became private) the rows stay, hidden, and come back if the person rejoins.
+    """
+    is_member = Membership.objects.filter(
+        community_id=OuterRef("community_id"), user_id=OuterRef("recipient_id"), state=MembershipState.ACTIVE
+    )
     return (
-        Notification.objects.filter(recipient=user)
+        Q(community__isnull=True)
+        | Q(community__visibility=Visibility.PUBLIC)
+        | Q(recipient__is_superuser=True)
+        | Q(Exists(is_member))
+    )
+
+
+def notifications_visible_to(*, user: User) -> QuerySet[Notification]:
+    """The person's own notifications that they may still read (unordered, no joins beyond the check)."""
+    return Notification.objects.filter(recipient=user).filter(recipient_may_read())
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    """The person's own notifications they may still read, newest first."""
+    return (
+        notifications_visible_to(user=user)
         .select_related("actor", "community")
         .order_by("-created_at", "-id")
     )
@@ -35,12 +58,13 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
 def unread_count(*, user: AnyUser) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notifications_visible_to(user=user).filter(read_at__isnull=True).count()  # type: ignore[arg-type]
 
 
 def notification_get_for_user(*, user: User, notification_id: int) -> Notification:
-    """The person's own notification, else 404 (someone else's notification is as absent as a missing one)."""
-    n = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    """The person's own notification, else 404 (someone else's notification, or one of a community they may no
+    longer read, is as absent as a missing one)."""
+    n = notifications_visible_to(user=user).filter(pk=notification_id).first()
     if n is None:
         raise Http404("No such notification.")
     return n

@@ -32,6 +32,7 @@ from practica.notifications.models import (
     WebhookDelivery,
     new_feed_key,
 )
+from practica.notifications.selectors import notifications_visible_to
 from practica.notifications.urlsafety import validate_webhook_url
 from practica.topics.models import Topic
 
@@ -308,8 +309,11 @@ def thread_watch_automatically(*, user: User, thread: Thread) -> None:
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark some (or, with ids=None, all) of the user's unread notifications read. Returns how many changed."""
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    """Mark some (or, with ids=None, all) of the user's unread notifications read. Returns how many changed.
+
+    Those of a community the person may no longer read are left as they are (hidden, not counted).
+    """
+    qs = notifications_visible_to(user=user).filter(read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
