@@ -334,6 +334,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 SEMANTIC_THREADS = env_int("PRACTICA_SEMANTIC_THREADS", 1)
 if SEMANTIC_THREADS < 1:
     raise ImproperlyConfigured("PRACTICA_SEMANTIC_THREADS must be at least 1 (torch threads per process).")
+# Uploaded imports run outside the web request: in a process of their own with the immediate task backend
+# ("process"), or in the request ("request": tests only, where no other process can open the test database).
+IMPORT_RUNNER = env_choice("IMPORT_RUNNER", "request" if TESTING else "process", ("process", "request"))
+IMPORT_STALL_SECONDS = env_int("IMPORT_STALL_SECONDS", 120)  # no heartbeat for this long: the worker died
+IMPORT_QUEUE_TIMEOUT_HOURS = env_int("IMPORT_QUEUE_TIMEOUT_HOURS", 24)  # queued with no worker taking it
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 40)
 SHARED_DATASETS_DIR = Path(env_str("PRACTICA_DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 10)

@@ -33,6 +33,9 @@ class ImportJob(models.Model):
     progress = models.JSONField(default=dict, blank=True, help_text="{file, done, total}")
     stats = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
+    worker = models.CharField(
+        max_length=300, blank=True, default="", help_text="host:pid of the process running it (when known)."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -59,7 +59,7 @@ def import_start(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "access": access,
             "form": form,
-            "jobs": selectors.import_jobs(community=community)[:20],
+            "jobs": [services.import_job_check(job=job) for job in selectors.import_jobs(community=community)[:20]],
             "max_mb": settings.IMPORT_MAX_UPLOAD_MB,
         },
         status=status,
@@ -70,7 +70,7 @@ def import_start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def import_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     community, access = _coordinated(request, slug)
-    job = selectors.import_job_get(community=community, job_id=job_id)
+    job = services.import_job_check(job=selectors.import_job_get(community=community, job_id=job_id))
     progress = progress_get(job.pk) if job.status in ("queued", "running") else {}
     share = (progress.get("done", 0) / progress["total"]) if progress.get("total") else 0
     context = {"community": community, "access": access, "job": job, "progress": progress, "share": share}

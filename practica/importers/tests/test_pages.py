@@ -277,7 +277,7 @@ def test_an_htmx_request_for_the_job_page_gets_only_the_status_partial(
     assert html.lstrip().startswith('<section class="card" id="job-status"')
     assert "<html" not in html
     assert "Posts.xml" in html
-    assert 'aria-valuenow="25"' in html
+    assert '<progress class="bar" max="100" value="25"' in html
     assert 'hx-trigger="every 2s"' in html
 
 
