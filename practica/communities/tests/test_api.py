@@ -102,7 +102,7 @@ def test_duplicate_slug_gives_a_field_error_and_creates_nothing(api: Api, owner:
     response = api.post(COMMUNITIES, _payload(name="Other wells", slug=clashing_slug), format="json")
 
     assert response.status_code == 400
-    assert "already exists" in response.json()["slug"][0]
+    assert "This address is not available; choose another." in response.json()["slug"][0]
     assert (Community.objects.count(), Membership.objects.count(), CommunityChange.objects.count()) == before
 
 

@@ -473,7 +473,7 @@ def test_duplicate_slug_is_refused_next_to_the_slug_field_and_nothing_is_created
     response = _client(outsider).post("/communities/new/", _create_data(slug=slug))
 
     assert response.status_code == 400
-    assert "already exists" in _field_errors(_html(response), "slug")
+    assert "This address is not available; choose another." in _field_errors(_html(response), "slug")
     assert (Community.objects.count(), Membership.objects.count(), Goal.objects.count()) == before
 
 
@@ -520,7 +520,7 @@ def test_reserved_slug_is_refused(outsider: User) -> None:
     response = _client(outsider).post("/communities/new/", _create_data(slug="new"))
 
     assert response.status_code == 400
-    assert "reserved" in _field_errors(_html(response), "slug")
+    assert "not available" in _field_errors(_html(response), "slug")
     assert not Community.objects.exists()
 
 
@@ -654,7 +654,7 @@ def test_editing_to_an_existing_slug_is_refused_next_to_the_field(
     )
 
     assert response.status_code == 400
-    assert "already exists" in _field_errors(_html(response), "slug")
+    assert "This address is not available; choose another." in _field_errors(_html(response), "slug")
     public_community.refresh_from_db()
     assert public_community.slug == "public-wells"
 

@@ -96,7 +96,7 @@ def test_duplicate_slug_gives_a_field_error_and_creates_nothing(owner: User, cla
     with pytest.raises(ValidationError) as exc:
         _create(owner, name="Another", slug=clashing_slug)
 
-    assert "already exists" in _errors(exc)["slug"][0]
+    assert "This address is not available; choose another." in _errors(exc)["slug"][0]
     assert (Community.objects.count(), Membership.objects.count(), CommunityChange.objects.count()) == before
 
 
@@ -126,7 +126,7 @@ def test_reserved_slug_is_refused(owner: User, slug: str) -> None:
     with pytest.raises(ValidationError) as exc:
         _create(owner, slug=slug)
 
-    assert "reserved" in _errors(exc)["slug"][0]
+    assert "not available" in _errors(exc)["slug"][0]
     assert not Community.objects.exists()
 
 
