@@ -3,7 +3,13 @@ visibility, and an API client that can act as any of them."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,3 +104,54 @@ def membership_of() -> Callable[[Community, User], Membership]:
         return Membership.objects.get(community=community, user=user)
 
     return get
+
+
+REDIS = shutil.which("redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server of the test's own on a free port. Skipped where redis-server is not installed, except
+    with PRACTICA_REQUIRE_REDIS=1 (CI), where that is a failure."""
+    if REDIS is None:
+        if os.environ.get("PRACTICA_REQUIRE_REDIS") == "1":
+            pytest.fail("PRACTICA_REQUIRE_REDIS=1 but redis-server is not installed")
+        pytest.skip("redis-server is not installed (set PRACTICA_REQUIRE_REDIS=1 to require it)")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - the redis-server found on PATH, fixed arguments
+        [
+            REDIS,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(tmp_path),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
