@@ -175,6 +175,12 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", "optional"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_SIGNUP_FORM_CLASS = "practica.accounts.forms.SignupExtraForm"
+# Sign-up and password reset answer alike for new and registered addresses; the owner of a registered one is
+# emailed (practica/accounts/account_forms.py: a sign-up confirms its address first, as with mandatory verification).
+ACCOUNT_FORMS = {
+    "signup": "practica.accounts.account_forms.SignupForm",
+    "reset_password": "practica.accounts.account_forms.ResetPasswordForm",
+}
 ACCOUNT_ADAPTER = "practica.accounts.adapter.AccountAdapter"
 # Failed sign-ins, sign-ups and password resets are limited by Practica's shared counters (RATE_LIMITS below,
 # practica/accounts/lockout.py), not by allauth's, which live in each process's memory.

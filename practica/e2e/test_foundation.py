@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core import mail
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership
@@ -21,6 +22,12 @@ def sign_up(page: Any, base: str, username: str, name: str, organisation: str) -
     page.fill("input[name=password2]", "Sturdy-Passw0rd!")
     page.fill("input[name=display_name]", name)
     page.fill("input[name=organization]", organisation)
+    page.click("form button[type=submit]")
+    # A sign-up confirms its address before signing in (it must not tell whether the address was registered).
+    page.wait_for_url(f"{base}/accounts/confirm-email/")
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[-1].body)
+    assert link is not None and mail.outbox[-1].to == [f"{username}@example.org"]
+    page.goto(f"{base}{link.group(1)}")
     page.click("form button[type=submit]")
     page.wait_for_url(f"{base}/")
 
