@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.urls import reverse
 
-from practica.search.indexing import store_documents
+from practica.search.indexing import documents_locked, reindex_on_commit, store_documents
 from practica.search.models import DocType, SearchDocument
 
 MAX_BODY_CHARS = 200_000
@@ -24,42 +23,42 @@ def index_items(item_ids: Iterable[int]) -> int:
     total = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        items = list(
-            KnowledgeItem.objects.filter(
-                id__in=chunk, status__in=[KnowledgeStatus.PUBLISHED, KnowledgeStatus.ARCHIVED]
-            )
-            .select_related("community")
-            .prefetch_related("tags")
-        )
-        SearchDocument.objects.filter(doc_type=DocType.KNOWLEDGE, object_id__in=chunk).delete()
-        documents = []
-        for item in items:
-            extra = [getattr(item, name) for name in ALL_KIND_FIELDS if getattr(item, name)]
-            body = "\n".join([item.summary, item.body_text, *extra])[:MAX_BODY_CHARS]
-            documents.append(
-                SearchDocument(
-                    doc_type=DocType.KNOWLEDGE,
-                    object_id=item.id,
-                    community_id=item.community_id,
-                    title=item.title[:300],
-                    body=body,
-                    tags=" ".join(f"{t.slug} {t.name}" for t in item.tags.all()),
-                    author_id=item.created_by_id,
-                    kind=item.kind,
-                    votes=item.helpful_count + item.endorsement_count,
-                    created_at=item.published_at or item.created_at,
-                    url=reverse("knowledge:item", kwargs={"slug": item.community.slug, "item_id": item.id}),
-                    language=_language(item.community),
+        with documents_locked(DocType.KNOWLEDGE, chunk):
+            items = list(
+                KnowledgeItem.objects.filter(
+                    id__in=chunk, status__in=[KnowledgeStatus.PUBLISHED, KnowledgeStatus.ARCHIVED]
                 )
+                .select_related("community")
+                .prefetch_related("tags")
             )
-        store_documents(documents)
+            documents = []
+            for item in items:
+                extra = [getattr(item, name) for name in ALL_KIND_FIELDS if getattr(item, name)]
+                body = "\n".join([item.summary, item.body_text, *extra])[:MAX_BODY_CHARS]
+                documents.append(
+                    SearchDocument(
+                        doc_type=DocType.KNOWLEDGE,
+                        object_id=item.id,
+                        community_id=item.community_id,
+                        title=item.title[:300],
+                        body=body,
+                        tags=" ".join(f"{t.slug} {t.name}" for t in item.tags.all()),
+                        author_id=item.created_by_id,
+                        kind=item.kind,
+                        votes=item.helpful_count + item.endorsement_count,
+                        created_at=item.published_at or item.created_at,
+                        url=reverse("knowledge:item", kwargs={"slug": item.community.slug, "item_id": item.id}),
+                        language=_language(item.community),
+                    )
+                )
+            store_documents(DocType.KNOWLEDGE, chunk, documents)
         total += len(documents)
     return total
 
 
 def item_changed(item_id: int) -> None:
     """Reindex an item when the current transaction commits."""
-    transaction.on_commit(lambda: index_items([item_id]))
+    reindex_on_commit(DocType.KNOWLEDGE, item_id, index_items)
 
 
 def rebuild_knowledge() -> int:

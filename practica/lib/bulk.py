@@ -47,19 +47,16 @@ def _datetime_adapter() -> Any:
     return lambda v: None if v is None else connection.ops.adapt_datetimefield_value(v)
 
 
-def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert rows (tuples in the order of ``fields``, which are attribute names like ``thread_id``) in one
-    statement executed many times (one COPY on PostgreSQL). Returns the number of rows given."""
+def _prepared(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> tuple[str, list[str], list[Any]]:
+    """The quoted table and column names, and the rows with the values that need it adapted."""
     meta = model._meta
     columns, adapters = [], []
     for name in fields:
         field = _field(meta, name)
         columns.append(connection.ops.quote_name(field.column))
         adapters.append(_adapter(field))
-    placeholders = ", ".join(["%s"] * len(columns))
-    # Table and column names come from the model's metadata and are quoted; values are parameters.
-    table = connection.ops.quote_name(meta.db_table)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
     # Only the columns that need it are adapted (a generator over every value of every row cost more than the
     # adapting itself).
     adapted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt is not None]
@@ -72,6 +69,13 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
         for index, adapt in adapted:
             values[index] = adapt(values[index])
         prepared.append(values)
+    return connection.ops.quote_name(meta.db_table), columns, prepared
+
+
+def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert rows (tuples in the order of ``fields``, which are attribute names like ``thread_id``) in one
+    statement executed many times (one COPY on PostgreSQL). Returns the number of rows given."""
+    table, columns, prepared = _prepared(model, fields, rows)
     if prepared and connection.vendor == "postgresql":
         # COPY streams all rows in one command: several times faster than executemany's one INSERT per row.
         # (It goes to the driver's cursor directly, so it bypasses Django's query logging.)
@@ -80,8 +84,34 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
             for row in prepared:
                 copy.write_row(row)
     elif prepared:
+        # Table and column names come from the model's metadata and are quoted; values are parameters.
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
+    return len(prepared)
+
+
+def bulk_upsert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, unique: Sequence[str]
+) -> int:
+    """Like :func:`bulk_insert`, but a row whose ``unique`` fields (a unique constraint's) match a stored row
+    replaces that row's other ``fields`` instead: ``INSERT ... ON CONFLICT (...) DO UPDATE`` (PostgreSQL and
+    SQLite), so it never fails on that constraint, even against a row another transaction has just written (on
+    PostgreSQL it waits for that one to commit, then updates it). One statement executed many times: no COPY."""
+    table, columns, prepared = _prepared(model, fields, rows)
+    if not prepared:
+        return 0
+    meta = model._meta
+    keys = [connection.ops.quote_name(_field(meta, name).column) for name in unique]
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns if column not in keys)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    # Table and column names come from the model's metadata and are quoted; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(keys)}) {action}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
     return len(prepared)
 
 
@@ -92,7 +122,7 @@ def _field(meta: Any, name: str) -> Any:
     raise ValueError(f"{meta.label} has no column for {name!r}")
 
 
-__all__ = ["bulk_insert"]
+__all__ = ["bulk_insert", "bulk_insert_dicts", "bulk_upsert"]
 
 
 def bulk_insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
