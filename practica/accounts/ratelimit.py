@@ -91,7 +91,8 @@ def _count(key: str, seconds: int, *, add: int = 1) -> tuple[int, int]:
     from practica.accounts.models import RateCounter
 
     table = connection.ops.quote_name(RateCounter._meta.db_table)
-    now_i, ends = int(now), math.ceil(now) + seconds
+    now_i = int(now)
+    ends = now_i + seconds
     with connection.cursor() as cursor:
         if add:
             # One statement: SQLite and PostgreSQL both apply it atomically, so concurrent hits never lose a count.
