@@ -455,7 +455,9 @@ class ThreadLinkedView(DiscussionsAPIView):
 
 
 class ThreadDetailView(DiscussionsAPIView):
-    """A thread with its posts; PATCH edits the opening post (title, body, tags); DELETE soft-deletes it."""
+    """A thread with its posts; PATCH edits the opening post (title, body, tags); DELETE soft-deletes it: from then
+    on the thread answers 404 (its author and coordinators are told it was deleted) until
+    ``POST /posts/{opening_post}/restore/`` brings it back."""
 
     @extend_schema(responses=ThreadDetailSerializer)
     def get(self, request: Request, thread_id: int) -> Response:
@@ -516,7 +518,8 @@ class ThreadPostsView(DiscussionsAPIView):
 
 
 class PostDetailView(DiscussionsAPIView):
-    """A post; PATCH edits it (author or coordinator, ``version`` guards concurrent edits); DELETE soft-deletes."""
+    """A post; PATCH edits it (author or coordinator, ``version`` guards concurrent edits); DELETE soft-deletes it:
+    from then on it answers 404 (its author and coordinators are told it was deleted) until ``POST .../restore/``."""
 
     @extend_schema(responses=PostSerializer)
     def get(self, request: Request, post_id: int) -> Response:
@@ -551,7 +554,7 @@ class PostRestoreView(DiscussionsAPIView):
     @extend_schema(request=None, responses=PostSerializer)
     def post(self, request: Request, post_id: int) -> Response:
         user = authenticated_user(request)
-        post, _ = _post(request, post_id)
+        post, _ = selectors.post_get_for_user(post_id=post_id, user=user, deleted=True)
         restored = services.post_restore(post=post, actor=user)
         return Response(_post_data(restored, user, post.thread))
 
@@ -738,8 +741,9 @@ class FlagResolveView(DiscussionsAPIView):
         flag = Flag.objects.filter(pk=flag_id).first()
         if flag is None:
             raise Http404("No such flag.")
-        # The flag is as visible as its post: 404 outside the communities the caller may read.
-        post, access = _post(request, flag.post_id)
+        # The flag is as visible as its post: 404 outside the communities the caller may read. A flag on a post
+        # deleted since is still resolved (the post stays deleted).
+        post, access = selectors.post_get_for_user(post_id=flag.post_id, user=request.user, deleted=True)
         _require_coordinator(access, "Only coordinators handle flags.")
         data = validated_data(FlagResolveSerializer, request)
         flag.post = post

@@ -88,9 +88,21 @@ def feed_for_user(*, user: AnyUser, limit: int = 20) -> QuerySet[Thread]:
     return _thread_card_related(qs, join_community=True)[:limit]
 
 
-def thread_get_for_user(*, thread_id: int, user: AnyUser, slug: str | None = None) -> tuple[Thread, Access]:
-    """A thread the user may read, with their access; 404 otherwise (also for deleted or hidden threads that
-    only coordinators may see)."""
+def _deleted(what: str) -> Http404:
+    """The 404 that the people who may restore a deleted thread or post (its author and the coordinators) get
+    for it; everyone else gets the same "No such ..." as for one that never existed."""
+    return Http404(f"This {what} was deleted; its author or a coordinator can restore it.")
+
+
+def thread_get_for_user(
+    *, thread_id: int, user: AnyUser, slug: str | None = None, deleted: bool = False
+) -> tuple[Thread, Access]:
+    """A thread the user may read, with their access; 404 otherwise (also for hidden threads that only their
+    author and coordinators may see).
+
+    A deleted thread is 404 to everyone, as after any DELETE; ``deleted=True`` lets its author and the
+    coordinators still reach it, for the two places that need it: its page, which shows them the thread marked
+    as deleted with a Restore button (answering 404 all the same), and restoring it."""
     thread = (
         Thread.objects.select_related("community", "author", "author__profile", "duplicate_of", "accepted_post")
         .filter(pk=thread_id)
@@ -101,21 +113,28 @@ def thread_get_for_user(*, thread_id: int, user: AnyUser, slug: str | None = Non
     access = Access(thread.community, user)
     if not access.can_read:
         raise Http404("No such thread.")
-    # Its author still sees a deleted or hidden thread (marked as such), to restore or fix it.
+    # Its author still sees a hidden thread (marked as such), to fix it.
     is_author = user.is_authenticated and thread.author_id == user.id
     if (thread.deleted_at or thread.is_hidden) and not access.can_coordinate and not is_author:
         raise Http404("No such thread.")
+    if thread.deleted_at and not deleted:
+        raise _deleted("thread")
     return thread, access
 
 
-def post_get_for_user(*, post_id: int, user: AnyUser) -> tuple[Post, Access]:
+def post_get_for_user(*, post_id: int, user: AnyUser, deleted: bool = False) -> tuple[Post, Access]:
+    """A post the user may read, with their access; 404 otherwise. A deleted post, or any post of a deleted
+    thread, is 404 to everyone; ``deleted=True`` (restoring it) lets its author and the coordinators reach it."""
     post = Post.objects.select_related("thread", "thread__community", "author").filter(pk=post_id).first()
     if post is None:
         raise Http404("No such post.")
-    thread, access = thread_get_for_user(thread_id=post.thread_id, user=user)
+    thread, access = thread_get_for_user(thread_id=post.thread_id, user=user, deleted=deleted)
     post.thread = thread
-    if post.deleted_at and not (access.can_coordinate or (user.is_authenticated and post.author_id == user.id)):
+    may_restore = access.can_coordinate or (user.is_authenticated and post.author_id == user.id)
+    if post.deleted_at and not may_restore:
         raise Http404("No such post.")
+    if post.deleted_at and not deleted:
+        raise _deleted("post")
     # A reply hidden by a coordinator is left out of the thread page for everyone else; so it is here.
     if post.is_hidden and not post.is_opening and not access.can_coordinate:
         raise Http404("No such post.")

@@ -187,16 +187,17 @@ def _prepare_posts(
             is_accepted=post.id == thread.accepted_post_id,
             can_accept=can_accept and not post.is_opening and not post.deleted_at,
             can_edit=(user_id is not None and post.author_id == user_id) or access.can_coordinate,
-            can_flag=can_participate and post.author_id != user_id,
+            can_flag=can_participate and post.author_id != user_id and not post.deleted_at,
             can_comment=can_participate and not thread.is_locked and not post.deleted_at,
             by_asker=post.author_id == thread.author_id and not post.is_opening,
             comments=comments,
             author_url=profile_url(post.author),
             vote_url=url_for("discussions:vote", post.id),
             accept_url=url_for("discussions:accept", post.id),
-            edit_url=url_for("discussions:edit", post.id),
+            # A deleted post can only be restored (its edit and history pages answer 404, as in the API).
+            edit_url="" if post.deleted_at else url_for("discussions:edit", post.id),
             delete_url=url_for("discussions:delete", post.id),
-            revisions_url=url_for("discussions:revisions", post.id),
+            revisions_url="" if post.deleted_at else url_for("discussions:revisions", post.id),
             flag_url=url_for("discussions:flag", post.id),
             comment_url=url_for("discussions:comment", post.id),
         )
@@ -234,8 +235,10 @@ def _coordinated_communities(request: HttpRequest, current: Community) -> list[C
 
 @require_GET
 def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
-    thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug)
-    return render(request, "discussions/thread.html", _thread_context(request, thread, access))
+    # A deleted thread answers 404, as in the API; its author and the coordinators see it marked, to restore it.
+    thread, access = selectors.thread_get_for_user(thread_id=thread_id, user=request.user, slug=slug, deleted=True)
+    status = 404 if thread.deleted_at else 200
+    return render(request, "discussions/thread.html", _thread_context(request, thread, access), status=status)
 
 
 @login_required
@@ -393,7 +396,7 @@ def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user, deleted=True)
     restore = request.POST.get("restore") == "1"
     if restore:
         services.post_restore(post=post, actor=signed_in_user(request))

@@ -743,10 +743,9 @@ def _quote_post(post: Post, heading: str) -> str:
 def capture_from_thread(*, user: User, thread: Thread, kind: str = KnowledgeKind.LESSON_LEARNED) -> KnowledgeItem:
     """A draft prefilled from a thread: the question, the accepted answer and the most-voted replies, crediting
     their authors and linked to the thread. The capturer edits it before submitting for review."""
+    # A deleted thread is 404 (its author and coordinators are told to restore it first).
     thread, access = thread_get_for_user(thread_id=thread.pk, user=user)
     _require_member(access, "capture knowledge")
-    if thread.deleted_at is not None:
-        raise ValidationError({"detail": ["This thread was deleted: restore it before capturing it."]})
     kind = _clean_kind(kind)
     posts = Post.objects.filter(thread=thread, deleted_at=None, is_hidden=False).select_related("author")
     opening = posts.filter(is_opening=True).first()

@@ -333,17 +333,18 @@ def test_thread_page_under_another_communitys_address_is_404(question: Thread, m
     assert _client(member).get("/communities/public-wells/threads/999999/").status_code == 404
 
 
-def test_deleted_thread_page_is_404_to_other_members_but_shown_marked_to_its_author_and_the_coordinator(
+def test_deleted_thread_page_is_404_to_everyone_but_shown_marked_to_its_author_and_the_coordinator(
     question: Thread, owner: User, member: User, helper: User
 ) -> None:
     services.post_delete(post=opening(question), actor=member)
 
     assert _client(helper).get(_thread_url(question)).status_code == 404
     assert Client().get(_thread_url(question)).status_code == 404
+    # 404 as in the API after a DELETE; the people who may restore it see it marked, with the Restore button.
     for viewer in (owner, member):
         response = _client(viewer).get(_thread_url(question))
-        assert response.status_code == 200
-        assert '<span class="badge private">Deleted</span>' in _html(response)
+        assert response.status_code == 404
+        assert '<span class="badge private">Deleted</span>' in _html(response) and "Restore" in _html(response)
 
 
 def test_deleted_reply_is_shown_marked_to_the_coordinator_and_not_to_other_members(question: Thread, owner: User,
@@ -357,6 +358,9 @@ def test_deleted_reply_is_shown_marked_to_the_coordinator_and_not_to_other_membe
     assert "Regrettable advice" in coordinator_html
     assert re.search(rf'id="post-{reply.pk}"', coordinator_html)
     assert "deleted-item" in coordinator_html and "Restore" in coordinator_html
+    # Only restoring is left: its edit and history pages answer 404, as in the API.
+    assert f"/posts/{reply.pk}/edit/" not in coordinator_html
+    assert _client(owner).get(f"/posts/{reply.pk}/edit/").status_code == 404
 
 
 def test_duplicate_question_points_to_the_original(question: Thread, community: Community, owner: User,

@@ -306,7 +306,7 @@ def test_unknown_thread_is_404(community: Community, member: User) -> None:
         selectors.thread_get_for_user(thread_id=999_999, user=member)
 
 
-def test_deleted_thread_is_404_for_other_members_and_visitors_but_not_for_its_author_or_the_coordinator(
+def test_deleted_thread_is_404_to_everyone_and_reached_to_restore_only_by_its_author_or_the_coordinator(
     community: Community, member: User, helper: User, owner: User
 ) -> None:
     thread = ask(community, member)
@@ -315,9 +315,13 @@ def test_deleted_thread_is_404_for_other_members_and_visitors_but_not_for_its_au
     for viewer in (helper, AnonymousUser()):
         with pytest.raises(Http404):
             selectors.thread_get_for_user(thread_id=thread.pk, user=viewer)
-    # Its author may still open it, to restore it; the coordinator sees it marked as deleted.
-    assert selectors.thread_get_for_user(thread_id=thread.pk, user=member)[0].is_deleted
-    assert selectors.thread_get_for_user(thread_id=thread.pk, user=owner)[0].is_deleted
+    # Gone for its author and the coordinator too, who alone are told why; they reach it to restore it.
+    for viewer in (member, owner):
+        with pytest.raises(Http404, match="was deleted"):
+            selectors.thread_get_for_user(thread_id=thread.pk, user=viewer)
+        assert selectors.thread_get_for_user(thread_id=thread.pk, user=viewer, deleted=True)[0].is_deleted
+    with pytest.raises(Http404, match="No such thread"):
+        selectors.thread_get_for_user(thread_id=thread.pk, user=helper, deleted=True)
 
 
 def test_hidden_thread_is_404_for_members_but_readable_by_its_author_and_the_coordinator(
@@ -332,16 +336,18 @@ def test_hidden_thread_is_404_for_members_but_readable_by_its_author_and_the_coo
     assert selectors.thread_get_for_user(thread_id=thread.pk, user=owner)[0] == thread
 
 
-def test_deleted_reply_is_404_for_other_members_but_readable_by_its_author_and_the_coordinator(
+def test_deleted_reply_is_404_to_everyone_and_reached_to_restore_only_by_its_author_or_the_coordinator(
     community: Community, member: User, helper: User, owner: User
 ) -> None:
     reply = answer(ask(community, member), helper)
     services.post_delete(post=reply, actor=helper)
 
-    with pytest.raises(Http404):
-        selectors.post_get_for_user(post_id=reply.pk, user=member)
-    assert selectors.post_get_for_user(post_id=reply.pk, user=helper)[0] == reply
-    assert selectors.post_get_for_user(post_id=reply.pk, user=owner)[0] == reply
+    with pytest.raises(Http404, match="No such post"):
+        selectors.post_get_for_user(post_id=reply.pk, user=member, deleted=True)
+    for viewer in (helper, owner):
+        with pytest.raises(Http404, match="was deleted"):
+            selectors.post_get_for_user(post_id=reply.pk, user=viewer)
+        assert selectors.post_get_for_user(post_id=reply.pk, user=viewer, deleted=True)[0] == reply
 
 
 def test_post_in_a_private_community_is_404_for_outsiders(private_community: Community, member: User,
