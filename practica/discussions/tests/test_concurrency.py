@@ -195,6 +195,18 @@ class Server:
             return [int(pid) for pid in children.read_text().split()]
         return []
 
+    def busy_worker(self) -> int | None:
+        """A worker holding a client's connection (a socket besides the listening one): in the middle of a
+        request."""
+        for pid in self.workers():
+            try:
+                links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            except OSError:
+                continue  # it ended meanwhile
+            if sum(link.startswith("socket:") for link in links) >= 2:
+                return pid
+        return None
+
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's log, and how many times each exception was logged."""
         text = self.log.read_text(errors="replace")
@@ -425,11 +437,14 @@ def test_a_worker_killed_mid_load_loses_only_its_own_request_and_its_retry_creat
     killed: list[int] = []
 
     def kill_a_worker() -> None:
-        # Once the load is under way (every worker busy: more writers than workers), kill one mid-request.
+        # Once the load is under way, kill a worker in the middle of a request.
         deadline = time.monotonic() + 30
         while sum(1 for w in writes if w.statuses) < len(writes) // 4 and time.monotonic() < deadline:
             time.sleep(0.01)
-        victim = server.workers()[0]
+        victim = None
+        while victim is None and time.monotonic() < deadline:
+            victim = server.busy_worker()
+        victim = victim or server.workers()[0]
         os.kill(victim, signal.SIGKILL)
         killed.append(victim)
 
