@@ -1,6 +1,6 @@
 """``Idempotency-Key`` on the API's POST requests: a retry never creates twice.
 
-A client that sends ``Idempotency-Key: <any string up to 255 characters>`` with a POST under ``/api/v1/`` and
+A client that sends ``Idempotency-Key: <any printable string up to 255 characters>`` with a POST under ``/api/v1/`` and
 retries it after a lost answer (a timeout, a dropped connection) with the same key gets the first answer again —
 the same status and body, with ``Idempotent-Replayed: true`` — and nothing is created a second time:
 
@@ -91,9 +91,9 @@ class IdempotencyMiddleware:
         user_id = _authenticated_user_id(request)
         if user_id is None:
             return self.get_response(request)  # anonymous: the header is ignored (see the module's docstring)
-        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
             return JsonResponse(
-                {"detail": f"The {HEADER} header must have 1 to {MAX_KEY_LENGTH} characters."}, status=400
+                {"detail": f"The {HEADER} header must have 1 to {MAX_KEY_LENGTH} printable characters."}, status=400
             )
         return self._once(request, user_id=user_id, key=key, request_hash=request_hash)
 

@@ -211,7 +211,7 @@ def test_a_key_still_fresh_after_23_hours_replays(api: Api, member: User, thread
     assert _replies(thread) == 1
 
 
-@pytest.mark.parametrize("key", ["", "   ", "k" * 256])
+@pytest.mark.parametrize("key", ["", "   ", "k" * 256, "tab\there", "nul\x00"])
 def test_an_empty_or_too_long_key_is_a_400_and_creates_nothing(api: Api, member: User, thread: Thread, key: str) -> None:
     response = _reply(api.as_user(member), thread, key=key)
 
