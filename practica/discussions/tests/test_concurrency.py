@@ -7,7 +7,7 @@ document present once and holding every acknowledged reply. A second test kills 
 middle of the load: only the request in flight on it may be lost, and retrying it with its key creates it
 exactly once.
 
-One server for the module, on a database that it, the test's scripts (setup and checks, as separate processes)
+One server for the module (practica/lib/testing/server.py), on a database that it, the test's scripts (setup and checks, as separate processes)
 and the test share. SQLite: a file copy of the migrated test database. PostgreSQL: the test database itself
 (``transaction=True``: nothing the server needs is hidden in the test's transaction; emptied afterwards).
 8 writers on SQLite, 16 on PostgreSQL; 200 requests in the first test, 100 in the second
@@ -17,29 +17,29 @@ reason, when gunicorn cannot start — except in CI (``CI`` set), where that is 
 
 from __future__ import annotations
 
-import http.client
-import importlib.util
 import json
 import os
-import re
 import secrets
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[3]
-REQUIRED = bool(os.environ.get("CI"))
+from practica.lib.testing.server import (
+    CONNECTION_ERRORS,
+    Server,
+    gunicorn,
+    migrated_database,
+    request,
+    run_python,
+)
+
 WORKERS = 4  # gunicorn worker processes
 # Per run, shared by the writers (the audit that found the bug sent 400; the suite runs in CI on both databases).
 REQUESTS = int(os.environ.get("PRACTICA_CONCURRENCY_REQUESTS", "200"))
@@ -116,161 +116,32 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _skip_or_fail(message: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"{message} (CI is set: the concurrency suite must run)")
-    pytest.skip(message)
-
-
-def _postgres_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_URL", "PRACTICA_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="practica.settings",
-        DATABASE_URL=database_url,
-        PRACTICA_VAR_DIR=str(var_dir),
-        DEBUG="0",  # as in production: no query log, no debug pages
-        SECRET_KEY="concurrency-suite-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_COOKIES="0",
-        PRACTICA_TASK_BACKEND="immediate",
-        EMAIL_URL="dummy://",
-        LOG_LEVEL="WARNING",
-        # Each writer posts more than a person may in 10 minutes; the shared counters still count every post.
-        RATE_LIMITS="post=100000/10m",
-    )
-    return env
-
-
-def _python(script: str, env: dict[str, str], *args: str, stdin: str = "") -> Any:
-    result = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert result.returncode == 0, f"script failed:\n{result.stdout}\n{result.stderr}"
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
-def database_url(
+def server(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
-) -> str:
-    """A database that the server, the test's scripts and (on PostgreSQL) the test itself use, for the module.
-
-    SQLite: a file copy of the migrated in-memory test database (``VACUUM INTO``: a fraction of a second, where
-    ``migrate`` into a new file takes 6 s on an idle machine and half a minute on a busy one)."""
-    if connection.vendor == "postgresql":
-        return _postgres_url()
-    path = tmp_path_factory.mktemp("concurrency") / "db.sqlite3"
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("VACUUM INTO %s", [str(path)])
-    return f"sqlite:///{path}"
-
-
-@dataclass
-class Server:
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-    env: dict[str, str]
-
-    def workers(self) -> list[int]:
-        """Pids of the master's children (gunicorn's workers)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        if children.exists():
-            return [int(pid) for pid in children.read_text().split()]
-        return []
-
-    def busy_worker(self) -> int | None:
-        """A worker holding a client's connection (a socket besides the listening one): in the middle of a
-        request."""
-        for pid in self.workers():
-            try:
-                links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-            except OSError:
-                continue  # it ended meanwhile
-            if sum(link.startswith("socket:") for link in links) >= 2:
-                return pid
-        return None
-
-    def log_tail(self, lines: int = 40) -> str:
-        """The end of the server's log, and how many times each exception was logged."""
-        text = self.log.read_text(errors="replace")
-        errors = Counter(re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception|Violation)\b[^\n]{0,120})", text, re.M))
-        counted = "\n".join(f"{n} × {error}" for error, n in errors.most_common(10))
-        return "\n".join(text.splitlines()[-lines:]) + f"\n--- exceptions logged:\n{counted}"
-
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """gunicorn with ``WORKERS`` sync workers on ``database_url``, answering on a free local port (one for the
-    module: each test sets up its own community and people)."""
-    if importlib.util.find_spec("gunicorn") is None:
-        _skip_or_fail("gunicorn is not installed in this environment")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("gunicorn")
-    env = _environment(database_url, folder)
-    log = folder / "gunicorn.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "practica.wsgi:application",
-                "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-                "--graceful-timeout", "5",
-            ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    running = Server(port=port, process=process, log=log, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                _skip_or_fail(f"gunicorn could not start:\n{running.log_tail()}")
-            try:
-                status, _, _ = _request(port, "GET", "/healthz", b"", {})
-                if status == 200 and len(running.workers()) == WORKERS:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                _skip_or_fail(f"gunicorn did not answer within 30 s:\n{running.log_tail()}")
-            time.sleep(0.1)
+) -> Iterator[Server]:
+    """gunicorn with ``WORKERS`` sync workers on a database the test's scripts (and, on PostgreSQL, the test
+    itself) use too, for the module: each test sets up its own community and people."""
+    folder = tmp_path_factory.mktemp("concurrency")
+    with django_db_blocker.unblock():
+        database_url = migrated_database(folder)
+    # Each writer posts more than a person may in 10 minutes; the shared counters still count every post.
+    with gunicorn(database_url, folder, workers=WORKERS, RATE_LIMITS="post=100000/10m") as running:
         yield running
-    finally:
-        process.send_signal(signal.SIGTERM)
+
+
+def _busy_worker(server: Server) -> int | None:
+    """A worker holding a client's connection (a socket besides the listening one): in the middle of a request."""
+    for pid in server.workers():
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            continue  # it ended meanwhile
+        if sum(link.startswith("socket:") for link in links) >= 2:
+            return pid
+    return None
 
 
-def _request(port: int, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
-
-
-CONNECTION_ERRORS = (OSError, http.client.HTTPException)
 
 
 @dataclass
@@ -298,7 +169,7 @@ class Setup:
 
 
 def _setup(server: Server, name: str, writers: int) -> Setup:
-    made = _python(SETUP, server.env, name, str(writers))
+    made = run_python(SETUP, server.env, name, str(writers))
     headers = []
     for session in made["sessions"]:
         csrf = secrets.token_hex(16)  # 32 characters, the format Django's CSRF check expects
@@ -335,7 +206,7 @@ def _send(port: int, write: Write, *, retries: int) -> None:
     ``retries`` times."""
     for attempt in range(retries + 1):
         try:
-            status, headers, _ = _request(port, "POST", write.path, write.body, write.headers)
+            status, headers, _ = request(port, "POST", write.path, write.body, write.headers)
         except CONNECTION_ERRORS:
             write.statuses.append(0)
             time.sleep(0.05 * (attempt + 1))
@@ -369,7 +240,7 @@ def _load(port: int, plans: list[list[Write]], *, retries: int, during: Callable
 
 
 def _check(server: Server, setup: Setup) -> dict[str, Any]:
-    return _python(CHECK, server.env, stdin=json.dumps({"thread": setup.thread, "community": setup.community}))
+    return run_python(CHECK, server.env, stdin=json.dumps({"thread": setup.thread, "community": setup.community}))
 
 
 def _summary(writes: list[Write]) -> str:
@@ -443,7 +314,7 @@ def test_a_worker_killed_mid_load_loses_only_its_own_request_and_its_retry_creat
             time.sleep(0.01)
         victim = None
         while victim is None and time.monotonic() < deadline:
-            victim = server.busy_worker()
+            victim = _busy_worker(server)
         victim = victim or server.workers()[0]
         os.kill(victim, signal.SIGKILL)
         killed.append(victim)
