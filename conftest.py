@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, Role, Visibility
@@ -43,6 +44,23 @@ def _fresh_cache() -> Iterator[None]:
     clear()
     yield
     clear()
+
+
+@pytest.fixture
+def uploaded_bytes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The bytes Django's temporary-file upload handler wrote, file by file (the upload-limit tests check that a
+    refused file stops being written)."""
+    sizes: list[int] = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self: TemporaryFileUploadHandler, raw_data: bytes, start: int) -> Any:
+        if start == 0:
+            sizes.append(0)
+        sizes[-1] += len(raw_data)
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
+    return sizes
 
 
 @pytest.fixture

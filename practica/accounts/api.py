@@ -36,6 +36,9 @@ class TokenSerializer(serializers.ModelSerializer):
     """A token as listed: never its key."""
 
     state = serializers.CharField(read_only=True, help_text="active, expired or revoked")
+    revoked_reason = serializers.CharField(
+        read_only=True, help_text="Empty while the token may work; else owner, admin, password or deactivated."
+    )
 
     class Meta:
         model = ApiToken

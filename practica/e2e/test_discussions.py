@@ -9,17 +9,10 @@ import pytest
 from practica.accounts.models import User
 from practica.communities.services import community_create, community_join
 from practica.discussions.models import Thread
+from practica.e2e.helpers import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Sturdy-Passw0rd!"
 
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def ask(page: Any, base: str, slug: str, title: str, body: str) -> None:

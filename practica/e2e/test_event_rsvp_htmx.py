@@ -10,19 +10,12 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.services import community_create, community_join
+from practica.e2e.helpers import PASSWORD, sign_in
 from practica.events import services
 from practica.events.models import Rsvp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Sturdy-Passw0rd!"
 
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _meeting() -> tuple[str, User]:

@@ -10,18 +10,11 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.services import community_create, community_join
+from practica.e2e.helpers import PASSWORD, sign_in
 from practica.events.models import Attendance, Event, Occurrence, Rsvp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Sturdy-Passw0rd!"
 
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_monthly_meeting_is_planned_answered_held_and_its_action_reaches_the_member(

@@ -11,19 +11,12 @@ from playwright.sync_api import expect
 from practica.accounts.models import User
 from practica.communities.services import community_create, community_join
 from practica.discussions import services as discussions
+from practica.e2e.helpers import PASSWORD, sign_in
 from practica.knowledge.models import KnowledgeItem
 from practica.topics.services import topics_get_or_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Sturdy-Passw0rd!"
 
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_solved_thread_becomes_a_reviewed_endorsed_lesson_learned(live_server: Any, new_page: Any) -> None:

@@ -12,12 +12,12 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities.services import community_create, community_join
 from practica.discussions import services as discussions
+from practica.e2e.helpers import PASSWORD, sign_in
 from practica.events.services import event_create
 from practica.importers.models import ImportJob
 from practica.knowledge.services import item_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Sturdy-Passw0rd!"
 
 # Listens before any page script runs: a refused script, style or handler is a "securitypolicyviolation" event.
 WATCH = """
@@ -27,13 +27,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_every_kind_of_page_runs_under_the_content_security_policy(live_server: Any, new_page: Any) -> None:
@@ -94,7 +87,7 @@ def test_every_kind_of_page_runs_under_the_content_security_policy(live_server: 
     page.goto(base + "/api/v1/docs/")
     page.wait_for_selector(".opblock", timeout=15_000)
 
-    _sign_in(page, base, "root")
+    sign_in(page, base, "root")
     for path in signed_in:
         visit(path)
     # htmx swaps work under the policy: the search box's live results, and the import job's progress bar.

@@ -15,7 +15,6 @@ import py7zr
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 
 from practica.accounts.models import User
@@ -179,22 +178,6 @@ def disk(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
     return places
 
 
-@pytest.fixture
-def written(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The bytes Django's temporary-file handler wrote, file by file."""
-    sizes: list[int] = []
-    original = TemporaryFileUploadHandler.receive_data_chunk
-
-    def spy(self: TemporaryFileUploadHandler, raw_data: bytes, start: int) -> Any:
-        if start == 0:
-            sizes.append(0)
-        sizes[-1] += len(raw_data)
-        return original(self, raw_data, start)
-
-    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
-    return sizes
-
-
 def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -225,7 +208,7 @@ def test_an_archive_announced_at_300_mb_is_refused_before_its_body_is_read(
 
 @pytest.mark.django_db
 def test_an_archive_over_the_limit_stops_being_received_once_it_passes_it(
-    community: Community, owner: User, disk: dict[str, Path], written: list[int], settings: Any,
+    community: Community, owner: User, disk: dict[str, Path], uploaded_bytes: list[int], settings: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     settings.IMPORT_MAX_UPLOAD_MB = 1
@@ -236,7 +219,7 @@ def test_an_archive_over_the_limit_stops_being_received_once_it_passes_it(
 
     assert response.status_code == 400
     assert "the limit is 1 MB" in response.content.decode()
-    assert written and max(written) <= 1 * MB + 64 * 1024
+    assert uploaded_bytes and max(uploaded_bytes) <= 1 * MB + 64 * 1024
     assert not ImportJob.objects.exists()
     assert all(_files_in(folder) == [] for folder in disk.values())
 

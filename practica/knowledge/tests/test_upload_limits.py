@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from django.test.client import encode_multipart
 
@@ -49,22 +48,6 @@ def temp_dir(settings: Any, tmp_path: Path) -> Path:
     settings.FILE_UPLOAD_TEMP_DIR = str(folder)
     settings.MEDIA_ROOT = tmp_path / "media"
     return folder
-
-
-@pytest.fixture
-def written(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The bytes Django's temporary-file handler wrote, file by file."""
-    sizes: list[int] = []
-    original = TemporaryFileUploadHandler.receive_data_chunk
-
-    def spy(self: TemporaryFileUploadHandler, raw_data: bytes, start: int) -> Any:
-        if start == 0:
-            sizes.append(0)
-        sizes[-1] += len(raw_data)
-        return original(self, raw_data, start)
-
-    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
-    return sizes
 
 
 def _client(user: User) -> Client:
@@ -134,7 +117,7 @@ def test_a_large_body_to_a_page_that_takes_no_file_is_refused_by_its_content_len
 
 
 def test_an_attachment_over_the_limit_stops_being_written_once_it_passes_the_limit(
-    community: Community, member: User, owner: User, temp_dir: Path, written: list[int], settings: Any
+    community: Community, member: User, owner: User, temp_dir: Path, uploaded_bytes: list[int], settings: Any
 ) -> None:
     settings.KNOWLEDGE_MAX_UPLOAD_MB = 1
     item = published(community, member, owner)
@@ -145,12 +128,12 @@ def test_an_attachment_over_the_limit_stops_being_written_once_it_passes_the_lim
 
     html = response.content.decode()
     assert "too large" in html and "the limit is 1 MB" in html
-    assert written and max(written) <= 1 * MB + 64 * 1024  # one chunk past the limit at most
+    assert uploaded_bytes and max(uploaded_bytes) <= 1 * MB + 64 * 1024  # one chunk past the limit at most
     _nothing_left(temp_dir, settings.MEDIA_ROOT)
 
 
 def test_the_api_stops_writing_an_attachment_over_the_limit_and_answers_400_naming_the_file(
-    api: Api, community: Community, member: User, owner: User, temp_dir: Path, written: list[int], settings: Any
+    api: Api, community: Community, member: User, owner: User, temp_dir: Path, uploaded_bytes: list[int], settings: Any
 ) -> None:
     settings.KNOWLEDGE_MAX_UPLOAD_MB = 1
     item = published(community, member, owner)
@@ -162,7 +145,7 @@ def test_the_api_stops_writing_an_attachment_over_the_limit_and_answers_400_nami
 
     assert response.status_code == 400
     assert "the limit is 1 MB" in response.json()["file"][0]
-    assert written and max(written) <= 1 * MB + 64 * 1024
+    assert uploaded_bytes and max(uploaded_bytes) <= 1 * MB + 64 * 1024
     _nothing_left(temp_dir, settings.MEDIA_ROOT)
 
 
