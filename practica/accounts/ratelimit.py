@@ -13,7 +13,6 @@ that starts at its first hit. Call sites count *before* doing the work and refus
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from django.template.response import TemplateResponse
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from practica.lib.http import client_address
 from practica.lib.rates import DEFAULT_RATES, Rate, describe_seconds
 
 __all__ = ["DEFAULT_RATES", "Rate", "Verdict", "block", "blocked_for", "describe_seconds", "hit", "look", "reset"]
@@ -190,26 +190,6 @@ def clear_expired() -> int:
 
 
 # --- Who is asking ----------------------------------------------------------------------------------------------
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: ``REMOTE_ADDR``, or behind a trusted proxy (``BEHIND_PROXY``) the address the
-    proxy appended to ``X-Forwarded-For`` (``PROXY_COUNT`` proxies from the right). A client cannot choose its
-    address by sending the header itself. IPv6 addresses count per /64 (one host usually holds a whole /64)."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
-    if settings.BEHIND_PROXY:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            address = forwarded[-min(settings.PROXY_COUNT, len(forwarded))]
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address or "unknown"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False).network_address) + "/64"
-    return str(ip)
 
 
 def requester(request: HttpRequest, *, anonymous_scope: str | None = None, scope: str) -> tuple[str, str]:

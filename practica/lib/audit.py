@@ -14,6 +14,8 @@ from typing import Any
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
+from practica.lib.http import client_address
+
 audit_recorded = Signal()  # kwargs: actor, action, summary, community, target_type, target_id, details, address
 
 _address: contextvars.ContextVar[str] = contextvars.ContextVar("practica_audit_address", default="")
@@ -49,8 +51,6 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from practica.accounts.ratelimit import client_address
-
         token = _address.set(client_address(request))
         try:
             return self.get_response(request)
