@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ class Verdict:
     allowed: bool
     hits: int
     retry_after: int
+
+
+CLEANUP_ONE_IN = 1000  # about one hit in this many also deletes the database's ended windows
 
 
 def _key(scope: str, who: str) -> str:
@@ -153,6 +157,8 @@ def hit(scope: str, who: str) -> Verdict:
     if rate is None:
         return Verdict(True, 0, 0)
     hits, left = _count(_key(scope, who), rate.seconds)
+    if not _use_redis() and secrets.randbelow(CLEANUP_ONE_IN) == 0:
+        clear_expired()  # Redis expires its keys itself; the table is swept now and then instead of by cron
     return Verdict(hits <= rate.limit, hits, left if hits > rate.limit else 0)
 
 

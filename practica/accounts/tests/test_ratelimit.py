@@ -107,3 +107,15 @@ def test_the_client_address(rf: Any, settings: Any, remote: str, forwarded: str,
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
 
     assert ratelimit.client_address(request) == expected
+
+
+def test_ended_windows_are_swept_from_the_database_now_and_then(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.REDIS_URL = ""
+    ratelimit.hit("post", "user:1")
+    RateCounter.objects.update(resets_at=0)  # an ended window
+    monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 1)  # this hit is the one in a thousand
+
+    ratelimit.hit("post", "user:2")
+
+    assert list(RateCounter.objects.values_list("hits", flat=True)) == [1]
+    assert ratelimit.look("post", "user:1").hits == 0
