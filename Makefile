@@ -82,6 +82,10 @@ typecheck: install-test
 
 # One pytest run with whatever DATABASE_URL the caller has (SQLite by default).
 pytest: install-test
+	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+# Runs every step even when an earlier one fails, so one run shows all problems; fails if any step failed.
+test: install-test
 	@failed=()
 	step() {
 		local name=$$1; shift
