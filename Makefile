@@ -28,7 +28,7 @@ REMOVE_STALE_STAMPS := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-
 help:
 	@echo "make demo       install, migrate, load the demo data and serve on http://$(DEMO_ADDR)"
 	@echo "make test       ruff, mypy and pytest (SQLite; PostgreSQL too with PRACTICA_TEST_POSTGRES)"
-	@echo "make lint       ruff check"
+	@echo "make lint       ruff check and the import floors (lint-imports)"
 	@echo "make typecheck  mypy"
 	@echo "make lock       regenerate $(LOCK) from pyproject.toml in a clean virtualenv"
 	@echo "make bench      run the benchmarks (bench/run.py), results go in docs/benchmarks.md"
@@ -76,6 +76,7 @@ demo: install
 
 lint: install-test
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install-test
 	$(PY) -m mypy practica
@@ -111,6 +112,7 @@ test: install-test
 		if [ $$rc -eq 0 ]; then echo "==> $$name: ok"; else echo "==> $$name: FAILED (exit $$rc)"; failed+=("$$name"); fi
 	}
 	step "ruff check" $(PY) -m ruff check .
+	step "import floors (lint-imports)" $(VENV)/bin/lint-imports
 	step "mypy" $(PY) -m mypy practica
 	# The second run's PostgreSQL: PRACTICA_TEST_POSTGRES, else a DATABASE_URL that points at PostgreSQL.
 	pg_url="$${PRACTICA_TEST_POSTGRES:-}"
