@@ -272,17 +272,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    # JSON nested deeper than 64 levels is a 400, not a RecursionError (practica/api/parsers.py).
+    # JSON nested deeper than 64 levels is a 400, not a RecursionError (practica/lib/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "practica.api.parsers.BoundedJSONParser",
+        "practica.lib.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "practica.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "practica.lib.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "practica.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "practica.lib.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",  # a coarse per-process guard; the limits that matter:
         "practica.accounts.ratelimit.SharedRateThrottle",  # posting and searching, counted across processes

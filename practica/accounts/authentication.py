@@ -1,4 +1,5 @@
-"""``Authorization: Token <key>`` (or ``Bearer <key>``) for the API, checked against the hashed personal tokens."""
+"""``Authorization: Token <key>`` (or ``Bearer <key>``) for the API, checked against the hashed personal tokens;
+and who is asking, for the API views of every app."""
 
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ class ApiTokenAuthentication(BaseAuthentication):
 
 def _revokes_itself(request: Request) -> bool:
     return request.method == "DELETE" and request.path.rstrip("/").endswith("/auth/token")
+
+
+def authenticated_user(request: Request) -> User:
+    """The signed-in user; 401 for anonymous requests."""
+    if not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    return request.user  # type: ignore[return-value]
 
 
 def token_of(request: Any) -> ApiToken | None:

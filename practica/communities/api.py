@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from practica.accounts.authentication import authenticated_user
 from practica.accounts.models import User
-from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors, services
 from practica.communities.models import (
     Community,
@@ -25,6 +25,7 @@ from practica.communities.models import (
     Stage,
     Visibility,
 )
+from practica.lib.api.requests import validated_data
 from practica.people.models import Organization
 
 # --- Serializers ----------------------------------------------------------------------------------

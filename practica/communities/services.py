@@ -38,6 +38,7 @@ from practica.communities.models import (
 )
 from practica.communities.selectors import Access
 from practica.lib import audit
+from practica.lib.errors import RefusedWithStatus
 from practica.notifications import hooks as notification_hooks
 from practica.people.models import Organization
 from practica.topics.models import Topic
@@ -582,13 +583,11 @@ def invitation_create(
     return invitation
 
 
-class InvitationInvalid(Exception):
+class InvitationInvalid(RefusedWithStatus):
     """The invitation link was tampered with, revoked, used up or has expired (the message says which)."""
 
     def __init__(self, message: str, *, status: int = 404) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
 
 
 def invitation_from_token(token: str) -> Invitation:

@@ -26,8 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from practica.accounts.authentication import authenticated_user
 from practica.accounts.models import User
-from practica.api.requests import authenticated_user, validated_data
 from practica.communities import selectors as community_selectors
 from practica.communities.models import Community
 from practica.communities.selectors import Access
@@ -41,6 +41,7 @@ from practica.discussions.models import (
     Thread,
     ThreadKind,
 )
+from practica.lib.api.requests import validated_data
 from practica.lib.errors import ValidationError
 from practica.lib.ids import MAX_ID
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise

@@ -17,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from practica.api.requests import authenticated_user, validated_data
+from practica.accounts.authentication import authenticated_user
 from practica.communities import selectors as community_selectors
 from practica.events import selectors, services
 from practica.events.models import Event, EventKind, RsvpResponse
 from practica.events.recurrence import OccurrenceInfo, occurrence_key_parse
+from practica.lib.api.requests import validated_data
 from practica.lib.errors import ValidationError
 
 MAX_WINDOW_DAYS = 732

@@ -18,8 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from practica.api.parsers import BoundedJSONParser
-from practica.api.requests import authenticated_user, validated_data
+from practica.accounts.authentication import authenticated_user
 from practica.communities import selectors as community_selectors
 from practica.discussions import selectors as discussion_selectors
 from practica.discussions.api import TagsField
@@ -32,6 +31,8 @@ from practica.knowledge.models import (
     KnowledgeKind,
     KnowledgeStatus,
 )
+from practica.lib.api.parsers import BoundedJSONParser
+from practica.lib.api.requests import validated_data
 from practica.lib.uploads import upload_refusal
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from practica.accounts.models import User
-from practica.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from practica.communities.models import Community
+from practica.lib.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from practica.lib.testing.client import Api
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def _api_view_classes() -> list[type]:
 def test_every_api_view_reads_json_through_the_bounded_parser() -> None:
     from rest_framework.parsers import JSONParser
 
-    from practica.api.parsers import BoundedJSONParser
+    from practica.lib.api.parsers import BoundedJSONParser
 
     views = _api_view_classes()
     assert len(views) > 30

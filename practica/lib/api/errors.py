@@ -11,8 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from practica.communities.services import InvitationInvalid
-from practica.lib.errors import ConflictError
+from practica.lib.errors import ConflictError, RefusedWithStatus
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -42,7 +41,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             data = {"detail": " ".join(exc.messages)}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, InvitationInvalid):
+    if isinstance(exc, RefusedWithStatus):
         return Response({"detail": exc.message}, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
