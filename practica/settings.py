@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "practica.events",
     "practica.audit",
     "practica.api",
+    "practica.front",
 ]
 
 MIDDLEWARE = [

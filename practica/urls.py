@@ -2,14 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from practica.accounts import urls as accounts_urls
-from practica.lib import views
 
 admin.site.site_header = "Practica network administration"
 admin.site.site_title = "Practica admin"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("practica.front.urls")),  # home and healthz
     *accounts_urls.overrides,  # sign-in, sign-up, password reset and the admin's sign-in, with their limits
     path("", include("practica.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Start-up configuration, the health check, and pages that load nothing from third-party hosts."""
+"""Start-up configuration, and pages that load nothing from third-party hosts (the health check: practica/front)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -137,37 +136,6 @@ def test_settings_accept_each_documented_email_url(tmp_path: Path, url: str, bac
 
     assert result.returncode == 0, result.stderr
     assert f"django.core.mail.backends.{backend}.EmailBackend" in result.stdout
-
-
-# --- Health check ---------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_healthz_answers_ok_as_json(client: Client) -> None:
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-@pytest.mark.django_db
-def test_healthz_answers_503_when_the_database_is_unreachable(client: Client, monkeypatch: Any) -> None:
-    from django.db import DatabaseError, connection
-
-    def broken_cursor(*args: Any, **kwargs: Any) -> Any:
-        raise DatabaseError("connection refused")
-
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get("/healthz")
-
-    assert response.status_code == 503
-    assert response.json()["status"] == "error"
-
-
-@pytest.mark.django_db
-def test_healthz_answers_405_to_post(client: Client) -> None:
-    assert client.post("/healthz").status_code == 405
 
 
 # --- Nothing from third-party hosts ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Site-wide pages: home and health check."""
+"""The front pages: home (what is new in my communities, or the featured ones) and the health check."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["feed"] = discussion_selectors.feed_for_user(user=request.user)
     else:
         context["featured"] = community_selectors.community_directory(user=request.user)[:6]
-    return render(request, "home.html", context)
+    return render(request, "front/home.html", context)
 
 
 @require_GET
