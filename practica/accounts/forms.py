@@ -6,8 +6,8 @@ from django import forms
 from django.http import HttpRequest
 
 from practica.accounts.models import User
+from practica.people.search import person_changed
 from practica.people.services import organization_get_or_create, profile_ensure
-from practica.search.indexing import person_changed
 
 
 class SignupExtraForm(forms.Form):

@@ -40,12 +40,12 @@ from practica.discussions.models import (
     ThreadKind,
     Vote,
 )
+from practica.discussions.search import thread_changed, votes_changed
 from practica.lib import audit
 from practica.lib.errors import ConflictError
 from practica.lib.ids import id_from
 from practica.lib.markdown import Rendered, render_markdown
 from practica.notifications import hooks as notification_hooks
-from practica.search.indexing import thread_changed, votes_changed
 from practica.topics.models import Topic
 
 MAX_TAGS = community_services.MAX_TAGS  # the same limit as every tagged thing in a community

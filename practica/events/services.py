@@ -23,7 +23,6 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState
 from practica.communities.selectors import Access
-from practica.events import indexing
 from practica.events.models import (
     MAX_TEXT_BYTES,
     MAX_TITLE_LENGTH,
@@ -48,6 +47,7 @@ from practica.events.recurrence import (
     rule_parse,
     zone_get,
 )
+from practica.events.search import event_changed
 from practica.lib.markdown import render_markdown
 
 MAX_DURATION = dt.timedelta(days=31)
@@ -293,7 +293,7 @@ def event_create(
             "recurrence": event.recurrence,
         },
     )
-    indexing.event_changed(event.pk)
+    event_changed(event.pk)
     return event
 
 
@@ -423,7 +423,7 @@ def event_update(
                 _tell_promoted(promoted, row, event)
                 assert result.promoted is not None
                 result.promoted.append(promoted)
-    indexing.event_changed(event.pk)
+    event_changed(event.pk)
     return result
 
 
@@ -435,7 +435,7 @@ def event_cancel(*, event: Event, actor: User) -> Event:
     if event.cancelled_at is None:
         event.cancelled_at = timezone.now()
         event.save(update_fields=["cancelled_at", "updated_at"])
-        indexing.event_changed(event.pk)
+        event_changed(event.pk)
         _tell_answered(
             _answered(event),
             event,
@@ -825,7 +825,7 @@ def occurrence_write_up(
     if notes is not None or decisions is not None:
         occurrence.notes_updated_at = timezone.now()
     occurrence.save()
-    indexing.event_changed(event.pk)
+    event_changed(event.pk)
     return occurrence
 
 

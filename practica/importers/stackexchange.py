@@ -860,14 +860,15 @@ class StackExchangeImporter:
 
     def _index(self) -> None:
         """Index the community's threads and the imported people for search."""
+        from practica.people.search import PERSON
         from practica.search import latent
-        from practica.search.indexing import index_people, reindex_community
+        from practica.search.indexing import index_documents, reindex_community
 
         if self.stats.total_created == 0:
             return
         reindex_community(self.community.id)
         prefix = self.ext("user:")
-        index_people(User.objects.filter(external_id__startswith=prefix).values_list("id", flat=True))
+        index_documents(PERSON, User.objects.filter(external_id__startswith=prefix).values_list("id", flat=True))
         # The new threads are placed in the latent space as indexed; enough of them change what it should be.
         if latent.is_stale():
             latent.build()

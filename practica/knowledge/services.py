@@ -28,7 +28,6 @@ from practica.communities.selectors import Access
 from practica.communities.services import community_tags_resolve
 from practica.discussions.models import Post, Thread
 from practica.discussions.selectors import thread_get_for_user
-from practica.knowledge.indexing import item_changed
 from practica.knowledge.models import (
     ALL_KIND_FIELDS,
     MAX_BODY_BYTES,
@@ -50,6 +49,7 @@ from practica.knowledge.models import (
     KnowledgeVersion,
     ReviewEvent,
 )
+from practica.knowledge.search import item_changed
 from practica.knowledge.uploads import check_upload
 from practica.lib.markdown import render_markdown
 from practica.topics.services import topics_get_or_create

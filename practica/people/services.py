@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from practica.accounts.models import User
 from practica.lib.timezones import is_time_zone
 from practica.people.models import Organization, Profile
-from practica.search.indexing import person_changed
+from practica.people.search import person_changed
 from practica.topics.services import parse_topic_names, topics_get_or_create
 
 PROFILE_FIELDS = ("display_name", "discipline", "job_title", "location", "timezone", "bio")

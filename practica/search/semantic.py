@@ -365,17 +365,3 @@ def neighbour_threads_for_text(
     vector = embed_query(text)
     near = nearest(vector, community_ids=community_ids, exclude_thread=None, limit=limit)
     return [t for t, similarity in near if similarity >= min_similarity]
-
-
-def embedding_changed(thread_id: int) -> None:
-    """Queue the thread's embedding (a background task) after commit, when the extra is installed."""
-    if not available():
-        return
-    from django.db import transaction
-
-    def enqueue() -> None:
-        from practica.search.tasks import embed_threads_task
-
-        embed_threads_task.enqueue([thread_id])
-
-    transaction.on_commit(enqueue)

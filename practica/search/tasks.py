@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from practica.search import semantic
+from practica.search.indexing import reindex_community
 
 
 @task()
@@ -18,6 +19,4 @@ def embed_threads_task(thread_ids: list[int]) -> int:
 @task()
 def reindex_community_task(community_id: int) -> int:
     """Rebuild a community's search documents (its slug or language changed)."""
-    from practica.search.indexing import reindex_community
-
     return reindex_community(community_id)

@@ -18,10 +18,9 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Post
+from practica.discussions.search import index_threads
 from practica.discussions.tests.builders import answer, ask
-from practica.events.indexing import index_events
 from practica.events.services import event_create
-from practica.knowledge.indexing import index_items
 from practica.knowledge.tests.builders import published
 from practica.lib.testing.factories import UserFactory
 from practica.search import indexing
@@ -37,11 +36,11 @@ def _documents(doc_type: str, object_id: int) -> list[SearchDocument]:
 
 def test_reindexing_a_thread_replaces_its_document_in_place(community: Community, member: User) -> None:
     thread = ask(community, member, "Flange leaks", body="The gasket is old.")
-    indexing.index_threads([thread.pk])
+    index_threads([thread.pk])
     before = _documents(DocType.THREAD, thread.pk)
     Post.objects.filter(thread=thread).update(body_text="The bolts were never torqued.")
 
-    indexing.index_threads([thread.pk])
+    index_threads([thread.pk])
 
     after = _documents(DocType.THREAD, thread.pk)
     assert [d.pk for d in after] == [d.pk for d in before]  # an upsert: the same row, updated
@@ -62,7 +61,7 @@ def test_a_document_written_meanwhile_by_another_indexer_is_overwritten_not_a_un
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(indexing, "bulk_upsert", another_indexer_commits_first)
-    indexing.index_threads([thread.pk])
+    index_threads([thread.pk])
 
     assert [d.title for d in _documents(DocType.THREAD, thread.pk)] == ["Pump cavitation"]
     assert titles(find(member, "cavitation")) == ["Pump cavitation"]
@@ -78,9 +77,9 @@ def test_people_knowledge_and_events_are_upserted_too(community: Community, memb
         end=(start + timedelta(hours=1)).replace(tzinfo=None), timezone_name="UTC",
     )
     for doc_type, object_id, index in (
-        (DocType.PERSON, person.pk, indexing.index_people),
-        (DocType.KNOWLEDGE, item.pk, index_items),
-        (DocType.EVENT, event.pk, index_events),
+        (DocType.PERSON, person.pk, lambda ids: indexing.index_documents(DocType.PERSON, ids)),
+        (DocType.KNOWLEDGE, item.pk, lambda ids: indexing.index_documents(DocType.KNOWLEDGE, ids)),
+        (DocType.EVENT, event.pk, lambda ids: indexing.index_documents(DocType.EVENT, ids)),
     ):
         SearchDocument.objects.filter(doc_type=doc_type, object_id=object_id).delete()
         SearchDocument.objects.create(doc_type=doc_type, object_id=object_id, title="Stale", url="/x/")
@@ -92,10 +91,10 @@ def test_people_knowledge_and_events_are_upserted_too(community: Community, memb
 
 def test_a_thread_that_left_leaves_the_index(community: Community, member: User, owner: User) -> None:
     thread = ask(community, member, "Hidden soon", body="Plain.")
-    indexing.index_threads([thread.pk])
+    index_threads([thread.pk])
     services.thread_moderate(thread=thread, actor=owner, action="hide")
 
-    indexing.index_threads([thread.pk])
+    index_threads([thread.pk])
 
     assert _documents(DocType.THREAD, thread.pk) == []
 
@@ -107,7 +106,7 @@ def test_a_big_batch_inside_a_callers_transaction_is_written_even_if_a_document_
     # per-document locks, and a document someone else wrote falls back to the upsert instead of failing.
     threads = [ask(community, member, f"Batch thread {n}", body="Plain.") for n in range(indexing.COPY_ROWS)]
     with transaction.atomic():
-        indexing.index_threads([t.pk for t in threads])
+        index_threads([t.pk for t in threads])
         assert SearchDocument.objects.filter(doc_type=DocType.THREAD).count() == indexing.COPY_ROWS
 
 
@@ -117,10 +116,10 @@ def test_a_failure_to_index_is_logged_and_the_write_stands(
 ) -> None:
     thread = ask(community, member, "Still answered", body="Plain.")
 
-    def broken(thread_ids: Any, **kwargs: Any) -> int:
+    def broken(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(indexing, "index_threads", broken)
+    monkeypatch.setattr(indexing, "index_documents", broken)
     with (
         caplog.at_level(logging.ERROR, logger="practica.search.indexing"),
         django_capture_on_commit_callbacks(execute=True),
@@ -147,7 +146,7 @@ def test_many_indexers_of_one_thread_at_once_never_fail(community: Community, me
         try:
             start.wait()
             for _ in range(10):
-                indexing.index_threads([thread.pk])
+                index_threads([thread.pk])
         except BaseException as exc:  # every failure is reported below
             errors.append(exc)
         finally:

@@ -267,6 +267,6 @@ def test_a_new_member_appears_among_the_communitys_people_without_reindexing(peo
     newcomer = person("newcomer", people_world.private)
     newcomer.profile.discipline = "Geology"
     newcomer.profile.save(update_fields=["discipline"])
-    indexing.index_people([newcomer.pk])
+    indexing.index_documents(DocType.PERSON, [newcomer.pk])
     results = find(member, "geology", types=[DocType.PERSON], community_ids=[people_world.private.pk])
     assert _people(results) == {"owner", "member", "newcomer"}

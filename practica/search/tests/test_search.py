@@ -19,6 +19,7 @@ from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState
 from practica.discussions import services
 from practica.discussions.models import Thread, ThreadKind
+from practica.discussions.search import index_threads
 from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.lib.testing.client import Api
 from practica.lib.testing.factories import CommunityFactory, OrganizationFactory, UserFactory
@@ -528,7 +529,7 @@ def test_rebuild_indexes_the_same_people_as_saving_a_profile(
     Membership.objects.filter(user=leaver).update(state=MembershipState.LEFT)
     requester = UserFactory.create(username="requester")
     Membership.objects.create(community=community, user=requester, state=MembershipState.REQUESTED)
-    indexing.index_people([leaver.pk, requester.pk])
+    indexing.index_documents(DocType.PERSON, [leaver.pk, requester.pk])
     before = set(SearchDocument.objects.filter(doc_type=DocType.PERSON).values_list("object_id", flat=True))
     reindex()
     after = set(SearchDocument.objects.filter(doc_type=DocType.PERSON).values_list("object_id", flat=True))
@@ -538,8 +539,8 @@ def test_rebuild_indexes_the_same_people_as_saving_a_profile(
 
 def test_reindexing_a_thread_twice_keeps_one_document(community: Community, member: User) -> None:
     thread = ask(community, member, "Obsidian in the cuttings", body="Black glassy cuttings.")
-    assert indexing.index_threads([thread.pk, thread.pk]) == 1
-    assert indexing.index_threads([thread.pk]) == 1
+    assert index_threads([thread.pk, thread.pk]) == 1
+    assert index_threads([thread.pk]) == 1
     assert SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id=thread.pk).count() == 1
     assert find(member, "obsidian").count == 1
 

@@ -19,6 +19,7 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Thread
+from practica.discussions.search import index_threads
 from practica.discussions.tests.builders import ask, opening
 from practica.lib.testing.client import Api
 from practica.search import indexing, selectors, semantic
@@ -305,7 +306,7 @@ def test_a_thread_moved_into_a_private_community_never_comes_back_through_a_stal
 ) -> None:
     """The embedding is recomputed by a background task; until it runs, it still names the old community."""
     services.thread_move(thread=kicks.influx, actor=owner, target=private_community)
-    indexing.index_threads([kicks.influx.pk])  # the search document follows at once; the embedding task has not run
+    index_threads([kicks.influx.pk])  # the search document follows at once; the embedding task has not run
     assert ThreadEmbedding.objects.get(thread_id=kicks.influx.pk).community_id == kicks.kick.community_id
     rows = api.as_user(outsider).get(f"/api/v1/threads/{kicks.kick.pk}/related/?limit=100").json()
     assert kicks.influx.pk not in {row["id"] for row in rows}
