@@ -37,7 +37,7 @@ from practica.communities.models import (
     Visibility,
 )
 from practica.communities.selectors import Access
-from practica.lib import audit
+from practica.lib import audit, indexing
 from practica.lib.errors import RefusedWithStatus
 from practica.notifications import hooks as notification_hooks
 from practica.people.models import Organization
@@ -267,10 +267,7 @@ def community_update(
         _record("community.update", community, actor, summary, changes)
     if "slug" in changes or "language" in changes:
         # Every search document holds its URL (with the slug) and was indexed with the language's configuration.
-        from practica.search.tasks import reindex_community_task
-
-        community_id = community.pk
-        transaction.on_commit(lambda: reindex_community_task.enqueue(community_id))
+        indexing.community_changed(community.pk)
     return community
 
 
