@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "practica.audit",
     "practica.api",
     "practica.front",
+    "practica.demo",
 ]
 
 MIDDLEWARE = [

@@ -231,19 +231,6 @@ class _Sink:
         pass
 
 
-def test_demo_meetings_are_created_once_with_a_year_of_rhythm(owner: User) -> None:
-    from practica.events.demo import seed_demo_events
-    from practica.lib.testing.factories import CommunityFactory
-
-    community = CommunityFactory.create(creator=owner, name="Well integrity", slug="well-integrity")
-    assert seed_demo_events() == 1
-    assert seed_demo_events() == 0
-    event = Event.objects.get(community=community)
-    assert event.recurrence == "FREQ=MONTHLY;BYDAY=1TU"
-    assert selectors.community_rhythm(community=community).total >= 9
-    assert selectors.upcoming_occurrences(community=community, limit=1)
-
-
 def test_the_reminder_task_runs_through_the_tasks_api(
     community: Community, member: User, make_event: Callable[..., Event]
 ) -> None:

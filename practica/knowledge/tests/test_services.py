@@ -279,20 +279,6 @@ def test_reviewers_are_asked_and_the_authors_told_the_result(community: Communit
     assert (told.recipient, told.text) == (member, "Add evidence")
 
 
-def test_demo_knowledge_is_seeded_once(db: None) -> None:
-    from django.core.management import call_command
-
-    from practica.knowledge.demo import seed_demo_knowledge
-    from practica.knowledge.models import Collection
-
-    call_command("seed_demo", "--skip-datasets", verbosity=0)
-    published_titles = set(KnowledgeItem.objects.filter(status="published").values_list("title", flat=True))
-    assert "Sustained casing pressure after a rushed wait-on-cement" in published_titles
-    assert Collection.objects.filter(title="Start here").count() == 1
-    count = KnowledgeItem.objects.count()
-    assert seed_demo_knowledge() == 0 and KnowledgeItem.objects.count() == count
-
-
 def test_capture_from_notes_shortens_a_long_title_and_drops_an_unsafe_link(community: Community, member: User) -> None:
     item = services.capture_from_notes(
         user=member, community=community, title="Monthly call " * 30, body_markdown="Notes",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState
-from practica.discussions.demo import DEMO_THREADS
+from practica.demo.discussions import DEMO_THREADS
 from practica.discussions.models import Comment, Post, Thread, ThreadKind
 from practica.search import selectors
 from practica.search.tests.conftest import viewer

@@ -24,11 +24,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practica.accounts.models import User
-from practica.communities import demo_data
 from practica.communities import services as community_services
-from practica.communities.demo_data import CommunitySpec, PersonSpec
 from practica.communities.models import Community, Membership, MembershipState, Role, Visibility
 from practica.communities.selectors import Access
+from practica.demo import network
+from practica.demo.discussions import seed_demo_discussions
+from practica.demo.events import seed_demo_events
+from practica.demo.knowledge import seed_demo_knowledge
+from practica.demo.network import CommunitySpec, PersonSpec
+from practica.importers.stackexchange import StackExchangeImporter
 from practica.people import services as people_services
 from practica.people.models import Organization
 
@@ -69,24 +73,18 @@ class DemoSeeder:
     def run(self) -> SeedReport:
         self.seed_organizations()
         self.seed_people()
-        for spec in demo_data.COMMUNITIES:
+        for spec in network.COMMUNITIES:
             self.seed_community(spec)
-        # Questions, discussions and ideas (discussions app); idempotent.
-        from practica.discussions.demo import seed_demo_discussions
-
+        # Questions, discussions and ideas, recurring meetings, knowledge items; each idempotent.
         self.report.threads, self.report.replies = seed_demo_discussions(log=self.log)
-        from practica.events.demo import seed_demo_events  # recurring meetings (events app); idempotent
-
         seed_demo_events(log=self.log)
-        from practica.knowledge.demo import seed_demo_knowledge  # knowledge items (knowledge app); idempotent
-
         seed_demo_knowledge(log=self.log)
         return self.report
 
     # --- Organisations and people -----------------------------------------------------------------
 
     def seed_organizations(self) -> None:
-        for spec in demo_data.ORGANIZATIONS:
+        for spec in network.ORGANIZATIONS:
             existed = Organization.objects.filter(name__iexact=spec.name).exists()
             self.organizations[spec.name] = people_services.organization_get_or_create(name=spec.name, kind=spec.kind)
             if not existed:
@@ -94,10 +92,10 @@ class DemoSeeder:
                 self.log(f"  organisation {spec.name}")
 
     def seed_people(self) -> None:
-        self._person(demo_data.ADMIN_PERSON, password=demo_data.ADMIN_PASSWORD, superuser=True)
-        self._person(demo_data.DEMO_PERSON, password=demo_data.DEMO_PASSWORD)
-        for spec in demo_data.PEOPLE:
-            self._person(spec, password=demo_data.DEMO_PASSWORD)
+        self._person(network.ADMIN_PERSON, password=network.ADMIN_PASSWORD, superuser=True)
+        self._person(network.DEMO_PERSON, password=network.DEMO_PASSWORD)
+        for spec in network.PEOPLE:
+            self._person(spec, password=network.DEMO_PASSWORD)
 
     def _hash(self, password: str) -> str:
         if password not in self._password_hashes:
@@ -205,7 +203,7 @@ class DemoSeeder:
 
     def _coordinating_actor(self, community: Community, spec: CommunitySpec) -> User | None:
         """The community's demo coordinator, or the network admin when they no longer coordinate it."""
-        for username in (spec.coordinator, demo_data.ADMIN_USERNAME):
+        for username in (spec.coordinator, network.ADMIN_USERNAME):
             user = self.users.get(username)
             if user is not None and Access(community, user).can_coordinate:
                 return user
@@ -239,8 +237,6 @@ def seed_real_data(*, log: Any) -> tuple[int, str]:
     Returns the number of objects imported and a line for the console (why nothing was imported, if so).
     Idempotent: a second run imports nothing.
     """
-    from practica.importers.stackexchange import StackExchangeImporter
-
     folder = Path(settings.SHARED_DATASETS_DIR) / DEMO_DATASET
     if not (folder / "Posts.xml").is_file():
         return 0, f"Skipped the real-data community: no dataset at {folder} (see README, Data)."
@@ -332,7 +328,7 @@ class Command(BaseCommand):
         )
         say(
             f"Demo data ready. Sign in at {settings.SITE_URL}{reverse('account_login')} as "
-            f"{demo_data.DEMO_USERNAME} / {demo_data.DEMO_PASSWORD} "
-            f"(network admin: {demo_data.ADMIN_USERNAME} / {demo_data.ADMIN_PASSWORD}).",
+            f"{network.DEMO_USERNAME} / {network.DEMO_PASSWORD} "
+            f"(network admin: {network.ADMIN_USERNAME} / {network.ADMIN_PASSWORD}).",
             self.style.SUCCESS,
         )

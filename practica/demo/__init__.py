@@ -1,0 +1,1 @@
+"""The demo: ``manage.py seed_demo`` and its data by subject (network, discussions, events, knowledge)."""
