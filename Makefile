@@ -31,7 +31,7 @@ help:
 	@echo "make lint       ruff check and the import floors (lint-imports)"
 	@echo "make typecheck  mypy"
 	@echo "make lock       regenerate $(LOCK) from pyproject.toml in a clean virtualenv"
-	@echo "make bench      run the benchmarks (bench/run.py), results go in docs/benchmarks.md"
+	@echo "make bench      run the benchmarks (bench/run.py), with --write its figures go to bench/results/*.csv (docs/benchmarks.md: the current ones)"
 	@echo "make clean      remove caches and build leftovers (keeps .venv and var/)"
 	@echo "make distclean  clean, and remove .venv and var/ (the demo database) too"
 
@@ -196,7 +196,7 @@ bench: install
 	@if [ -f bench/run.py ]; then
 		$(PY) bench/run.py
 	else
-		echo "No benchmarks exist yet (bench/run.py is missing). Record results in docs/benchmarks.md."
+		echo "No benchmarks exist yet (bench/run.py is missing). Record results in bench/results/ (docs/benchmarks.md says how)."
 	fi
 
 clean:
