@@ -255,14 +255,14 @@ def cross_validated_search(by_source: dict[int, set[int]], titles: dict[int, str
     ``rerank.WEIGHTS`` ships — and each fold's, to show how much they vary."""
     import random
 
-    from practica.search import rerank, selectors
+    from practica.search import rerank, selectors, training
 
     examples: dict[int, tuple[Any, list[int]]] = {}
     for a in by_source:
         with rerank.collecting() as groups:
             selectors.search(user=viewer, q=titles[a], types=["thread"], limit=101, with_snippets=False)
         if groups:
-            rows, wanted, _missed = rerank.example(groups[-1], a, by_source[a])
+            rows, wanted, _missed = training.example(groups[-1], a, by_source[a])
             examples[a] = (rows, wanted)
     rankings: dict[int, list[int]] = {}
     asked: dict[int, list[int]] = {}  # "asked already?" with the question's title (10 shown instead of 5)
@@ -274,7 +274,7 @@ def cross_validated_search(by_source: dict[int, set[int]], titles: dict[int, str
         folds = [sources[f::LEARNING_FOLDS] for f in range(LEARNING_FOLDS)]
         ranks: list[int | None] = []
         for f, fold in enumerate(folds):
-            weights = rerank.fit([examples[a] for g, other in enumerate(folds) if g != f for a in other if a in examples])
+            weights = training.fit([examples[a] for g, other in enumerate(folds) if g != f for a in other if a in examples])
             with rerank.using(weights):
                 for a in fold:
                     hits = selectors.search(user=viewer, q=titles[a], types=["thread"], limit=101, with_snippets=False).hits
@@ -291,7 +291,7 @@ def cross_validated_search(by_source: dict[int, set[int]], titles: dict[int, str
         "rankings": rankings,
         "asked": asked,
         "by_seed": by_seed,
-        "weights": rerank.fit(list(examples.values())),
+        "weights": training.fit(list(examples.values())),
         "fold_weights": fold_weights,
         "learnt_from": sum(1 for x, wanted in examples.values() if wanted),
         "queries": len(by_source),
@@ -352,7 +352,7 @@ def evaluate_experts(
     folder: Path, site: str, community: Any, viewer: Any, cut: dt.datetime, until: dt.datetime | None = None
 ) -> dict[str, Any]:
     from practica.accounts.models import User
-    from practica.search.experts import find_experts
+    from practica.discovery.experts import find_experts
 
     users = dict(User.objects.filter(external_id__startswith=f"se:{site}:user:").values_list("external_id", "id"))
     questions = [q for q in later_questions(folder, site, cut) if until is None or q["created"] < until]

@@ -521,9 +521,9 @@ def measure(
     from django.test import Client
 
     from practica.communities.models import Community, Membership, Role
+    from practica.discovery.experts import find_experts
     from practica.discussions.models import Thread
     from practica.search import selectors
-    from practica.search.experts import find_experts
 
     member = (
         Membership.objects.filter(community__slug=SLUG, role=Role.MEMBER).select_related("user").order_by("user_id")[0].user
@@ -673,9 +673,9 @@ def explain(series: list[Series], *, log: Callable[[str], None] = print, per_ser
 def profile(*, big_thread_id: int, log: Callable[[str], None] = print, top: int = 30) -> None:
     """cProfile one pass of each selector over its set; prints the functions with the most cumulative time."""
     from practica.communities.models import Community, Membership, Role
+    from practica.discovery.experts import find_experts
     from practica.discussions.models import Thread
     from practica.search import selectors
-    from practica.search.experts import find_experts
 
     member = (
         Membership.objects.filter(community__slug=SLUG, role=Role.MEMBER).select_related("user").order_by("user_id")[0].user

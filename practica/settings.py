@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "practica.knowledge",
     "practica.notifications",
     "practica.events",
+    "practica.discovery",
     "practica.audit",
     "practica.api",
     "practica.front",

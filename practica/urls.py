@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("practica.communities.urls")),
     path("", include("practica.discussions.urls")),
     path("", include("practica.importers.urls")),
-    path("", include("practica.search.urls")),
+    path("", include("practica.discovery.urls")),
     path("", include("practica.knowledge.urls")),
     path("", include("practica.notifications.urls")),
     path("", include("practica.events.urls")),

@@ -7,12 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from practica.api.views import MyTokensView, MyTokenView, TokenView
 from practica.audit import api as audit
 from practica.communities import api as communities
+from practica.discovery import api as search
 from practica.discussions import api as discussions
 from practica.events import api as events
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
 from practica.people import api as people
-from practica.search import api as search
 
 SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practica.accounts.ratelimit import rate_limited
 from practica.communities import selectors as community_selectors
 from practica.communities.models import Community
-from practica.discussions import selectors, services
+from practica.discussions import hooks, selectors, services
 from practica.discussions.forms import (
     CommentForm,
     EditForm,
@@ -119,7 +119,7 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
         "can_participate": can_participate,
         "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
         "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
-        "routing": _routing(request, thread, access),
+        "routing": hooks.routing(request, thread, access),
         "linked": selectors.linked_threads(thread=thread, user=request.user),
         "original_visible": thread.duplicate_of_id in selectors.visible_originals([thread], request.user),
     }
@@ -201,29 +201,6 @@ def _prepare_posts(
             flag_url=url_for("discussions:flag", post.id),
             comment_url=url_for("discussions:comment", post.id),
         )
-
-
-def _routing(request: HttpRequest, thread: Thread, access: Any) -> dict[str, Any] | None:
-    """Suggested experts for a question that has waited too long (its author and coordinators see them)."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from practica.search.experts import find_experts
-    from practica.search.models import ExpertRequest
-
-    if thread.kind != "question" or thread.first_response_at is not None or not request.user.is_authenticated:
-        return None
-    if thread.author_id != request.user.id and not access.can_coordinate:
-        return None
-    waited = timezone.now() - thread.created_at
-    if waited.total_seconds() < settings.ROUTING_AFTER_HOURS * 3600:
-        return None
-    experts = find_experts(
-        text=thread.title, community=thread.community, viewer=request.user, limit=5,
-        exclude_user_ids={thread.author_id or 0},
-    )
-    asked = set(ExpertRequest.objects.filter(thread=thread).values_list("expert_id", flat=True))
-    return {"experts": experts, "asked": asked, "waited": waited}
 
 
 def _coordinated_communities(request: HttpRequest, current: Community) -> list[Community]:

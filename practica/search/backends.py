@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection
 
+from practica.communities.models import Community
+
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_TOKENS = 16
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
@@ -409,8 +411,6 @@ class PostgresBackend(Backend):
         Read once per backend object: a request takes one (``get_backend``) and matches up to four times with it
         (all the words, then some, each ranked and counted).
         """
-        from practica.communities.models import Community
-
         if self._languages_memo is None:
             languages = Community.objects.order_by().values_list("language", flat=True).distinct()
             configs = {text_search_config(lang) for lang in languages}

@@ -41,8 +41,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from practica.search import rerank
 from practica.search import vectors as vector_index
-from practica.search.similarity import parse_terms, weighted_words
+from practica.search.models import DocType, LatentSpace, SearchDocument, ThreadLatent
+from practica.search.similarity import parse_terms, unit_row, weighted_words
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +101,6 @@ class BuildReport:
 
 def _thread_terms() -> Iterable[tuple[int, int, dict[str, int]]]:
     """(thread id, community id, word counts) of every thread document, read in chunks."""
-    from practica.search.models import DocType, SearchDocument
-
     rows = (
         SearchDocument.objects.filter(doc_type=DocType.THREAD, community__isnull=False)
         .order_by("object_id")
@@ -108,18 +108,6 @@ def _thread_terms() -> Iterable[tuple[int, int, dict[str, int]]]:
     )
     for thread_id, community_id, terms in rows.iterator(chunk_size=2000):
         yield thread_id, community_id, parse_terms(terms)
-
-
-def _row(counts: dict[str, int], index: dict[str, int], idf: Any) -> tuple[list[int], list[float]]:
-    """A document's (or a query's) weighted words as column indices and values, of length 1."""
-    columns, values = [], []
-    for word, n in counts.items():
-        column = index.get(word)
-        if column is not None and n > 0:
-            columns.append(column)
-            values.append((1.0 + math.log(n)) * float(idf[column]))
-    norm = math.sqrt(sum(v * v for v in values))
-    return columns, [v / norm for v in values] if norm else []
 
 
 def _truncated_svd(matrix: Any, k: int) -> tuple[Any, Any]:
@@ -150,8 +138,6 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
 
     Without enough threads (``LATENT_MIN_DOCUMENTS``) or words, any old space is removed and nothing is built:
     searches keep their full-text ranking."""
-    from practica.search.models import LatentSpace, ThreadLatent
-
     report = BuildReport()
     started = last = time.monotonic()
     if not available():
@@ -191,7 +177,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
     all_columns: list[int] = []
     all_values: list[float] = []
     for thread_id, community_id, counts in _thread_terms():
-        columns, values = _row(counts, index, idf)
+        columns, values = unit_row(counts, index, idf)
         if not values:
             continue
         threads.append(thread_id)
@@ -241,8 +227,6 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
 def is_stale() -> bool:
     """True when there is no space (and enough threads for one), or the threads placed in it since it was built
     (``fold_in``: new or edited) and those gone from it exceed ``STALE_SHARE`` of those it was built from."""
-    from practica.search.models import DocType, LatentSpace, SearchDocument, ThreadLatent
-
     space = LatentSpace.objects.order_by("-id").values("id", "documents", "built_at").first()
     if space is None:
         return SearchDocument.objects.filter(doc_type=DocType.THREAD, community__isnull=False).count() >= min_documents()
@@ -254,22 +238,6 @@ def is_stale() -> bool:
 
 
 # --- The space in memory ---------------------------------------------------------------------------------
-
-
-def _weights(stored: str) -> tuple[float, ...] | None:
-    """Learnt weights as stored (a JSON list), or None when there are none or they do not fit ``rerank.FEATURES``
-    (learnt by an older version): the shipped ones then apply."""
-    from practica.search.rerank import FEATURES
-
-    try:
-        values = json.loads(stored) if stored else None
-    except ValueError:
-        return None
-    if not isinstance(values, list) or len(values) != len(FEATURES):
-        return None
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
-        return None
-    return tuple(float(v) for v in values)
 
 
 class _Space:
@@ -299,8 +267,6 @@ class _Space:
         """This class, up to date, or None when there is no space."""
         import numpy as np
 
-        from practica.search.models import LatentSpace, ThreadLatent
-
         if not available():
             return None
         newest = LatentSpace.objects.order_by("-id").values_list("id", "built_at", "order_learnt_at").first()
@@ -319,7 +285,7 @@ class _Space:
                 if row is None:  # replaced meanwhile: the next call loads the new one
                     return None
                 dims, words, idf, projection, cls.built_at, order_weights, cls.order_learnt_at = row
-                cls.order_weights = _weights(order_weights)
+                cls.order_weights = rerank.stored_weights(order_weights)
                 cls.index = {word: i for i, word in enumerate(json.loads(words))}
                 cls.idf = np.frombuffer(bytes(idf), dtype=np.float32)
                 cls.projection = np.frombuffer(bytes(projection), dtype=np.float32).reshape(-1, dims)
@@ -332,7 +298,7 @@ class _Space:
                 cls.space_id = latest
             if learnt_at != cls.order_learnt_at:  # learnt (or reset) since the space was read
                 stored = LatentSpace.objects.filter(id=latest).values_list("order_weights", flat=True).first()
-                cls.order_weights = _weights(stored or "")
+                cls.order_weights = rerank.stored_weights(stored or "")
                 cls.order_learnt_at = learnt_at
             if cls.seen is None:
                 rows = ThreadLatent.objects.filter(space_id=latest)
@@ -384,7 +350,7 @@ class _Space:
         """Words with their counts → a vector of the space (length 1), or None when it knows none of them."""
         import numpy as np
 
-        columns, values = _row(counts, cls.index, cls.idf)
+        columns, values = unit_row(counts, cls.index, cls.idf)
         if not values:
             return None
         vector = np.asarray(values, dtype=np.float32) @ cls.projection[columns]
@@ -395,8 +361,6 @@ class _Space:
 def fold_in(documents: Sequence[tuple[int, int | None, dict[str, int]]]) -> int:
     """Place these threads — (thread id, community id, word counts) as just indexed — in the current space
     (when there is one): a thread asked about before the next build is found like the others."""
-    from practica.search.models import ThreadLatent
-
     in_communities = [(t, c, counts) for t, c, counts in documents if c is not None]
     space = _Space.get() if in_communities else None
     if space is None or space.space_id is None:
@@ -422,8 +386,6 @@ def forget(thread_ids: Iterable[int]) -> None:
     emptied and stamped now: a process that holds the space in memory rereads the rows changed since it last
     looked (``_Space.get``) and takes the thread out of every community, so it no longer fills one of the
     ``NEIGHBOURS`` places (a deleted row would not be reread; the thread would linger until the next build)."""
-    from practica.search.models import ThreadLatent
-
     ThreadLatent.objects.filter(thread_id__in=list(thread_ids)).exclude(vector=b"").update(
         vector=b"", updated_at=timezone.now()
     )
@@ -433,6 +395,11 @@ def forget(thread_ids: Iterable[int]) -> None:
 
 
 Placed = tuple[type[_Space], Any]
+
+
+def current_space() -> type[_Space] | None:
+    """The space in use, up to date in this process (None when there is none, or latent search is off)."""
+    return _Space.get()
 
 
 def place_text(text: str) -> Placed | None:

@@ -21,7 +21,7 @@ union of both by a linear score of what is known about each candidate (``FEATURE
 
 The weights (``WEIGHTS``) are learnt from pairs of linked questions — one question's title as the query, the
 question it links to as the result sought — by maximising the likelihood of the linked question under a softmax
-over each query's candidates (listwise, L2 penalty ``L2``; :func:`fit`, SciPy's L-BFGS). The shipped weights were
+over each query's candidates (listwise, L2 penalty; ``training.fit``, SciPy's L-BFGS). The shipped weights were
 learnt on every linked pair of the Quantum Computing Stack Exchange dump (``bench/evaluate_retrieval.py`` prints
 them: "Weights learnt on every pair"); that script measures the ranking with weights learnt *without* the
 questions it is measured on (5-fold cross-validation), so the number in docs/quality.md is what a community not
@@ -32,8 +32,8 @@ Threads people link to are threads others found useful: votes and answers count;
 what the question says. ``latent_rank`` comes out negative because ``latent_cosine`` and ``latent`` already say
 most of it (the three move together); the sum favours the space's neighbours all the same.
 
-A site can learn its own weights from its own links (:func:`learn`, ``learn_search_order``): kept, with the
-latent space, only when they beat the shipped ones under the same cross-validation.
+A site can learn its own weights from its own links (``learn_search_order``, ``practica/discovery/search_order.py``):
+kept, with the latent space, only when they beat the shipped ones under the same cross-validation.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ import contextvars
 import json
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from practica.search.similarity import weighted_words
+from practica.search.similarity import unit_row, weighted_words
 
 FEATURES = (
     "lexical_rank", "latent_rank", "lexical_score", "latent_cosine", "title_cosine",
@@ -54,7 +54,6 @@ FEATURES = (
 )
 # Learnt by bench/evaluate_retrieval.py on the Quantum Computing dump ("learnt on every pair", rounded; see above).
 WEIGHTS: tuple[float, ...] = (11.63, -2.45, -0.23, 5.77, 1.42, 2.08, 1.55, -0.12, 0.17, 1.32)
-L2 = 1e-4
 RANK_K = 10
 ABSENT_RANK = 200
 # Uncapped, the learnt votes weight lifted a 113-vote thread into the top few of unrelated questions; capped at 20,
@@ -99,9 +98,7 @@ def collecting() -> Iterator[list[Group]]:
 
 
 def _sparse(text: str, index: dict[str, int], idf: Any) -> dict[int, float]:
-    from practica.search.latent import _row
-
-    columns, values = _row(weighted_words(text, "", ""), index, idf)
+    columns, values = unit_row(weighted_words(text, "", ""), index, idf)
     return dict(zip(columns, values, strict=True))
 
 
@@ -192,195 +189,15 @@ def order(group: Group) -> list[tuple[int, float]]:
     return [(group.doc_ids[n], round(1.0 / (1.0 + math.exp(-float(scores[n]))), 6)) for n in ranked]
 
 
-def fit(examples: Sequence[tuple[Any, Sequence[int]]], *, l2: float = L2) -> tuple[float, ...]:
-    """Weights that make the wanted rows likely: ``examples`` are (features of one query's candidates, indices of
-    the rows sought). Maximises Σ log softmax(X·w)[wanted] − l2·|w|² (L-BFGS from zero)."""
-    import numpy as np
-    from scipy.optimize import minimize
-
-    usable = [(np.asarray(x, dtype=np.float64), list(wanted)) for x, wanted in examples if len(wanted) and len(x)]
-    if not usable:
-        return tuple(0.0 for _ in FEATURES)
-
-    def loss(w: Any) -> tuple[float, Any]:
-        total, gradient = 0.0, np.zeros_like(w)
-        for x, wanted in usable:
-            z = x @ w
-            z -= z.max()
-            p = np.exp(z)
-            p /= p.sum()
-            expected = p @ x
-            for row in wanted:
-                total -= math.log(max(float(p[row]), 1e-300))
-                gradient -= x[row] - expected
-        n = len(usable)
-        return total / n + l2 * float(w @ w), gradient / n + 2 * l2 * w
-
-    result = minimize(loss, np.zeros(usable[0][0].shape[1]), jac=True, method="L-BFGS-B")
-    return tuple(round(float(v), 3) for v in result.x)
-
-
-# --- Learning from this site's own links (``learn_search_order``) --------------------------------------------
-
-MIN_PAIRS = 100  # linked pairs needed before a site's own weights are even tried
-MAX_SOURCES = 2000  # questions searched to learn from (a seeded sample of them when a site has more)
-FOLDS = 5
-
-
-@dataclass
-class Learnt:
-    """What ``learn`` found: counts only — never a title or an id (the links may be in private communities)."""
-
-    pairs: int = 0
-    sources: int = 0
-    usable: int = 0  # sources whose title was reordered and had a linked question among its candidates
-    weights: tuple[float, ...] | None = None
-    shipped: dict[str, float] = field(default_factory=dict)  # recall@10, MRR with WEIGHTS (cross-validated pairs)
-    learnt: dict[str, float] = field(default_factory=dict)  # the same with weights learnt without the question
-    adopted: bool = False
-    reason: str = ""
-
-
-def linked_pairs() -> dict[int, set[int]]:
-    """{thread id: ids of the threads linked to it} — links (``Thread.related``, both ways) and duplicates (both
-    ways) between threads that are in the index (not deleted, not hidden)."""
-    from practica.discussions.models import Thread
-    from practica.search.models import DocType, SearchDocument
-
-    indexed = set(SearchDocument.objects.filter(doc_type=DocType.THREAD).values_list("object_id", flat=True))
-    pairs: dict[int, set[int]] = {}
-    links = Thread.related.through.objects.values_list("from_thread_id", "to_thread_id")
-    duplicates = Thread.objects.exclude(duplicate_of=None).values_list("id", "duplicate_of_id")
-    for a, b in [*links, *duplicates]:
-        if a != b and a in indexed and b in indexed:
-            pairs.setdefault(a, set()).add(b)
-            pairs.setdefault(b, set()).add(a)
-    return pairs
-
-
-def example(group: Group, source: int, partners: set[int]) -> tuple[Any, list[int], int]:
-    """What one linked question teaches: its candidates' features less its own thread (it is not what is sought),
-    the rows of the threads it links to, and how many of those are not among the candidates at all."""
-    keep = [n for n, thread_id in enumerate(group.thread_ids) if thread_id != source]
-    wanted = [j for j, n in enumerate(keep) if group.thread_ids[n] in partners]
-    return group.features[keep], wanted, len(partners) - len(wanted)
-
-
-def _measure(examples: Sequence[tuple[Any, Sequence[int]]], weights: Sequence[float]) -> list[int | None]:
-    """The rank (1-based, None beyond 100) of each sought row when each example is ordered by ``weights``."""
-    import numpy as np
-
-    ranks: list[int | None] = []
-    w = np.asarray(weights, dtype=np.float64)
-    for x, wanted in examples:
-        scores = x @ w
-        order = sorted(range(len(x)), key=lambda n: (-float(scores[n]), n))
-        place = {row: n + 1 for n, row in enumerate(order)}
-        ranks += [place[row] if place[row] <= 100 else None for row in wanted]
-    return ranks
-
-
-def _metrics(ranks: list[int | None]) -> dict[str, float]:
-    if not ranks:
-        return {"recall": 0.0, "mrr": 0.0}
-    return {
-        "recall": sum(1 for r in ranks if r is not None and r <= 10) / len(ranks),
-        "mrr": sum(1 / r for r in ranks if r is not None) / len(ranks),
-    }
-
-
-def learn(*, folds: int = FOLDS, min_pairs: int = MIN_PAIRS, seed: int = 5, store: bool = True) -> Learnt:
-    """Learn the order of results from the site's linked questions, and keep it only if it does better.
-
-    Every linked question's title is searched (as someone who may read everything: the weights are ten numbers,
-    nothing of any thread is kept); its candidates' features, less the question itself, with the linked
-    threads as the rows sought, are the examples. The weights learnt on all but one fold are measured on that
-    fold, for each fold, against the shipped ``WEIGHTS`` on the same questions (a linked thread that is not
-    among the candidates is a miss for both). When they do better (MRR higher, recall@10 no lower) and
-    ``store``, the weights learnt on every example are stored with the latent space: every process then orders
-    with them (``latent._Space``). Otherwise nothing changes."""
-    import random
-
-    from practica.accounts.models import User
-    from practica.discussions.models import Thread
-    from practica.search import latent, selectors
-    from practica.search.models import LatentSpace
-
-    result = Learnt()
-    by_source = linked_pairs()
-    result.pairs = sum(len(partners) for partners in by_source.values())
-    result.sources = len(by_source)
-    space = latent._Space.get()
-    if space is None or space.space_id is None:
-        result.reason = "no latent space"
-        return result
-    if result.pairs < min_pairs:
-        result.reason = f"{result.pairs} linked pairs, fewer than {min_pairs}"
-        return result
-    sources = sorted(by_source)
-    rng = random.Random(seed)  # noqa: S311 -- a reproducible sample and folds, not a secret
-    if len(sources) > MAX_SOURCES:
-        sources = sorted(rng.sample(sources, MAX_SOURCES))
-    titles = dict(Thread.objects.filter(id__in=sources).values_list("id", "title"))
-    everyone = User(is_superuser=True, is_active=True)  # never saved: reads every community, for learning only
-    examples: dict[int, tuple[Any, list[int]]] = {}
-    for source in sources:
-        with collecting() as groups:
-            # As deep as the evaluation asks (bench/evaluate_retrieval.py): a search tops up the results with all the
-            # words with those with some only while it has fewer than it was asked for, so depth shapes the candidates.
-            selectors.search(user=everyone, q=titles.get(source, ""), types=["thread"], limit=101, with_snippets=False)
-        if not groups:
-            continue
-        rows, wanted, missed = example(groups[-1], source, by_source[source])
-        examples[source] = (rows, wanted + [-1] * missed)  # -1: a linked thread not among the candidates, missed by both
-    result.usable = sum(1 for _, wanted in examples.values() if any(row >= 0 for row in wanted))
-    if result.usable < max(folds, 10):
-        result.reason = f"only {result.usable} questions had a linked thread among their candidates"
-        return result
-    keys = sorted(examples)
-    rng.shuffle(keys)
-    parts = [keys[f::folds] for f in range(folds)]
-
-    def found(chosen: Sequence[int]) -> list[tuple[Any, list[int]]]:
-        return [(examples[k][0], [row for row in examples[k][1] if row >= 0]) for k in chosen]
-
-    def misses(chosen: Sequence[int]) -> list[int | None]:
-        return [None for k in chosen for row in examples[k][1] if row < 0]
-
-    shipped_ranks: list[int | None] = []
-    learnt_ranks: list[int | None] = []
-    for f, part in enumerate(parts):
-        training = [k for g, other in enumerate(parts) if g != f for k in other]
-        weights = fit(found(training))
-        learnt_ranks += _measure(found(part), weights) + misses(part)
-        shipped_ranks += _measure(found(part), WEIGHTS) + misses(part)
-    result.shipped, result.learnt = _metrics(shipped_ranks), _metrics(learnt_ranks)
-    result.weights = fit(found(keys))
-    better = result.learnt["mrr"] > result.shipped["mrr"] and result.learnt["recall"] >= result.shipped["recall"]
-    if not better:
-        result.reason = "the learnt weights did not do better than the shipped ones"
-        return result
-    if store:
-        from django.utils import timezone
-
-        report = {
-            "pairs": result.pairs, "sources": result.sources, "usable": result.usable, "folds": folds,
-            "shipped": result.shipped, "learnt": result.learnt,
-        }
-        LatentSpace.objects.filter(id=space.space_id).update(
-            order_weights=json.dumps(list(result.weights)), order_learnt_at=timezone.now(), order_report=json.dumps(report)
-        )
-        result.adopted = True
-    return result
-
-
-def forget_learnt() -> bool:
-    """Back to the shipped ``WEIGHTS``; False when there were no learnt ones."""
-    from django.utils import timezone
-
-    from practica.search.models import LatentSpace
-
-    changed = LatentSpace.objects.exclude(order_weights="").update(
-        order_weights="", order_report="", order_learnt_at=timezone.now()
-    )
-    return changed > 0
+def stored_weights(stored: str) -> tuple[float, ...] | None:
+    """Learnt weights as stored with the latent space (a JSON list), or None when there are none or they do not fit
+    ``FEATURES`` (learnt by an older version): the shipped ones then apply."""
+    try:
+        values = json.loads(stored) if stored else None
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != len(FEATURES):
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+        return None
+    return tuple(float(v) for v in values)

@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from practica.communities.selectors import AnyUser, communities_readable_by
-from practica.search import knowledge_items, spelling
+from practica.search import latent, rerank, semantic, similarity, spelling
 from practica.search.backends import STOPWORDS, Filters, get_backend, keywords, make_snippet, tokens
 from practica.search.models import DocType, SearchDocument
 from practica.topics.services import topic_normalise
@@ -284,8 +284,6 @@ def _hybrid(
     ``latent.MIN_WORDS`` informative words or more), ordering both by the learnt ranking (``rerank.py``), and,
     with the semantic extra, those nearest by sentence embedding (reciprocal rank fusion); threads only those
     found must still pass every filter."""
-    from practica.search import latent, rerank, semantic
-
     if types and DocType.THREAD not in types:
         return ranked
     placed = latent.place_text(q)
@@ -311,7 +309,7 @@ def _hybrid(
     return [(i, round(score, 6)) for i, score in fused if i in docs]
 
 
-def _readable_docs(thread_ids: Iterable[int], filters: Filters) -> dict[int, int]:
+def readable_thread_documents(thread_ids: Iterable[int], filters: Filters) -> dict[int, int]:
     """{thread id: search document id} of these threads that pass the filters (permissions, kind, tag, dates...):
     the nearest threads by vector (latent space, sentence embeddings) become documents the viewer may see, in
     one query however many lists of them a request has."""
@@ -328,7 +326,7 @@ def _readable_docs(thread_ids: Iterable[int], filters: Filters) -> dict[int, int
         return {int(row[0]): int(row[1]) for row in cursor.fetchall()}
 
 
-def _as_docs(thread_ids: list[int], readable: dict[int, int]) -> list[int]:
+def as_documents(thread_ids: list[int], readable: dict[int, int]) -> list[int]:
     """The readable ones of these threads as document ids, in the same order."""
     return [readable[t] for t in thread_ids if t in readable]
 
@@ -339,8 +337,6 @@ def _nearest_docs(
     """The threads nearest to a text in the latent space (when ``placed``) and by sentence embedding (when
     ``with_semantic``), best first, as the documents that pass the filters: ``{"latent": [...], "semantic":
     [...]}`` (lists empty when not asked; one query for both)."""
-    from practica.search import latent, semantic
-
     readable = filters.communities
     near = {
         "latent": latent.neighbour_threads(placed, community_ids=readable, limit=limit) if placed else [],
@@ -348,8 +344,8 @@ def _nearest_docs(
         if with_semantic
         else [],
     }
-    docs = _readable_docs([t for ids in near.values() for t in ids], filters)
-    return {name: _as_docs(ids, docs) for name, ids in near.items()}
+    docs = readable_thread_documents([t for ids in near.values() for t in ids], filters)
+    return {name: as_documents(ids, docs) for name, ids in near.items()}
 
 
 DOC_FIELDS = (
@@ -398,7 +394,7 @@ def _hit(doc: dict[str, Any], score: float, snippet: str) -> Hit:
     )
 
 
-def _thread_filters(user: AnyUser, community_ids: list[int] | None, exclude_doc: int | None = None) -> Filters:
+def thread_filters(user: AnyUser, community_ids: list[int] | None, exclude_doc: int | None = None) -> Filters:
     return _filters(
         user=user, types=[DocType.THREAD], community_ids=community_ids, kind="", tag="", author_id=None,
         solved=None, date_from=None, date_to=None, exclude_ids=[exclude_doc] if exclude_doc else None,
@@ -443,9 +439,7 @@ def more_like_this_terms(title: str, tags: str, body: str, backend: Any) -> list
     dump recall@10 of related threads went from 0.614 to 0.603 while the query got three times faster on
     100,000 threads (docs/quality.md, docs/benchmarks.md).
     """
-    from practica.search.similarity import weighted_words
-
-    counts = weighted_words(title, tags, body)
+    counts = similarity.weighted_words(title, tags, body)
     total = backend.document_count()
     cap = int(total * MLT_TERM_MAX_SHARE) + 1 if total >= 1000 else total + 1
     scored = []
@@ -474,8 +468,6 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     Measured in docs/quality.md (a second BM25 ranking, of the title and tags, added nothing once the cosine
     orders the candidates, and cost a query of 10–20 ms on 100,000 threads on PostgreSQL).
     """
-    from practica.search import semantic, similarity
-
     own = (
         SearchDocument.objects.filter(doc_type=DocType.THREAD, object_id=thread.id)
         .values("id", "title", "tags", "body", "terms")
@@ -484,7 +476,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     title = own["title"] if own else thread.title
     tags = own["tags"] if own else ""
     body = own["body"] if own else ""
-    filters = _thread_filters(user, None, own["id"] if own else None)
+    filters = thread_filters(user, None, own["id"] if own else None)
     backend = get_backend()
     depth = max(limit, RELATED_POOL)
     rankings: list[list[int]] = []
@@ -496,7 +488,7 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
     if with_semantic:
         neighbours = semantic.neighbour_threads(thread_id=thread.id, community_ids=filters.communities, limit=depth)
         # An embedding names the community it was computed in (a moved thread's may lag): the documents decide.
-        by_meaning = _as_docs(neighbours, _readable_docs(neighbours, filters))
+        by_meaning = as_documents(neighbours, readable_thread_documents(neighbours, filters))
         rankings.insert(0, by_meaning)
     fused = semantic_rrf(rankings, k=RELATED_RRF_K)
     if not fused:
@@ -522,52 +514,17 @@ def related_threads(*, thread: Any, user: AnyUser, limit: int = 10) -> list[Hit]
 
 
 def semantic_rrf(rankings: list[list[int]], *, k: int = 60, weights: list[float] | None = None) -> list[tuple[int, float]]:
-    from practica.search.semantic import rrf
-
-    return rrf(*rankings, k=k, weights=weights)
-
-
-SIMILAR_KNOWLEDGE_COVERAGE = 0.5  # a knowledge item is offered while asking when it has half the title's words
-
-
-def similar_knowledge(*, text: str, community: Any, limit: int = 3) -> list[Hit]:
-    """Published knowledge items of this community (the caller has checked the viewer may read it) that cover
-    a question being typed: at least half of its distinctive words, by idf (``knowledge_items.covering``)."""
-    from django.urls import reverse
-
-    from practica.knowledge.models import KnowledgeKind
-
-    covered = knowledge_items.covering(
-        text, knowledge_items.published(community), at_least=SIMILAR_KNOWLEDGE_COVERAGE
-    )[:limit]
-    return [
-        Hit(
-            type=DocType.KNOWLEDGE,
-            id=item.id,
-            title=item.title,
-            snippet="",
-            score=round(coverage, 6),
-            url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": item.id}),
-            external_id="",
-            community=community.slug,
-            kind=KnowledgeKind(item.kind).label if item.kind in KnowledgeKind.values else item.kind,
-            votes=item.endorsements,
-            created_at=item.published_at,
-        )
-        for coverage, item in covered
-    ]
+    return semantic.rrf(*rankings, k=k, weights=weights)
 
 
 def similar_questions(*, text: str, user: AnyUser, community_ids: list[int] | None = None, limit: int = 5) -> list[Hit]:
     """Existing threads like a question being typed (duplicate detection while asking): the threads with its
     words and, once it has ``latent.MIN_WORDS`` informative words, those nearest in the latent space, ordered as
     a search of it would be (``rerank.py``); with the semantic extra, fused with the embedding's nearest."""
-    from practica.search import latent, rerank, semantic
-
     terms = keywords(text)
     if not terms:
         return []
-    filters = _thread_filters(user, community_ids)
+    filters = thread_filters(user, community_ids)
     depth = max(limit * SIMILAR_DEPTH, 20)
     lexical = get_backend().candidates(terms, filters, any_term=True, limit=depth)
     placed = latent.place_text(text)

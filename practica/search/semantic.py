@@ -19,9 +19,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from practica.search import vectors as vector_index
+from practica.search.models import DocType, SearchDocument, ThreadEmbedding
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -124,8 +126,6 @@ def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64, force: boo
     embedded (``source_hash``) is not computed again (unless ``force``), only its community follows a move. A thread without a
     search document (deleted, hidden) keeps its row, emptied and stamped now: every process drops it from its
     index at its next read (``_Index.get``), where a deleted row would linger."""
-    from practica.search.models import DocType, SearchDocument, ThreadEmbedding
-
     ids = sorted(set(thread_ids))
     done = 0
     for start in range(0, len(ids), 512):
@@ -183,10 +183,6 @@ def analyze_embeddings() -> None:
     """Refresh the database's statistics of the embeddings table after a back-fill: with statistics of an
     empty table, PostgreSQL reads every vector (150 MB on 100,000 threads, 70 ms) for what the index of
     ``updated_at`` answers in a tenth of a millisecond, until its autovacuum catches up."""
-    from django.db import connection
-
-    from practica.search.models import ThreadEmbedding
-
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(ThreadEmbedding._meta.db_table)}")
 
@@ -213,8 +209,6 @@ class _Index:
     @classmethod
     def get(cls) -> tuple[Any, Any, Any]:
         """(thread ids, their communities, their vectors), up to date."""
-        from practica.search.models import ThreadEmbedding
-
         with _lock:
             if cls.loaded and time.monotonic() - cls.counted_at >= RECOUNT_SECONDS:
                 # Rows deleted without a trace (a community deleted with its threads, a restored database) would
@@ -256,8 +250,6 @@ class _Index:
     @classmethod
     def _reset(cls) -> None:
         import numpy as np
-
-        from practica.search.models import ThreadEmbedding
 
         capacity = ThreadEmbedding.objects.count() + 64
         cls.ids = np.zeros(capacity, dtype=np.int64)
@@ -340,7 +332,7 @@ def rrf(
 
 def neighbour_threads(*, thread_id: int, community_ids: Sequence[int], limit: int) -> list[int]:
     """Ids of the threads nearest to this one, best first (empty without its embedding). Which of them the
-    viewer may see, and their search documents, are the caller's (``selectors._readable_docs``): one query for
+    viewer may see, and their search documents, are the caller's (``selectors.readable_thread_documents``): one query for
     every list of neighbours a request has."""
     index = _Index.get()
     vector = _Index.vector_of(thread_id)

@@ -117,3 +117,17 @@ def rerank(source: dict[str, int], candidates: dict[int, dict[str, int]], backen
         scored.append((doc_id, dot / length if length else 0.0))
     scored.sort(key=lambda item: -item[1])  # stable: equal scores keep the engine's order
     return scored
+
+
+def unit_row(counts: dict[str, int], index: dict[str, int], idf: Any) -> tuple[list[int], list[float]]:
+    """A document's (or a query's) words as the columns of a vocabulary (``index``: word -> column) and their
+    weights ``(1 + log tf) · idf``, scaled to length 1 (the latent space's rows, ``latent.py``; words outside the
+    vocabulary are left out)."""
+    columns, values = [], []
+    for word, n in counts.items():
+        column = index.get(word)
+        if column is not None and n > 0:
+            columns.append(column)
+            values.append((1.0 + math.log(n)) * float(idf[column]))
+    norm = math.sqrt(sum(v * v for v in values))
+    return columns, [v / norm for v in values] if norm else []

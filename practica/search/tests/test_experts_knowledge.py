@@ -8,13 +8,13 @@ import pytest
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState
+from practica.discovery.experts import find_experts
 from practica.discussions.tests.builders import person
 from practica.knowledge import services as knowledge
 from practica.knowledge.models import KnowledgeItem
 from practica.knowledge.tests.builders import draft, published
 from practica.lib.testing.client import Api
 from practica.search import indexing
-from practica.search.experts import find_experts
 from practica.search.tests.conftest import HTMX, client_for
 
 pytestmark = pytest.mark.django_db

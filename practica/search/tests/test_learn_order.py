@@ -15,7 +15,7 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.models import Thread
 from practica.discussions.tests.builders import ask
-from practica.search import latent, rerank
+from practica.search import latent, rerank, training
 from practica.search.models import LatentSpace
 from practica.search.tests.conftest import find, titles
 
@@ -125,7 +125,7 @@ def test_too_few_linked_pairs_learn_nothing(site: dict[str, list[Thread]], membe
 
 def test_weights_that_do_worse_are_not_kept(site: dict[str, list[Thread]], member: User, monkeypatch: Any) -> None:
     # A learner gone wrong: it turns the shipped order upside down, so the linked thread comes last.
-    monkeypatch.setattr(rerank, "fit", lambda examples, **_: tuple(-w for w in rerank.WEIGHTS))
+    monkeypatch.setattr(training, "fit", lambda examples, **_: tuple(-w for w in rerank.WEIGHTS))
     out = _learn("--min-pairs", "20")
     assert "Not stored (the learnt weights did not do better than the shipped ones)" in out
     assert LatentSpace.objects.get().order_weights == ""
@@ -149,8 +149,8 @@ def test_bad_arguments_are_refused(args: tuple[str, ...], message: str) -> None:
 
 @pytest.mark.parametrize("stored", ["", "not json", "[1, 2]", '["a", 1, 2, 3, 4, 5, 6, 7, 8, 9]', "[1e999, 0, 0, 0, 0, 0, 0, 0, 0, 0]", "[true, 0, 0, 0, 0, 0, 0, 0, 0, 0]"])
 def test_stored_weights_that_do_not_fit_are_ignored(stored: str) -> None:
-    assert latent._weights(stored) is None
+    assert rerank.stored_weights(stored) is None
 
 
 def test_stored_weights_that_fit_are_read() -> None:
-    assert latent._weights("[1, 0, 0, 0, 0, 0, 0, 0, 0, -2.5]") == (1.0, 0, 0, 0, 0, 0, 0, 0, 0, -2.5)
+    assert rerank.stored_weights("[1, 0, 0, 0, 0, 0, 0, 0, 0, -2.5]") == (1.0, 0, 0, 0, 0, 0, 0, 0, 0, -2.5)

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from practica.accounts.models import User
+from practica.discovery.experts import find_experts
 from practica.lib.testing.client import Api
 from practica.search import selectors
-from practica.search.experts import find_experts
 from practica.search.tests.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db

@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role
+from practica.discovery.experts import find_experts
 from practica.discussions import services
 from practica.discussions.models import Post, Thread
 from practica.discussions.tests.builders import ago, answer, ask, person
 from practica.lib.testing.client import Api
 from practica.lib.testing.factories import UserFactory
 from practica.search import indexing, selectors
-from practica.search.experts import find_experts
 from practica.search.models import ExpertRequest
 from practica.search.tests.conftest import HTMX, client_for
 from practica.topics.services import topics_get_or_create
@@ -397,7 +397,7 @@ def test_the_similar_threads_depth_setting_is_read_when_experts_are_found(
     bonds: Bonds, member: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``SIMILAR_THREADS`` decides how many similar threads count as evidence (it was once frozen at import)."""
-    from practica.search import experts as experts_module
+    from practica.discovery import experts as experts_module
 
     def erin_answers_counted() -> int:
         found = find_experts(text=QUESTION, community=bonds.community, viewer=member)

@@ -15,7 +15,7 @@ from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Thread
 from practica.discussions.tests.builders import ask
-from practica.search import rerank, selectors
+from practica.search import rerank, selectors, training
 from practica.search.models import SearchDocument
 from practica.search.tests.conftest import find, titles, viewer
 
@@ -36,7 +36,7 @@ def test_fit_learns_to_put_the_sought_row_first_on_queries_it_never_saw() -> Non
         rows[wanted, VOTES] += 1.0  # what is sought has more votes, give or take the noise of the other features
         return rows, [wanted]
 
-    weights = rerank.fit([example() for _ in range(60)])
+    weights = training.fit([example() for _ in range(60)])
     assert max(range(len(weights)), key=lambda i: weights[i]) == VOTES
     held_out = [example() for _ in range(40)]
     first = sum(1 for rows, wanted in held_out if int(np.argmax(rows @ np.array(weights))) == wanted[0])
@@ -44,7 +44,7 @@ def test_fit_learns_to_put_the_sought_row_first_on_queries_it_never_saw() -> Non
 
 
 def test_fit_without_anything_to_learn_from_learns_nothing() -> None:
-    assert rerank.fit([(np.zeros((3, len(rerank.FEATURES))), [])]) == tuple(0.0 for _ in rerank.FEATURES)
+    assert training.fit([(np.zeros((3, len(rerank.FEATURES))), [])]) == tuple(0.0 for _ in rerank.FEATURES)
 
 
 @pytest.mark.parametrize("weights", [(), (1.0,) * (len(rerank.FEATURES) + 1)])

@@ -680,13 +680,13 @@ def test_postgresql_stems_each_community_in_its_own_language(owner: User, reinde
 
 def test_the_backend_gives_candidates_counts_and_escaped_snippets(community: Community, member: User, reindex: Reindex) -> None:
     from practica.search.backends import get_backend
-    from practica.search.selectors import _thread_filters
+    from practica.search.selectors import thread_filters
 
     ask(community, member, "Entanglement & <b>fidelity</b>", body=HOSTILE_BODY)
     ask(community, member, "Casing wear", body="Entanglement of the wireline.")
     reindex()
     backend = get_backend()
-    filters = _thread_filters(member, None)
+    filters = thread_filters(member, None)
     strict = backend.candidates(["entanglement", "fidelity"], filters, any_term=False, limit=10)
     loose = backend.candidates(["entanglement", "fidelity"], filters, any_term=True, limit=10)
     assert len(strict) == 1 and len(loose) == 2

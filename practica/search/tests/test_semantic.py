@@ -323,7 +323,7 @@ def test_experts_weigh_no_thread_the_embedding_finds_after_the_moment_asked_abou
     for the threads sharing the question's words: an answer written later is no evidence yet."""
     from django.utils import timezone
 
-    from practica.search import experts
+    from practica.discovery import experts
 
     cut = timezone.now()
     later = ask(community, owner, "Taking a kick during a trip out of the hole", body="Shut in, then circulate.")

@@ -26,6 +26,7 @@ from practica.accounts import services as account_services
 from practica.accounts.models import ApiToken, User
 from practica.communities import services as community_services
 from practica.communities.models import Community, Invitation, Membership, MembershipState, Role, Visibility
+from practica.discovery import services as search_services
 from practica.discussions import services as discussion_services
 from practica.discussions.models import Comment, Flag, Post, Thread, ThreadKind
 from practica.events import services as event_services
@@ -39,7 +40,6 @@ from practica.notifications import selectors as notification_selectors
 from practica.notifications import services as notification_services
 from practica.notifications.emails import unsubscribe_token
 from practica.notifications.models import Notification, Webhook
-from practica.search import services as search_services
 from practica.search.models import ExpertRequest
 from practica.topics.services import topics_get_or_create
 

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from practica.search import views
+from practica.discovery import views
 
+# The search app's names, kept when these pages moved here: search:search, search:experts...
 app_name = "search"
 
 urlpatterns = [

@@ -13,12 +13,12 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from practica.communities.selectors import community_get_readable
+from practica.discovery.experts import find_experts
+from practica.discovery.forms import SearchForm
+from practica.discovery.views import run_search
 from practica.discussions.selectors import thread_get_for_user
 from practica.search import selectors
-from practica.search.experts import find_experts
-from practica.search.forms import SearchForm
 from practica.search.models import DocType
-from practica.search.views import run_search
 
 
 class HitSerializer(serializers.Serializer):

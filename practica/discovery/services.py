@@ -1,4 +1,4 @@
-"""Writes of the search app: routing a question to suggested experts."""
+"""Writes of discovery: routing a question to suggested experts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.db import transaction
 
 from practica.accounts.models import User
 from practica.communities.selectors import Access
+from practica.discovery.experts import find_experts
 from practica.discussions.models import Thread
 from practica.notifications import hooks as notification_hooks
-from practica.search.experts import find_experts
 from practica.search.models import ExpertRequest
 
 

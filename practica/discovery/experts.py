@@ -46,11 +46,18 @@ from django.utils.timesince import timesince
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import AnyUser, community_access
+from practica.discovery import knowledge_items as knowledge_base
 from practica.discussions.models import Comment, Post, Thread
-from practica.search import knowledge_items as knowledge_base
+from practica.search import latent, semantic
 from practica.search.backends import get_backend, tokens
-from practica.search.models import DocType, SearchDocument
-from practica.search.selectors import _as_docs, _filters, _readable_docs, more_like_this_terms, sql_datetime
+from practica.search.models import SearchDocument
+from practica.search.selectors import (
+    as_documents,
+    more_like_this_terms,
+    readable_thread_documents,
+    sql_datetime,
+    thread_filters,
+)
 from practica.topics.services import topic_normalise
 
 SIMILAR_THREADS = 60
@@ -87,18 +94,13 @@ def similar_threads(
     terms = more_like_this_terms("", "", text, get_backend())
     if not terms:
         return {}
-    filters = _filters(
-        user=viewer, types=[DocType.THREAD], community_ids=[community.id], kind="", tag="", author_id=None,
-        solved=None, date_from=None, date_to=None,
-    )
+    filters = thread_filters(viewer, [community.id])
     if before is not None:
         filters.where.append("d.created_at < %s")
         filters.params.append(sql_datetime(before))
     candidates = get_backend().candidates(terms, filters, any_term=True, limit=limit, whole_words=True)
     if not candidates:
         return {}
-    from practica.search import latent, semantic
-
     # Threads near the question in the latent space join those sharing its words (reciprocal rank fusion, as the
     # semantic extra's below): over the monthly windows, MRR +18% -> +20% over "most active" (docs/quality.md).
     # Both lists of neighbours pass the same filters as the words' candidates (dates included), in one query.
@@ -112,11 +114,11 @@ def similar_threads(
         if with_semantic
         else []
     )
-    readable = _readable_docs([*near, *by_meaning], filters)
+    readable = readable_thread_documents([*near, *by_meaning], filters)
     if placed:
-        candidates = semantic.rrf([i for i, _ in candidates], _as_docs(near, readable))[:limit]
+        candidates = semantic.rrf([i for i, _ in candidates], as_documents(near, readable))[:limit]
     if with_semantic:
-        candidates = semantic.rrf([i for i, _ in candidates], _as_docs(by_meaning, readable))[:limit]
+        candidates = semantic.rrf([i for i, _ in candidates], as_documents(by_meaning, readable))[:limit]
     best = max(score for _, score in candidates) or 1.0
     doc_to_thread = dict(
         SearchDocument.objects.filter(id__in=[i for i, _ in candidates]).values_list("id", "object_id")

@@ -1,6 +1,6 @@
 """A community's published knowledge items as sets of words, read beside the full-text index by two features:
 expert finding (who wrote an item that covers the question, ``experts.py``) and "already in the knowledge base"
-while someone types a new question's title (``views.similar``).
+while someone types a new question's title (``views.similar``, :func:`similar_knowledge`).
 
 A community has tens or hundreds of items among up to 100,000 threads: asking the full-text index for items
 alone would rank the threads' matches first and filter them out. So the items' words (title, tags, summary and
@@ -16,10 +16,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from practica.communities.models import Community
+from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem, KnowledgeKind, KnowledgeStatus
 from practica.search.backends import get_backend
+from practica.search.models import DocType
+from practica.search.selectors import Hit
 from practica.search.similarity import SOURCE_TERMS, inverse_document_frequencies, weighted_words
 
 ITEMS = 1000  # a community's most recently published items that are read
@@ -41,8 +45,6 @@ def published(community: Community, *, before: dt.datetime | None = None, cached
     """The community's published items (the ``ITEMS`` most recent; those published before ``before`` when given,
     uncached). Drafts, items in review and archived items are left out; every reader of the community may see
     the published ones."""
-    from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem, KnowledgeStatus
-
     def compute() -> list[Item]:
         items = KnowledgeItem.objects.filter(community=community, status=KnowledgeStatus.PUBLISHED)
         if before is not None:
@@ -98,3 +100,28 @@ def covering(text: str, items: list[Item], *, at_least: float) -> list[tuple[flo
             found.append((coverage, item))
     found.sort(key=lambda pair: (-pair[0], -pair[1].endorsements, pair[1].id))
     return found
+
+
+SIMILAR_KNOWLEDGE_COVERAGE = 0.5  # a knowledge item is offered while asking when it has half the title's words
+
+
+def similar_knowledge(*, text: str, community: Community, limit: int = 3) -> list[Hit]:
+    """Published knowledge items of this community (the caller has checked the viewer may read it) that cover
+    a question being typed: at least half of its distinctive words, by idf (:func:`covering`)."""
+    covered = covering(text, published(community), at_least=SIMILAR_KNOWLEDGE_COVERAGE)[:limit]
+    return [
+        Hit(
+            type=DocType.KNOWLEDGE,
+            id=item.id,
+            title=item.title,
+            snippet="",
+            score=round(coverage, 6),
+            url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": item.id}),
+            external_id="",
+            community=community.slug,
+            kind=KnowledgeKind(item.kind).label if item.kind in KnowledgeKind.values else item.kind,
+            votes=item.endorsements,
+            created_at=item.published_at,
+        )
+        for coverage, item in covered
+    ]

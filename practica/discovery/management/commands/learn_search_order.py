@@ -1,5 +1,5 @@
 """``python manage.py learn_search_order [--dry-run] [--reset] [--min-pairs N] [--folds K]``: learn the order of a
-whole question's results from this site's own linked questions (see practica/search/rerank.py)."""
+whole question's results from this site's own linked questions (see practica/search/rerank.py and practica/discovery/search_order.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from practica.discovery import search_order
 from practica.search import latent, rerank
 
 
@@ -21,14 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Learn and measure, store nothing.")
         parser.add_argument("--reset", action="store_true", help="Forget the learnt weights: back to the shipped ones.")
         parser.add_argument(
-            "--min-pairs", type=int, default=rerank.MIN_PAIRS,
+            "--min-pairs", type=int, default=search_order.MIN_PAIRS,
             help="Linked pairs needed before learning is tried (default %(default)s).",
         )
-        parser.add_argument("--folds", type=int, default=rerank.FOLDS, help="Cross-validation folds (default %(default)s).")
+        parser.add_argument("--folds", type=int, default=search_order.FOLDS, help="Cross-validation folds (default %(default)s).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
-            forgotten = rerank.forget_learnt()
+            forgotten = search_order.forget_learnt()
             self.stdout.write("Back to the shipped weights." if forgotten else "There were no learnt weights: the shipped ones apply.")
             return
         if not latent.available():
@@ -37,9 +38,9 @@ class Command(BaseCommand):
             raise CommandError("--folds must be between 2 and 20.")
         if not 10 <= options["min_pairs"] <= 1_000_000:
             raise CommandError("--min-pairs must be between 10 and 1,000,000.")
-        if latent._Space.get() is None:
+        if latent.current_space() is None:
             raise CommandError("There is no latent space yet: run build_latent_space first (the order is learnt in it).")
-        result = rerank.learn(folds=options["folds"], min_pairs=options["min_pairs"], store=not options["dry_run"])
+        result = search_order.learn(folds=options["folds"], min_pairs=options["min_pairs"], store=not options["dry_run"])
         self.stdout.write(
             f"{result.pairs:,} linked pairs from {result.sources:,} questions; "
             f"{result.usable:,} questions had a linked thread among their candidates."

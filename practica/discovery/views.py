@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from practica.accounts.models import User
 from practica.accounts.ratelimit import rate_limited
 from practica.communities.selectors import communities_readable_by, community_get_readable
+from practica.discovery import services
+from practica.discovery.experts import find_experts
+from practica.discovery.forms import ExpertForm, SearchForm
+from practica.discovery.knowledge_items import similar_knowledge
 from practica.discussions.selectors import linked_threads, thread_get_for_user
 from practica.lib.http import render_page, wants_partial
 from practica.lib.ids import id_from
-from practica.search import selectors, services
-from practica.search.experts import find_experts
-from practica.search.forms import ExpertForm, SearchForm
+from practica.search import selectors
 
 PAGE_SIZE = 20
 
@@ -137,7 +139,7 @@ def similar(request: HttpRequest, slug: str) -> HttpResponse:
     hits, knowledge = [], []
     if len(title) >= 8:
         hits = selectors.similar_questions(text=title, user=request.user, community_ids=[community.id])
-        knowledge = selectors.similar_knowledge(text=title, community=community)
+        knowledge = similar_knowledge(text=title, community=community)
     return render(request, "search/_similar.html", {"hits": hits, "knowledge": knowledge, "community": community})
 
 
