@@ -219,7 +219,7 @@ def my_open_actions(*, user: User, limit: int = 20) -> list[ActionItem]:
     readable = communities_readable_by(user).values("id")
     return list(
         ActionItem.objects.filter(owner=user, done_at=None, occurrence__event__community__in=readable)
-        .select_related("occurrence__event__community")
+        .select_related("occurrence__event__community", "owner")
         .order_by(F("due_date").asc(nulls_last=True), "id")[:limit]
     )
 
