@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
-from practica.communities.selectors import Access
+from practica.communities.models import Community, MembershipState
+from practica.communities.selectors import Access, AnyUser, communities_readable_by
 
 if TYPE_CHECKING:
     from practica.events.models import ActionItem, Event
@@ -72,8 +74,18 @@ def can_change_action(action: ActionItem, event: Event, access: Access) -> bool:
 
 def in_personal_calendar(access: Access) -> bool:
     """One's personal calendar feed (the signed URL) holds the events of the communities one is an active
-    member of: private ones too, which is why the URL is a revocable credential."""
+    member of: private ones too, which is why the URL is a revocable credential. A community's own feed
+    (``events.ics``) is for whoever reads it (``can_read``)."""
     return access.is_member
+
+
+def personal_calendar_communities(user: AnyUser) -> QuerySet[Community]:
+    """``in_personal_calendar`` for every community at once: those the person reads and is an active member of."""
+    if not user.is_authenticated:
+        return Community.objects.none()
+    return communities_readable_by(user).filter(
+        memberships__user=user, memberships__state=MembershipState.ACTIVE
+    )
 
 
 # --- Guards: the same rules as refusals -------------------------------------------------------------------

@@ -200,7 +200,7 @@ def calendar_events_for(*, user: AnyUser) -> QuerySet[Event]:
     """Every event of the communities the person reads and is an active member of (personal feed)."""
     if not user.is_authenticated:
         return Event.objects.none()
-    readable = communities_readable_by(user).filter(memberships__user=user, memberships__state="active")
+    readable = permissions.personal_calendar_communities(user)
     return (
         Event.objects.filter(community__in=readable.values("id"), cancelled_at=None)
         .select_related("community", "organiser")
