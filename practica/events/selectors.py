@@ -13,6 +13,7 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.communities.selectors import Access, AnyUser, communities_readable_by
+from practica.events import permissions
 from practica.events.models import ActionItem, Attendance, Event, Occurrence, Rsvp, RsvpResponse
 from practica.events.recurrence import UTC, OccurrenceInfo, expand
 
@@ -26,8 +27,7 @@ def event_get_for_user(*, event_id: int, user: AnyUser) -> tuple[Event, Access]:
     if event is None:
         raise Http404("No such event.")
     access = Access(event.community, user)
-    if not access.can_read:
-        raise Http404("No such event.")
+    permissions.require_readable(access)
     return event, access
 
 
@@ -200,7 +200,7 @@ def calendar_events_for(*, user: AnyUser) -> QuerySet[Event]:
     """Every event of the communities the person reads and is an active member of (personal feed)."""
     if not user.is_authenticated:
         return Event.objects.none()
-    readable = communities_readable_by(user).filter(memberships__user=user, memberships__state="active")
+    readable = permissions.personal_calendar_communities(user)
     return (
         Event.objects.filter(community__in=readable.values("id"), cancelled_at=None)
         .select_related("community", "organiser")
@@ -219,13 +219,50 @@ def my_open_actions(*, user: User, limit: int = 20) -> list[ActionItem]:
     readable = communities_readable_by(user).values("id")
     return list(
         ActionItem.objects.filter(owner=user, done_at=None, occurrence__event__community__in=readable)
-        .select_related("occurrence__event__community")
+        .select_related("occurrence__event__community", "owner")
         .order_by(F("due_date").asc(nulls_last=True), "id")[:limit]
     )
 
 
 def action_get_for_user(*, action_id: int, user: AnyUser) -> ActionItem:
     action = ActionItem.objects.select_related("occurrence__event__community").filter(pk=action_id).first()
-    if action is None or not Access(action.occurrence.event.community, user).can_read:
+    if action is None or not permissions.can_read(Access(action.occurrence.event.community, user)):
         raise Http404("No such action.")
     return action
+
+
+@dataclass
+class EventFlags:
+    """What the event page offers the viewer for the occurrence shown (``events.permissions``' rules joined with
+    the occurrence's state): the template's ``can_*`` flags."""
+
+    can_manage: bool
+    can_rsvp: bool
+    can_capture: bool
+    has_started: bool
+    is_over: bool
+    changeable_actions: set[int]
+
+
+def event_flags(
+    *, event: Event, access: Access, info: OccurrenceInfo | None, actions: list[ActionItem] | None = None
+) -> EventFlags:
+    """The page's flags for this viewer and this occurrence (no query: the access is computed already)."""
+    now = timezone.now()
+    manages = permissions.can_manage(event, access)
+    row = info.row if info is not None else None
+    has_notes = row is not None and bool(row.notes_source or row.decisions_source)
+    return EventFlags(
+        can_manage=manages,
+        can_rsvp=permissions.can_rsvp(access)
+        and info is not None
+        and not info.is_cancelled
+        and not event.is_cancelled
+        and info.end > now,
+        can_capture=permissions.can_capture_notes(event, access) and has_notes,
+        has_started=info is not None and info.start <= now,
+        is_over=info is not None and info.end <= now,
+        changeable_actions={
+            action.pk for action in actions or [] if permissions.can_change_action(action, event, access)
+        },
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practica.communities import selectors as community_selectors
-from practica.events import ical, selectors, services
+from practica.events import ical, permissions, selectors, services
 from practica.events.forms import (
     ActionForm,
     AttendanceForm,
@@ -69,7 +69,7 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
         "upcoming": selectors.upcoming_occurrences(community=community, limit=30),
         "past": selectors.past_occurrences(community=community, limit=20),
         "rhythm": selectors.community_rhythm(community=community),
-        "can_create": services.can_create(access),
+        "can_create": permissions.can_create(access),
     }
     return render(request, "events/event_list.html", context)
 
@@ -78,8 +78,7 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    if not services.can_create(access):
-        raise PermissionDenied("Only coordinators and core members organise this community's events.")
+    permissions.require_create(access)
     tz = timezone.get_current_timezone_name()
     form = EventForm(request.POST or None, initial={"timezone": tz})
     if request.method == "POST" and form.is_valid():
@@ -125,8 +124,7 @@ def _edit_initial(event: Event) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     event, access = _event(request, slug, event_id)
-    if not services.can_manage(event, access):
-        raise PermissionDenied("Only the organiser or a coordinator can edit this event.")
+    permissions.require_edit(event, access)
     form = EventForm(request.POST or None, initial=_edit_initial(event))
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +164,9 @@ def event_detail(request: HttpRequest, slug: str, event_id: int) -> HttpResponse
         if i.end > now
     ][:12]
     past = list(reversed(selectors.occurrences_between([event], now - dt.timedelta(days=400), now)))[:12]
-    can_manage = services.can_manage(event, access)
+    flags = selectors.event_flags(
+        event=event, access=access, info=info, actions=detail.actions if detail is not None else None
+    )
     key = info.key if info is not None else ""
     context = {
         "community": event.community,
@@ -176,14 +176,12 @@ def event_detail(request: HttpRequest, slug: str, event_id: int) -> HttpResponse
         "detail": detail,
         "upcoming": upcoming,
         "past": [p for p in past if p.end <= now],
-        "can_manage": can_manage,
-        "can_rsvp": (access.is_member or access.is_admin)
-        and info is not None
-        and not info.is_cancelled
-        and not event.is_cancelled
-        and info.end > now,
-        "has_started": info is not None and info.start <= now,
-        "is_over": info is not None and info.end <= now,
+        "can_manage": flags.can_manage,
+        "can_rsvp": flags.can_rsvp,
+        "can_capture": flags.can_capture,
+        "changeable_actions": flags.changeable_actions,
+        "has_started": flags.has_started,
+        "is_over": flags.is_over,
         "rsvp_form": RsvpForm(initial={"occurrence": key}),
         "writeup_form": WriteUpForm(
             initial={
@@ -209,17 +207,14 @@ def _rsvp_partial(
     info = selectors.occurrence_find(event=event, original_start=original)
     if info is None:
         raise Http404("No such occurrence.")
-    now = timezone.now()
+    flags = selectors.event_flags(event=event, access=access, info=info)
     context = {
         "community": event.community,
         "event": event,
         "occ": info,
         "detail": selectors.occurrence_detail(info=info, user=request.user),
-        "can_rsvp": (access.is_member or access.is_admin)
-        and not info.is_cancelled
-        and not event.is_cancelled
-        and info.end > now,
-        "is_over": info.end <= now,
+        "can_rsvp": flags.can_rsvp,
+        "is_over": flags.is_over,
         "rsvp_message": message,
         "rsvp_level": level,
     }

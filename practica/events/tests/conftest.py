@@ -37,3 +37,10 @@ def make_event(owner: User) -> Callable[..., Event]:
         return services.event_create(**values)
 
     return make
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
+    """``with committed(): ...`` runs what the writes inside scheduled for after the commit (notifications are sent
+    on commit, and a test's transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -117,7 +117,6 @@ def test_rsvp_bad_input(
     event = make_event(community, recurrence="FREQ=WEEKLY;COUNT=4")
     url = f"/api/v1/events/{event.pk}/rsvp/"
     assert api.as_user(member).post(url, {"response": "perhaps"}).status_code == 400
-    assert "occurrence" in api.as_user(member).post(url, {"response": "yes"}).json()
     assert api.as_user(member).post(url, {"response": "yes", "occurrence": "soon"}).status_code == 400
     assert (
         api.as_user(member).post(url, {"response": "yes", "occurrence": "2001-01-01T00:00:00Z"}).status_code

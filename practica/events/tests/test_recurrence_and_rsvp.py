@@ -151,15 +151,16 @@ def test_a_cancelled_occurrence_is_left_out_and_a_moved_one_shows_at_its_new_tim
 
 
 def test_reminders_go_once_to_those_coming_even_when_the_command_runs_twice(
-    community: Community, member: User, make_event: Callable[..., Event]
+    community: Community, member: User, make_event: Callable[..., Event], committed: Any
 ) -> None:
     start = (timezone.now() + dt.timedelta(hours=20)).astimezone(PARIS).replace(tzinfo=None, microsecond=0)
     event = make_event(community, start=start, end=start + dt.timedelta(hours=1))
     far = make_event(community, title="Far away", start=soon(days=5))
     services.event_rsvp(event=event, user=member, response="yes")
     services.event_rsvp(event=far, user=member, response="yes")
-    call_command("send_event_reminders", stdout=_Sink())
-    call_command("send_event_reminders", stdout=_Sink())
+    with committed():
+        call_command("send_event_reminders", stdout=_Sink())
+        call_command("send_event_reminders", stdout=_Sink())
     reminders = Notification.objects.filter(kind="event_reminder")
     assert [(n.recipient, n.subject.split(" at ")[0]) for n in reminders] == [
         (member, "Tomorrow: Monthly well integrity call")
@@ -168,12 +169,18 @@ def test_reminders_go_once_to_those_coming_even_when_the_command_runs_twice(
 
 
 def test_an_action_notifies_its_owner_who_can_tick_it_done_but_an_outsider_cannot(
-    private_community: Community, owner: User, member: User, outsider: User, make_event: Callable[..., Event]
+    private_community: Community,
+    owner: User,
+    member: User,
+    outsider: User,
+    make_event: Callable[..., Event],
+    committed: Any,
 ) -> None:
     event = make_event(private_community, start=soon(days=-1), end=soon(days=-1, hour=19))
-    action = services.action_create(
-        event=event, actor=owner, original_start=None, text="Share the cement logs", owner_username="member"
-    )
+    with committed():
+        action = services.action_create(
+            event=event, actor=owner, original_start=None, text="Share the cement logs", owner_username="member"
+        )
     note = Notification.objects.get(kind="action_assigned")
     assert note.recipient == member and "Share the cement logs" in note.subject
     assert selectors.my_open_actions(user=member) == [action]
@@ -232,14 +239,15 @@ class _Sink:
 
 
 def test_the_reminder_task_runs_through_the_tasks_api(
-    community: Community, member: User, make_event: Callable[..., Event]
+    community: Community, member: User, make_event: Callable[..., Event], committed: Any
 ) -> None:
     from practica.events.tasks import send_event_reminders_task
 
     start = (timezone.now() + dt.timedelta(hours=23)).astimezone(PARIS).replace(tzinfo=None, microsecond=0)
     event = make_event(community, start=start, end=start + dt.timedelta(hours=1))
     services.event_rsvp(event=event, user=member, response="maybe")
-    result = send_event_reminders_task.enqueue()
+    with committed():
+        result = send_event_reminders_task.enqueue()
     assert result.return_value == 1
     assert Notification.objects.filter(kind="event_reminder", recipient=member).count() == 1
     assert send_event_reminders_task.enqueue().return_value == 0

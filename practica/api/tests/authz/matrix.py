@@ -348,6 +348,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-event": Expect(
         CONTENT, writes={"PATCH": ORGANISER}, shows_canary=True, data={"PATCH": lambda w, p: {"location": "Room 5"}}
     ),
+    "api-event-cancel": Expect(CONTENT, get=None, writes={"POST": ORGANISER}),
     "api-event-rsvp": Expect(
         CONTENT, get=None, writes={"POST": MEMBERS},
         data={"POST": lambda w, p: {"response": "maybe", "occurrence": p.next_key}},
@@ -367,6 +368,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-event-actions": Expect(
         CONTENT, get=None, writes={"POST": ORGANISER},
         data={"POST": lambda w, p: {"occurrence": p.past_key, "text": "Call back.", "owner": p.people["sponsor"].username}},
+    ),
+    "api-event-capture": Expect(
+        CONTENT, get=None, writes={"POST": ORGANISER}, data={"POST": lambda w, p: {"occurrence": p.past_key}},
     ),
     "api-my-actions": Expect(GLOBAL, get=SIGNED_IN),
     "api-action": Expect(CONTENT, get=None, writes={"PATCH": ACTION_PEOPLE}, data={"PATCH": lambda w, p: {"done": True}}),
