@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from practica.discovery.experts import find_experts
 from practica.discussions.models import Thread
+from practica.discussions.permissions import may_ask_experts
 from practica.search.models import ExpertRequest
 
 
@@ -19,7 +20,7 @@ def routing_panel(request: HttpRequest, thread: Thread, access: Any) -> dict[str
     """Suggested experts for a question that has waited too long (its author and coordinators see them)."""
     if thread.kind != "question" or thread.first_response_at is not None or not request.user.is_authenticated:
         return None
-    if thread.author_id != request.user.id and not access.can_coordinate:
+    if not may_ask_experts(access, thread):
         return None
     waited = timezone.now() - thread.created_at
     if waited.total_seconds() < settings.ROUTING_AFTER_HOURS * 3600:
