@@ -633,6 +633,9 @@ class Route:
 
 
 def _view_methods(callback: Any) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)  # a ViewSet routed with {"get": "list", "post": "create"}
+    if actions:
+        return tuple(sorted(m.upper() for m in actions if m not in ("options", "head")))
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is not None and hasattr(view_class, "http_method_names"):
         return tuple(
