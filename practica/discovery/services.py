@@ -7,7 +7,7 @@ from django.db import transaction
 
 from practica.accounts.models import User
 from practica.communities.selectors import Access
-from practica.discovery.experts import find_experts
+from practica.discovery import selectors
 from practica.discussions.models import Thread
 from practica.discussions.permissions import may_ask_experts
 from practica.notifications import hooks as notification_hooks
@@ -23,9 +23,7 @@ def expert_request_create(*, thread: Thread, actor: User, expert: User) -> Exper
         raise ValidationError({"expert": ["The asker cannot be asked to answer their own question."]})
     suggested = {
         e.user.id: e
-        for e in find_experts(
-            text=f"{thread.title}", community=thread.community, viewer=actor, limit=25, exclude_user_ids={thread.author_id or 0}
-        )
+        for e in selectors.suggested_experts(thread=thread, viewer=actor, limit=selectors.MAX_SUGGESTED_EXPERTS)
     }
     if not Access(thread.community, expert).can_read:
         raise ValidationError({"expert": ["This person cannot see the community."]})

@@ -374,6 +374,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-search": Expect(GLOBAL, query=_search, shows_canary=True),
     "api-experts": Expect(CONTENT, query=_experts),
     "api-thread-related": Expect(CONTENT),
+    "api-thread-suggested-experts": Expect(CONTENT, get=ASKER),
+    "api-thread-expert-requests": Expect(
+        CONTENT, get=ASKER, writes={"POST": ASKER}, data={"POST": lambda w, p: {"expert": p.people["core"].pk}}
+    ),
     # The API: knowledge
     "api-knowledge": Expect(CONTENT, writes={"POST": MEMBERS}, data={"POST": _item_body}),
     "api-knowledge-item": Expect(
