@@ -267,7 +267,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
     access = Access(thread.community, author)
     _require_participant(access, "reply")
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    permissions.thread_open_to(access, thread).require()
+    permissions.may_reply(access, thread).require()
     body = _clean_body(body)
     rendered = _render(thread.community, body)
     now = timezone.now()

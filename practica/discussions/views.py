@@ -334,6 +334,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_GET
 def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    permissions.may_see_history(access, post).require()
     history = selectors.revisions_of(post=post)
     entries = []
     previous = None

@@ -9,7 +9,7 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from practica.discussions import selectors, services
+from practica.discussions import permissions, selectors, services
 from practica.discussions.api.common import (
     DiscussionsAPIView,
     post_data,
@@ -85,7 +85,8 @@ class PostRevisionsView(DiscussionsAPIView, generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        post, _ = read_post(self.request, self.kwargs["post_id"])
+        post, access = read_post(self.request, self.kwargs["post_id"])
+        permissions.may_see_history(access, post).require()
         return selectors.revisions_of(post=post)
 
 
