@@ -8,7 +8,9 @@ from practica.api.views import MyTokensView, MyTokenView, TokenView
 from practica.audit import api as audit
 from practica.communities import api as communities
 from practica.discovery import api as search
-from practica.discussions import api as discussions
+from practica.discussions.api import posts as discussion_posts
+from practica.discussions.api import queues as discussion_queues
+from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
@@ -46,24 +48,24 @@ urlpatterns = [
     path("communities/<slug:slug>/invitations/", communities.InvitationCreateView.as_view(), name="api-invitations"),
     path("communities/<slug:slug>/history/", communities.HistoryView.as_view(), name="api-history"),
     path("communities/<slug:slug>/recruits/", communities.RecruitView.as_view(), name="api-recruits"),
-    path("communities/<slug:slug>/threads/", discussions.ThreadListView.as_view(), name="api-threads"),
-    path("communities/<slug:slug>/unheard/", discussions.UnheardView.as_view(), name="api-unheard"),
-    path("communities/<slug:slug>/flags/", discussions.FlagListView.as_view(), name="api-flags"),
-    path("threads/<int:thread_id>/", discussions.ThreadDetailView.as_view(), name="api-thread"),
-    path("threads/<int:thread_id>/posts/", discussions.ThreadPostsView.as_view(), name="api-thread-posts"),
-    path("threads/<int:thread_id>/moderate/", discussions.ThreadModerateView.as_view(), name="api-thread-moderate"),
-    path("threads/<int:thread_id>/move/", discussions.ThreadMoveView.as_view(), name="api-thread-move"),
-    path("threads/<int:thread_id>/duplicate/", discussions.ThreadDuplicateView.as_view(), name="api-thread-duplicate"),
-    path("threads/<int:thread_id>/linked/", discussions.ThreadLinkedView.as_view(), name="api-thread-linked"),
-    path("threads/<int:thread_id>/status/", discussions.ThreadStatusView.as_view(), name="api-thread-status"),
-    path("posts/<int:post_id>/", discussions.PostDetailView.as_view(), name="api-post"),
-    path("posts/<int:post_id>/restore/", discussions.PostRestoreView.as_view(), name="api-post-restore"),
-    path("posts/<int:post_id>/revisions/", discussions.PostRevisionsView.as_view(), name="api-post-revisions"),
-    path("posts/<int:post_id>/comments/", discussions.PostCommentsView.as_view(), name="api-post-comments"),
-    path("posts/<int:post_id>/vote/", discussions.PostVoteView.as_view(), name="api-post-vote"),
-    path("posts/<int:post_id>/accept/", discussions.PostAcceptView.as_view(), name="api-post-accept"),
-    path("posts/<int:post_id>/flag/", discussions.PostFlagView.as_view(), name="api-post-flag"),
-    path("flags/<int:flag_id>/resolve/", discussions.FlagResolveView.as_view(), name="api-flag-resolve"),
+    path("communities/<slug:slug>/threads/", discussion_threads.CommunityThreadViewSet.as_view({"get": "list", "post": "create"}), name="api-threads"),
+    path("communities/<slug:slug>/unheard/", discussion_queues.UnheardView.as_view(), name="api-unheard"),
+    path("communities/<slug:slug>/flags/", discussion_queues.FlagListView.as_view(), name="api-flags"),
+    path("threads/<int:thread_id>/", discussion_threads.ThreadDetailView.as_view(), name="api-thread"),
+    path("threads/<int:thread_id>/posts/", discussion_threads.ThreadPostsView.as_view(), name="api-thread-posts"),
+    path("threads/<int:thread_id>/moderate/", discussion_threads.ThreadModerateView.as_view(), name="api-thread-moderate"),
+    path("threads/<int:thread_id>/move/", discussion_threads.ThreadMoveView.as_view(), name="api-thread-move"),
+    path("threads/<int:thread_id>/duplicate/", discussion_threads.ThreadDuplicateView.as_view(), name="api-thread-duplicate"),
+    path("threads/<int:thread_id>/linked/", discussion_threads.ThreadLinkedView.as_view(), name="api-thread-linked"),
+    path("threads/<int:thread_id>/status/", discussion_threads.ThreadStatusView.as_view(), name="api-thread-status"),
+    path("posts/<int:post_id>/", discussion_posts.PostDetailView.as_view(), name="api-post"),
+    path("posts/<int:post_id>/restore/", discussion_posts.PostRestoreView.as_view(), name="api-post-restore"),
+    path("posts/<int:post_id>/revisions/", discussion_posts.PostRevisionsView.as_view(), name="api-post-revisions"),
+    path("posts/<int:post_id>/comments/", discussion_posts.PostCommentsView.as_view(), name="api-post-comments"),
+    path("posts/<int:post_id>/vote/", discussion_posts.PostVoteView.as_view(), name="api-post-vote"),
+    path("posts/<int:post_id>/accept/", discussion_posts.PostAcceptView.as_view(), name="api-post-accept"),
+    path("posts/<int:post_id>/flag/", discussion_posts.PostFlagView.as_view(), name="api-post-flag"),
+    path("flags/<int:flag_id>/resolve/", discussion_queues.FlagResolveView.as_view(), name="api-flag-resolve"),
     path("invitations/accept/", communities.InvitationAcceptView.as_view(), name="api-invitation-accept"),
     path("people/<str:username>/", people.PersonView.as_view(), name="api-person"),
     path("me/", people.MeView.as_view(), name="api-me"),
@@ -88,6 +90,10 @@ urlpatterns = [
     path("search/", search.SearchView.as_view(), name="api-search"),
     path("experts/", search.ExpertsView.as_view(), name="api-experts"),
     path("threads/<int:thread_id>/related/", search.RelatedView.as_view(), name="api-thread-related"),
+    path("threads/<int:thread_id>/suggested-experts/", search.SuggestedExpertsView.as_view(),
+         name="api-thread-suggested-experts"),
+    path("threads/<int:thread_id>/expert-requests/", search.ExpertRequestsView.as_view(),
+         name="api-thread-expert-requests"),
     path("communities/<slug:slug>/knowledge/", knowledge.KnowledgeListView.as_view(), name="api-knowledge"),
     path("knowledge/<int:item_id>/", knowledge.KnowledgeDetailView.as_view(), name="api-knowledge-item"),
     path("knowledge/<int:item_id>/submit/", knowledge.SubmitView.as_view(), name="api-knowledge-submit"),

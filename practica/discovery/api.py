@@ -1,24 +1,32 @@
-"""REST API: search, related threads, experts (../shared/API.md)."""
+"""REST API: search, related threads, experts, and asking experts to answer a question (routing)
+(../shared/API.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from practica.accounts.models import User
 from practica.communities.selectors import community_get_readable
+from practica.discovery import selectors as discovery_selectors
+from practica.discovery import services
 from practica.discovery.experts import find_experts
 from practica.discovery.forms import SearchForm
 from practica.discovery.views import run_search
+from practica.discussions.api.permissions import MayAskExperts
 from practica.discussions.selectors import thread_get_for_user
+from practica.lib.api.requests import validated_data
+from practica.lib.ids import MAX_ID
 from practica.search import selectors
-from practica.search.models import DocType
+from practica.search.models import DocType, ExpertRequest
 
 
 class HitSerializer(serializers.Serializer):
@@ -178,3 +186,92 @@ class ExpertsView(APIView):
             return Response([])
         experts = find_experts(text=q, community=community, viewer=request.user, limit=_limit(request))
         return Response(ExpertSerializer(experts, many=True).data)
+
+
+# --- Asking experts (routing) ---------------------------------------------------------------------
+
+
+class SuggestedExpertSerializer(ExpertSerializer):
+    asked = serializers.SerializerMethodField(help_text="Already asked to look at this question.")
+
+    def get_asked(self, obj: Any) -> bool:
+        return obj.user.id in self.context.get("asked", ())
+
+
+class AskedPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class ExpertRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    thread = serializers.IntegerField(source="thread_id")
+    expert = AskedPersonSerializer()
+    requested_by = serializers.CharField(source="requested_by.username", default=None, allow_null=True)
+    created_at = serializers.DateTimeField()
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why they were suggested.")
+
+
+class ExpertRequestCreateSerializer(serializers.Serializer):
+    expert = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The person's id (as in suggested-experts).")
+
+
+class ThreadExpertsView(APIView):
+    """The thread, read through its selector (404 where the caller may not read it), then the rule: the asker
+    and the coordinators only (403 for the others)."""
+
+    permission_classes = [IsAuthenticated, MayAskExperts]
+
+    def thread(self, request: Request, thread_id: int) -> Any:
+        thread, access = thread_get_for_user(thread_id=thread_id, user=request.user)
+        self.check_object_permissions(request, (thread, access))
+        return thread
+
+
+class SuggestedExpertsView(ThreadExpertsView):
+    """The people most likely to answer this question, best first, each with its reasons and whether they were
+    asked already: what the thread page suggests to the asker and the coordinators (the page shows it once a
+    question has waited ``ROUTING_AFTER_HOURS`` without an answer; the API at any time)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description=f"1–{discovery_selectors.MAX_SUGGESTED_EXPERTS}, "
+                                     f"default {discovery_selectors.SUGGESTED_EXPERTS}")],
+        responses=SuggestedExpertSerializer(many=True),
+    )
+    def get(self, request: Request, thread_id: int) -> Response:
+        thread = self.thread(request, thread_id)
+        limit = _limit(request, default=discovery_selectors.SUGGESTED_EXPERTS,
+                       maximum=discovery_selectors.MAX_SUGGESTED_EXPERTS)
+        experts = discovery_selectors.suggested_experts(thread=thread, viewer=request.user, limit=limit)
+        context = {"asked": discovery_selectors.asked_expert_ids(thread=thread)}
+        return Response(SuggestedExpertSerializer(experts, many=True, context=context).data)
+
+
+class ExpertRequestsView(ThreadExpertsView, generics.ListAPIView):
+    """Who was asked to look at this question, oldest first; POST asks one more person (the asker or a
+    coordinator; asking the same person again changes nothing and answers 200)."""
+
+    serializer_class = ExpertRequestSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return ExpertRequest.objects.none()
+        return discovery_selectors.expert_requests_of(thread=self.thread(self.request, self.kwargs["thread_id"]))
+
+    @extend_schema(
+        request=ExpertRequestCreateSerializer,
+        responses={201: ExpertRequestSerializer, 200: ExpertRequestSerializer},
+    )
+    def post(self, request: Request, thread_id: int) -> Response:
+        thread = self.thread(request, thread_id)
+        data = validated_data(ExpertRequestCreateSerializer, request)
+        expert = User.objects.filter(id=data["expert"], is_active=True).first()
+        if expert is None:
+            raise ValidationError({"expert": ["No such person."]})
+        already = expert.id in discovery_selectors.asked_expert_ids(thread=thread)
+        services.expert_request_create(thread=thread, actor=cast(User, request.user), expert=expert)
+        asked = discovery_selectors.expert_requests_of(thread=thread).get(expert=expert)
+        return Response(
+            ExpertRequestSerializer(asked).data, status=status.HTTP_200_OK if already else status.HTTP_201_CREATED
+        )

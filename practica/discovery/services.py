@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from practica.accounts.models import User
 from practica.communities.selectors import Access
-from practica.discovery.experts import find_experts
+from practica.discovery import selectors
 from practica.discussions.models import Thread
+from practica.discussions.permissions import may_ask_experts
 from practica.notifications import hooks as notification_hooks
 from practica.search.models import ExpertRequest
 
@@ -17,15 +18,12 @@ from practica.search.models import ExpertRequest
 def expert_request_create(*, thread: Thread, actor: User, expert: User) -> ExpertRequest:
     """Ask a suggested expert to look at a question (its author or a coordinator); asking twice is harmless."""
     access = Access(thread.community, actor)
-    if thread.author_id != actor.id and not access.can_coordinate:
-        raise PermissionDenied("Only the person who asked or a coordinator can ask experts.")
+    may_ask_experts(access, thread).require()
     if expert.id == thread.author_id:
         raise ValidationError({"expert": ["The asker cannot be asked to answer their own question."]})
     suggested = {
         e.user.id: e
-        for e in find_experts(
-            text=f"{thread.title}", community=thread.community, viewer=actor, limit=25, exclude_user_ids={thread.author_id or 0}
-        )
+        for e in selectors.suggested_experts(thread=thread, viewer=actor, limit=selectors.MAX_SUGGESTED_EXPERTS)
     }
     if not Access(thread.community, expert).can_read:
         raise ValidationError({"expert": ["This person cannot see the community."]})

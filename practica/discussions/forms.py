@@ -54,17 +54,3 @@ class FlagForm(forms.Form):
 class IdeaStatusForm(forms.Form):
     status = forms.ChoiceField(choices=IdeaStatus.choices)
     reason = forms.CharField(max_length=500, required=False)
-
-
-class ThreadFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Title contains")
-    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *ThreadKind.choices])
-    tag = forms.CharField(required=False, max_length=64)
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any status"), ("unanswered", "Unanswered"), ("unsolved", "Unsolved"), ("solved", "Solved")],
-    )
-    mine = forms.BooleanField(required=False, label="Mine")
-    sort = forms.ChoiceField(
-        required=False, choices=[("activity", "Latest activity"), ("newest", "Newest"), ("votes", "Most votes")]
-    )

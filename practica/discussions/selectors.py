@@ -23,6 +23,7 @@ from django.http import Http404
 
 from practica.communities.models import Community, Membership, MembershipState
 from practica.communities.selectors import Access, AnyUser, communities_readable_by
+from practica.discussions import permissions
 from practica.discussions.models import Comment, Flag, Post, Thread, ThreadKind, Vote
 from practica.topics.models import Topic
 
@@ -43,6 +44,48 @@ def _thread_card_related(qs: QuerySet[Thread], *, join_community: bool = False) 
     return qs.select_related(*related).prefetch_related(*prefetch)
 
 
+def threads_visible(*, community: Community, access: Access) -> QuerySet[Thread]:
+    """The threads of a community its list shows this viewer, unfiltered and unsorted. Callers have checked
+    ``access.can_read``. Hidden threads show to coordinators (and their authors) only; deleted ones to nobody."""
+    qs = Thread.objects.filter(community=community, deleted_at=None)
+    if not access.can_coordinate:
+        qs = qs.filter(Q(is_hidden=False) | Q(author_id=getattr(access.user, "id", None)))
+    return qs
+
+
+def threads_filter(
+    threads: QuerySet[Thread],
+    *,
+    user: AnyUser,
+    kind: str = "",
+    tag: str = "",
+    status: str = "",
+    mine: bool = False,
+    sort: str = "activity",
+    q: str = "",
+) -> QuerySet[Thread]:
+    """The list's filters and order, ready for cards (``filters.ThreadFilterSet`` parses them from a query).
+
+    ``tag`` is a topic slug. ``status`` is one of ``solved``, ``unsolved`` (questions without an accepted answer)
+    or ``unanswered`` (no reply yet)."""
+    qs = threads
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if status == "solved":
+        qs = qs.filter(accepted_post__isnull=False)
+    elif status == "unsolved":
+        qs = qs.filter(kind=ThreadKind.QUESTION, accepted_post__isnull=True)
+    elif status == "unanswered":
+        qs = qs.filter(reply_count=0)
+    if mine and user.is_authenticated:
+        qs = qs.filter(author=user)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return _thread_card_related(qs.order_by(*SORTS.get(sort, SORTS["activity"])))
+
+
 def threads_list(
     *,
     community: Community,
@@ -54,29 +97,11 @@ def threads_list(
     sort: str = "activity",
     q: str = "",
 ) -> QuerySet[Thread]:
-    """Threads of a community for its list page and API. Callers have checked ``access.can_read``.
-
-    ``status`` is one of ``solved``, ``unsolved`` (questions without an accepted answer) or ``unanswered``
-    (no reply yet). Hidden threads show to coordinators only; deleted ones to nobody here.
-    """
-    qs = Thread.objects.filter(community=community, deleted_at=None)
-    if not access.can_coordinate:
-        qs = qs.filter(Q(is_hidden=False) | Q(author_id=getattr(access.user, "id", None)))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if tag:
-        qs = qs.filter(tags__slug=tag)
-    if status == "solved":
-        qs = qs.filter(accepted_post__isnull=False)
-    elif status == "unsolved":
-        qs = qs.filter(kind=ThreadKind.QUESTION, accepted_post__isnull=True)
-    elif status == "unanswered":
-        qs = qs.filter(reply_count=0)
-    if mine and access.user.is_authenticated:
-        qs = qs.filter(author=access.user)
-    if q:
-        qs = qs.filter(title__icontains=q)
-    return _thread_card_related(qs.order_by(*SORTS.get(sort, SORTS["activity"])))
+    """Threads of a community, filtered and sorted (``threads_visible`` then ``threads_filter``)."""
+    return threads_filter(
+        threads_visible(community=community, access=access),
+        user=access.user, kind=kind, tag=tag, status=status, mine=mine, sort=sort, q=q,
+    )
 
 
 def feed_for_user(*, user: AnyUser, limit: int = 20) -> QuerySet[Thread]:
@@ -139,6 +164,48 @@ def post_get_for_user(*, post_id: int, user: AnyUser, deleted: bool = False) -> 
     if post.is_hidden and not post.is_opening and not access.can_coordinate:
         raise Http404("No such post.")
     return post, access
+
+
+@dataclass(frozen=True)
+class ThreadFlags:
+    """What the thread page offers this viewer, from the rules in ``permissions``."""
+
+    can_participate: bool
+    can_accept: bool
+    can_moderate: bool
+
+
+def thread_flags(*, thread: Thread, access: Access) -> ThreadFlags:
+    return ThreadFlags(
+        can_participate=bool(permissions.may_participate(access)),
+        can_accept=thread.kind == ThreadKind.QUESTION and bool(permissions.may_accept(access, thread)),
+        can_moderate=bool(permissions.may_moderate(access)),
+    )
+
+
+@dataclass(frozen=True)
+class PostFlags:
+    """What one post offers this viewer (its buttons and links on the thread page)."""
+
+    can_vote: bool
+    can_accept: bool
+    can_edit: bool
+    can_flag: bool
+    can_comment: bool
+
+
+def post_flags(*, thread: Thread, post: Post, access: Access, thread_flags: ThreadFlags) -> PostFlags:
+    """``post`` belongs to ``thread`` (given so that no post reads its thread again)."""
+    viewer_id = access.user.id if access.user.is_authenticated else None
+    stands = post.deleted_at is None
+    return PostFlags(
+        can_vote=bool(permissions.may_vote(access, post)),
+        can_accept=thread_flags.can_accept and not post.is_opening and stands,
+        can_edit=bool(permissions.may_edit(access, post)),
+        # Flagging one's own post is allowed, but not offered.
+        can_flag=bool(permissions.may_flag(access)) and post.author_id != viewer_id and stands,
+        can_comment=bool(permissions.may_comment(access, thread, post)),
+    )
 
 
 @dataclass
@@ -289,6 +356,17 @@ def open_flags(*, community: Community) -> QuerySet[Flag]:
         .select_related("post", "post__thread", "post__author", "reporter")
         .order_by("created_at")
     )
+
+
+def flag_get_for_user(*, flag_id: int, user: AnyUser) -> tuple[Flag, Access]:
+    """A flag, as visible as its post (404 outside the communities the user may read); a flag on a post deleted
+    since is still reachable, to resolve it (the post stays deleted)."""
+    flag = Flag.objects.filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404("No such flag.")
+    post, access = post_get_for_user(post_id=flag.post_id, user=user, deleted=True)
+    flag.post = post
+    return flag, access
 
 
 def revisions_of(*, post: Post) -> list[Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min
 from django.http import Http404
@@ -25,6 +25,7 @@ from practica.communities import services as community_services
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import Access, communities_readable_by
 from practica.communities.services import community_tags_resolve
+from practica.discussions import permissions
 from practica.discussions.models import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
@@ -174,15 +175,7 @@ def _link_threads(thread: Thread, author: User | None, text: str) -> None:
 def _require_participant(access: Access, action: str = "take part") -> None:
     if not access.can_read:
         raise Http404("No such thread.")
-    if not access.is_member and not access.is_admin:
-        raise PermissionDenied(f"Join this community to {action}.")
-
-
-def _thread_locked_for(thread: Thread, access: Access) -> None:
-    if thread.is_locked and not access.can_coordinate:
-        raise PermissionDenied("This thread is locked: it takes no more replies or comments.")
-    if thread.deleted_at is not None:
-        raise PermissionDenied("This thread was deleted.")
+    permissions.may_participate(access, action).require()
 
 
 _MODERATION_WORDS = {
@@ -274,7 +267,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
     access = Access(thread.community, author)
     _require_participant(access, "reply")
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    _thread_locked_for(thread, access)
+    permissions.may_reply(access, thread).require()
     body = _clean_body(body)
     rendered = _render(thread.community, body)
     now = timezone.now()
@@ -298,10 +291,9 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     """A short clarifying comment under a post."""
     thread = post.thread
     access = Access(thread.community, author)
-    _require_participant(access, "comment")
-    _thread_locked_for(thread, access)
-    if post.deleted_at is not None:
-        raise PermissionDenied("This post was deleted.")
+    if not access.can_read:
+        raise Http404("No such thread.")
+    permissions.may_comment(access, thread, post).require()
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ["Write something: the comment is empty."]})
@@ -352,8 +344,7 @@ def post_edit(
     access = Access(thread.community, editor)
     if not access.can_read:
         raise Http404("No such post.")
-    if post.author_id != editor.id and not access.can_coordinate:
-        raise PermissionDenied("Only the author or a coordinator can edit this post.")
+    permissions.may_edit(access, post).require()
     post = Post.objects.select_for_update().get(pk=post.pk)
     body = _clean_body(body)
     if title is not None:
@@ -416,8 +407,7 @@ def post_delete(*, post: Post, actor: User) -> Post:
     access = Access(thread.community, actor)
     if not access.can_read:
         raise Http404("No such post.")
-    if post.author_id != actor.id and not access.can_coordinate:
-        raise PermissionDenied("Only the author or a coordinator can delete this post.")
+    permissions.may_delete(access, post).require()
     if post.deleted_at is not None:
         return post
     now = timezone.now()
@@ -441,8 +431,7 @@ def post_restore(*, post: Post, actor: User) -> Post:
     access = Access(thread.community, actor)
     if not access.can_read:
         raise Http404("No such post.")
-    if post.author_id != actor.id and not access.can_coordinate:
-        raise PermissionDenied("Only the author or a coordinator can restore this post.")
+    permissions.may_restore(access, post).require()
     if post.deleted_at is None:
         return post
     post.deleted_at, post.deleted_by = None, None
@@ -464,11 +453,9 @@ def vote_set(*, post: Post, user: User, up: bool = True) -> Post:
     """Up-vote a post, or take the vote back (``up=False``). Voting twice changes nothing."""
     thread = post.thread
     access = Access(thread.community, user)
-    _require_participant(access, "vote")
-    if post.author_id == user.id:
-        raise PermissionDenied("You cannot vote on your own post.")
-    if post.deleted_at is not None:
-        raise PermissionDenied("This post was deleted.")
+    if not access.can_read:
+        raise Http404("No such thread.")
+    permissions.may_vote(access, post).require()
     if up:
         try:
             with transaction.atomic():
@@ -497,8 +484,7 @@ def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
         raise Http404("No such post.")
     if thread.kind != ThreadKind.QUESTION:
         raise ValidationError({"detail": ["Only questions have an accepted answer."]})
-    if thread.author_id != actor.id and not access.can_coordinate:
-        raise PermissionDenied("Only the person who asked or a coordinator can accept an answer.")
+    permissions.may_accept(access, thread).require()
     if post.is_opening:
         raise ValidationError({"detail": ["The question itself cannot be its answer."]})
     if post.deleted_at is not None:
@@ -519,8 +505,7 @@ def idea_status_set(*, thread: Thread, actor: User, status: str, reason: str = "
     access = Access(thread.community, actor)
     if not access.can_read:
         raise Http404("No such thread.")
-    if not access.can_coordinate:
-        raise PermissionDenied("Only coordinators set the status of an idea.")
+    permissions.may_set_idea_status(access).require()
     if thread.kind != ThreadKind.IDEA:
         raise ValidationError({"status": ["Only ideas have a status."]})
     if status not in IdeaStatus.values:
@@ -542,7 +527,9 @@ def idea_status_set(*, thread: Thread, actor: User, status: str, reason: str = "
 def flag_create(*, post: Post, reporter: User, reason: str, details: str = "") -> Flag:
     """Any member flags a post for coordinators; one open flag per person and post."""
     access = Access(post.thread.community, reporter)
-    _require_participant(access, "flag posts")
+    if not access.can_read:
+        raise Http404("No such thread.")
+    permissions.may_flag(access).require()
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": [f"Choose a reason: {', '.join(Flag.Reason.values)}."]})
     details = (details or "").strip()
@@ -560,8 +547,7 @@ def flag_create(*, post: Post, reporter: User, reason: str, details: str = "") -
 def flag_resolve(*, flag: Flag, actor: User, hide: bool) -> Flag:
     """A coordinator hides the flagged post or dismisses the flag; other open flags on it close too."""
     thread = flag.post.thread
-    if not Access(thread.community, actor).can_coordinate:
-        raise PermissionDenied("Only coordinators handle flags.")
+    permissions.may_handle_flags(Access(thread.community, actor)).require()
     now = timezone.now()
     resolution = "hidden" if hide else "dismissed"
     Flag.objects.filter(post=flag.post, resolved_at=None).update(resolved_at=now, resolved_by=actor, resolution=resolution)
@@ -574,8 +560,7 @@ def flag_resolve(*, flag: Flag, actor: User, hide: bool) -> Flag:
 @transaction.atomic
 def post_set_hidden(*, post: Post, actor: User, hidden: bool) -> Post:
     thread = post.thread
-    if not Access(thread.community, actor).can_coordinate:
-        raise PermissionDenied("Only coordinators hide posts.")
+    permissions.may_hide_posts(Access(thread.community, actor)).require()
     post.is_hidden = hidden
     post.save(update_fields=["is_hidden"])
     if post.is_opening:
@@ -603,8 +588,7 @@ def thread_moderate(*, thread: Thread, actor: User, action: str) -> Thread:
     access = Access(thread.community, actor)
     if not access.can_read:
         raise Http404("No such thread.")
-    if not access.can_coordinate:
-        raise PermissionDenied("Only coordinators moderate threads.")
+    permissions.may_moderate(access).require()
     field, value = THREAD_FLAGS[action]
     setattr(thread, field, value)
     thread.save(update_fields=[field])
@@ -616,8 +600,7 @@ def thread_moderate(*, thread: Thread, actor: User, action: str) -> Thread:
 @transaction.atomic
 def thread_move(*, thread: Thread, actor: User, target: Community) -> Thread:
     """Move a thread to another community; the coordinator must coordinate both."""
-    if not Access(thread.community, actor).can_coordinate:
-        raise PermissionDenied("Only coordinators move threads.")
+    permissions.may_move(Access(thread.community, actor)).require()
     if not Access(target, actor).can_coordinate:
         raise ValidationError({"community": ["You can move threads only to communities you coordinate."]})
     if target.pk == thread.community_id:
@@ -637,8 +620,7 @@ def thread_mark_duplicate(*, thread: Thread, actor: User, original: Thread | Non
     access = Access(thread.community, actor)
     if not access.can_read:
         raise Http404("No such thread.")
-    if not access.can_coordinate:
-        raise PermissionDenied("Only coordinators mark duplicates.")
+    permissions.may_mark_duplicate(access).require()
     if original is not None:
         if original.pk == thread.pk:
             raise ValidationError({"original": ["A thread cannot duplicate itself."]})

@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practica.accounts.ratelimit import rate_limited
 from practica.communities import selectors as community_selectors
 from practica.communities.models import Community
-from practica.discussions import hooks, selectors, services
+from practica.discussions import hooks, permissions, selectors, services
+from practica.discussions.filters import ThreadFilterSet
 from practica.discussions.forms import (
     CommentForm,
     EditForm,
     FlagForm,
     IdeaStatusForm,
     ReplyForm,
-    ThreadFilterForm,
     ThreadForm,
 )
 from practica.discussions.models import Flag, Post, Thread
@@ -36,26 +36,18 @@ from practica.lib.ids import id_from
 @require_GET
 def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    form = ThreadFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    threads = selectors.threads_list(
-        community=community,
-        access=access,
-        kind=filters.get("kind", ""),
-        tag=filters.get("tag", ""),
-        status=filters.get("status", ""),
-        mine=bool(filters.get("mine")),
-        sort=filters.get("sort") or "activity",
-        q=filters.get("q", ""),
+    # The API's filters (a query that does not parse lists every thread here, and answers 400 there).
+    filterset = ThreadFilterSet(
+        request.GET or None, queryset=selectors.threads_visible(community=community, access=access), request=request
     )
-    page = Paginator(threads, 20).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
     context = {
         "community": community,
         "access": access,
-        "form": form,
+        "form": filterset.form,
         "page": page,
         "topics": community.topics.order_by("name"),
-        "unheard_count": selectors.unheard_count(community=community) if access.is_core else None,
+        "unheard_count": selectors.unheard_count(community=community) if permissions.may_see_unheard(access) else None,
     }
     return render_page(request, "discussions/thread_list.html", context, partial="discussions/_thread_results.html")
 
@@ -65,7 +57,7 @@ def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
 @rate_limited("post")
 def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.is_member and not access.is_admin:
+    if not permissions.may_participate(access):
         messages.info(request, "Join this community to ask a question or start a discussion.")
         return redirect(community)
     initial = {"kind": request.GET.get("kind", "question"), "title": request.GET.get("title", "")}
@@ -101,13 +93,8 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
     except ValueError:
         number = 1
     page = selectors.thread_page(thread=thread, access=access, page=number)
-    can_accept = (
-        thread.kind == "question"
-        and request.user.is_authenticated
-        and (thread.author_id == request.user.id or access.can_coordinate)
-    )
-    can_participate = access.is_member or access.is_admin
-    _prepare_posts(request, thread, access, page, can_accept=can_accept, can_participate=can_participate)
+    flags = selectors.thread_flags(thread=thread, access=access)
+    _prepare_posts(request, thread, access, page, flags)
     context = {
         "community": thread.community,
         "access": access,
@@ -115,8 +102,8 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
         "page": page,
         "reply_form": ReplyForm(),
         "comment_form": CommentForm(),
-        "can_accept": can_accept,
-        "can_participate": can_participate,
+        "can_accept": flags.can_accept,
+        "can_participate": flags.can_participate,
         "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
         "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
         "routing": hooks.routing(request, thread, access),
@@ -144,7 +131,7 @@ class PostView:
 
 
 def _prepare_posts(
-    request: HttpRequest, thread: Thread, access: Any, page: Any, *, can_accept: bool, can_participate: bool
+    request: HttpRequest, thread: Thread, access: Any, page: Any, flags: selectors.ThreadFlags
 ) -> None:
     """Set ``post.ui`` (a :class:`PostView`) on the page's opening post and replies, and ``comment.author_url``."""
     from django.utils.formats import date_format
@@ -158,7 +145,6 @@ def _prepare_posts(
     def ago(moment: Any) -> str:
         return timesince(moment) if moment else ""
 
-    user_id = request.user.id if request.user.is_authenticated else None
     profile_urls: dict[str, str] = {}
 
     def profile_url(author: Any) -> str:
@@ -176,6 +162,7 @@ def _prepare_posts(
             comment.created_iso = localtime(comment.created_at).isoformat()
             comment.created_ago = ago(comment.created_at)
         created = localtime(post.created_at)
+        allowed = selectors.post_flags(thread=thread, post=post, access=access, thread_flags=flags)
         post.ui = PostView(
             created_iso=created.isoformat(),
             created_title=date_format(created, "DATETIME_FORMAT"),
@@ -183,12 +170,12 @@ def _prepare_posts(
             edited_ago=ago(post.edited_at) if post.version > 1 else "",
             deleted_ago=ago(post.deleted_at),
             voted=post.id in page.my_votes,
-            can_vote=can_participate and user_id is not None and post.author_id != user_id and not post.deleted_at,
+            can_vote=allowed.can_vote,
             is_accepted=post.id == thread.accepted_post_id,
-            can_accept=can_accept and not post.is_opening and not post.deleted_at,
-            can_edit=(user_id is not None and post.author_id == user_id) or access.can_coordinate,
-            can_flag=can_participate and post.author_id != user_id and not post.deleted_at,
-            can_comment=can_participate and not thread.is_locked and not post.deleted_at,
+            can_accept=allowed.can_accept,
+            can_edit=allowed.can_edit,
+            can_flag=allowed.can_flag,
+            can_comment=allowed.can_comment,
             by_asker=post.author_id == thread.author_id and not post.is_opening,
             comments=comments,
             author_url=profile_url(post.author),
@@ -298,8 +285,7 @@ def accept(request: HttpRequest, post_id: int) -> HttpResponse:
 def edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     thread = post.thread
-    if post.author_id != request.user.id and not access.can_coordinate:
-        raise PermissionDenied("Only the author or a coordinator can edit this post.")
+    permissions.may_edit(access, post).require()
     initial = {
         "title": thread.title,
         "tags": ", ".join(t.name for t in thread.tags.order_by("name")),
@@ -348,6 +334,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_GET
 def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    permissions.may_see_history(access, post).require()
     history = selectors.revisions_of(post=post)
     entries = []
     previous = None
@@ -465,8 +452,7 @@ def _thread_from_reference(reference: str, request: HttpRequest) -> Thread | Non
 @require_GET
 def unheard(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.is_core:
-        raise PermissionDenied("The unheard queue is for coordinators and core members.")
+    permissions.may_see_unheard(access).require()
     page = Paginator(selectors.unheard_queue(community=community), 30).get_page(request.GET.get("page"))
     return render(request, "discussions/unheard.html", {"community": community, "access": access, "page": page})
 
@@ -475,8 +461,7 @@ def unheard(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def flags(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.can_coordinate:
-        raise PermissionDenied("The flag queue is for coordinators.")
+    permissions.may_see_flags(access).require()
     if request.method == "POST":
         flag_id = id_from(request.POST.get("flag"))
         item = Flag.objects.filter(id=flag_id, post__thread__community=community).first() if flag_id else None

@@ -151,6 +151,22 @@ def test_thread_list_filters_from_the_query_string(question: Thread, community: 
     assert "Which packer" in html and "Drilling discussion" not in html
 
 
+def test_thread_list_finds_a_tag_by_its_name_as_the_api_does(question: Thread, community: Community, member: User,
+                                                             helper: User) -> None:
+    ask(community, helper, "Drilling discussion", kind=ThreadKind.DISCUSSION, tags=["Drilling"])
+
+    html = _html(_client(member).get("/communities/public-wells/threads/?tag=Well+integrity"))
+
+    assert "Which packer" in html and "Drilling discussion" not in html
+    assert '<option value="well-integrity" selected>' in html
+
+
+def test_thread_list_reads_mine_as_the_api_does(question: Thread, member: User, helper: User) -> None:
+    assert "Which packer" in _html(_client(member).get("/communities/public-wells/threads/?mine=true"))
+    assert "Which packer" not in _html(_client(helper).get("/communities/public-wells/threads/?mine=true"))
+    assert "Which packer" in _html(_client(helper).get("/communities/public-wells/threads/?mine=0"))
+
+
 def test_thread_list_for_htmx_returns_only_the_results(question: Thread, member: User) -> None:
     response = _client(member).get("/communities/public-wells/threads/?status=unanswered", **HTMX)
 

@@ -378,6 +378,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-search": Expect(GLOBAL, query=_search, shows_canary=True),
     "api-experts": Expect(CONTENT, query=_experts),
     "api-thread-related": Expect(CONTENT),
+    "api-thread-suggested-experts": Expect(CONTENT, get=ASKER),
+    "api-thread-expert-requests": Expect(
+        CONTENT, get=ASKER, writes={"POST": ASKER}, data={"POST": lambda w, p: {"expert": p.people["core"].pk}}
+    ),
     # The API: knowledge
     "api-knowledge": Expect(CONTENT, writes={"POST": MEMBERS}, data={"POST": _item_body}),
     "api-knowledge-item": Expect(
@@ -637,6 +641,9 @@ class Route:
 
 
 def _view_methods(callback: Any) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)  # a ViewSet routed with {"get": "list", "post": "create"}
+    if actions:
+        return tuple(sorted(m.upper() for m in actions if m not in ("options", "head")))
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is not None and hasattr(view_class, "http_method_names"):
         return tuple(
