@@ -7,7 +7,7 @@ written with the caller's transaction and emails and webhook posts are sent by t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Visibility
-from practica.discussions.models import Thread
 from practica.notifications.models import (
     DEFAULT_EMAIL_MODE,
     CommunityEmailPreference,
@@ -146,6 +145,13 @@ def notify(
     return len(rows)
 
 
+def on_commit(function: Callable[..., object], *args: int) -> None:
+    """Send a content app's notifications: ``function(*args)`` (ids, so nothing stale is carried) runs once the
+    current transaction commits, and never for a rolled-back write. Robust: a failure (say the mail server is
+    down) is logged and never turns the user's successful write into an error page."""
+    transaction.on_commit(lambda: function(*args), robust=True)
+
+
 def _enqueue_immediate_emails() -> None:
     from practica.notifications.tasks import send_immediate_emails
 
@@ -153,7 +159,7 @@ def _enqueue_immediate_emails() -> None:
 
 
 def watchers(
-    *, community: Community, tags: Iterable[str] = (), thread_mutes: Thread | None = None
+    *, community: Community, tags: Iterable[str] = (), thread_mutes: models.Model | None = None
 ) -> list[User]:
     """People watching the community or one of the tags, minus those who muted any of them (or the thread)."""
     tag_slugs = [t for t in tags if t]
@@ -177,35 +183,12 @@ def broadcast(
     target: models.Model | None = None,
     payload: dict[str, Any] | None = None,
     tags: Iterable[str] = (),
+    thread: models.Model | None = None,
 ) -> None:
     """A new thing in a community: notifies those watching the community (or one of the tags) and delivers the
     community's webhooks. event is one of "thread.created", "post.created", "event.created",
-    "knowledge.published"."""
-    _broadcast(
-        community=community,
-        event=event,
-        subject=subject,
-        url=url,
-        actor=actor,
-        target=target,
-        payload=payload,
-        tags=tags,
-    )
-
-
-def _broadcast(
-    *,
-    community: Community,
-    event: str,
-    subject: str,
-    url: str,
-    actor: User | None = None,
-    target: models.Model | None = None,
-    payload: dict[str, Any] | None = None,
-    tags: Iterable[str] = (),
-    thread: Thread | None = None,
-) -> None:
-    """``broadcast`` that also honours mutes of the thread the new thing belongs to."""
+    "knowledge.published". With ``thread`` (the watchable thing the new one belongs to), those who muted it
+    stay silent too."""
     if event not in BROADCAST_EVENTS:
         raise ValueError(f"Unknown broadcast event {event!r}.")
     tags = list(tags)
@@ -220,6 +203,9 @@ def _broadcast(
         target=target,
     )
     webhooks_deliver(community=community, event=event, subject=subject, url=url, actor=actor, payload=payload)
+
+
+_broadcast = broadcast  # the name the content apps' hooks used
 
 
 def webhooks_deliver(
@@ -264,7 +250,7 @@ def webhooks_deliver(
 
 
 def _target_filter(
-    *, community: Community | None = None, topic: Topic | None = None, thread: Thread | None = None
+    *, community: Community | None = None, topic: Topic | None = None, thread: models.Model | None = None
 ) -> dict[str, Any]:
     given = {
         k: v for k, v in {"community": community, "topic": topic, "thread": thread}.items() if v is not None
@@ -279,7 +265,7 @@ def subscription_set(
     user: User,
     community: Community | None = None,
     topic: Topic | None = None,
-    thread: Thread | None = None,
+    thread: models.Model | None = None,
     state: str,
 ) -> Subscription | None:
     """Watch, mute or forget (state "watch", "mute" or "none") a community, a tag or a thread."""
@@ -296,11 +282,11 @@ def subscription_set(
         return sub
 
 
-def thread_watch_automatically(*, user: User, thread: Thread) -> None:
+def thread_watch_automatically(*, user: User, thread: models.Model) -> None:
     """Watch a thread one wrote or replied to, unless one already chose (watch or mute) for it."""
     try:
         with transaction.atomic():
-            Subscription.objects.get_or_create(user=user, thread=thread, defaults={"muted": False})
+            Subscription.objects.get_or_create(user=user, thread_id=thread.pk, defaults={"muted": False})
     except IntegrityError:  # a concurrent request created it: their choice stands
         pass
 
