@@ -7,18 +7,21 @@ notification centre, email, digests, webhooks); it knows nothing of threads and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.urls import reverse
 
 from practica.accounts.models import User
-from practica.discussions.models import Comment, Mention, Post
+from practica.discussions.models import Comment, Mention, Post, Thread
+from practica.discussions.selectors import thread_get_for_user
 from practica.notifications import selectors as notification_selectors
 from practica.notifications.models import Kind
 from practica.notifications.services import broadcast, notify, on_commit, thread_watch_automatically
 
 SNIPPET = 300
 
-__all__ = ["answer_accepted", "comment_created", "on_commit", "post_created", "thread_created"]
+__all__ = ["answer_accepted", "comment_created", "on_commit", "post_created", "thread_created", "thread_to_watch"]
 
 
 def _snippet(text: str) -> str:
@@ -174,3 +177,10 @@ def answer_accepted(thread_id: int, post_id: int, actor_id: int) -> None:
         actor=actor,
         target=post,
     )
+
+
+def thread_to_watch(thread_id: int, user: Any) -> Thread:
+    """The thread a person may watch or mute: one they may read, else 404 (``practica/notifications/targets.py``,
+    registered from ``DiscussionsConfig.ready()``)."""
+    thread, _access = thread_get_for_user(thread_id=thread_id, user=user)
+    return thread

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from practica.accounts.models import User
@@ -95,6 +95,18 @@ def thread_muter_ids(*, thread: Model) -> set[int]:
     return set(Subscription.objects.filter(thread_id=thread.pk, muted=True).values_list("user_id", flat=True))
 
 
+def subscriptions_of(*, user: User) -> QuerySet[Subscription]:
+    """Everything the person watches or mutes: communities (by name), then tags (by slug), then threads (newest
+    first); one query, whatever their number."""
+    return (
+        Subscription.objects.filter(user=user)
+        .select_related("community", "topic")
+        .order_by(
+            F("community__name").asc(nulls_last=True), F("topic__slug").asc(nulls_last=True), "-created_at", "-id"
+        )
+    )
+
+
 def watched_topics(*, user: User) -> QuerySet[Subscription]:
     return (
         Subscription.objects.filter(user=user, topic__isnull=False)
@@ -111,6 +123,24 @@ def email_mode_of(*, user: User, community: Community | None = None) -> str:
         return ""
     pref = EmailPreference.objects.filter(user=user).first()
     return pref.email_mode if pref else DEFAULT_EMAIL_MODE
+
+
+def community_email_modes(*, user: User) -> list[tuple[str, str]]:
+    """(slug, email mode) of each community the person set apart from their default and may still read."""
+    return list(
+        CommunityEmailPreference.objects.filter(
+            user=user, community__in=communities_readable_by(user)
+        )
+        .order_by("community__slug")
+        .values_list("community__slug", "email_mode")
+    )
+
+
+def communities_with_feeds(*, user: User) -> QuerySet[Community]:
+    """The communities the person belongs to, by name: those their settings page offers a personal feed of."""
+    return Community.objects.filter(
+        memberships__user=user, memberships__state=MembershipState.ACTIVE
+    ).order_by("name")
 
 
 # --- Personal feeds -------------------------------------------------------------------------------
@@ -136,6 +166,11 @@ def feed_user_from_token(token: str) -> User:
     if pref is None:
         raise Http404("No such feed.")
     return pref.user
+
+
+def community_readable(*, slug: str, user: AnyUser) -> Community | None:
+    """The community of this slug if the user may read its content, else None (whether it exists or not)."""
+    return communities_readable_by(user).filter(slug__iexact=slug).first()
 
 
 def community_for_feed(*, slug: str, user: AnyUser) -> Community:
