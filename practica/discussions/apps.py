@@ -6,10 +6,11 @@ class DiscussionsConfig(AppConfig):
     label = "discussions"
 
     def ready(self) -> None:
+        from practica.discussions.models import Thread
         from practica.discussions.notifications import thread_to_watch
         from practica.discussions.search import ThreadIndex
         from practica.lib import indexing
         from practica.notifications import targets
 
         indexing.register(ThreadIndex())  # what it makes searchable (practica/lib/indexing.py)
-        targets.register("thread", thread_to_watch)  # what people may watch (practica/notifications/targets.py)
+        targets.register("thread", Thread, thread_to_watch)  # what people may watch (practica/notifications/targets.py)

@@ -133,7 +133,7 @@ class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
     topic: serializers.SlugRelatedField[Topic] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
-    thread = serializers.IntegerField(source="thread_id", read_only=True, allow_null=True)
+    thread = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
 
     class Meta:
@@ -141,7 +141,12 @@ class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
         fields = ["id", "target", "community", "topic", "thread", "state", "created_at"]
 
     def get_target(self, obj: Subscription) -> str:
-        return "community" if obj.community_id else "topic" if obj.topic_id else "thread"
+        if obj.target_type is not None:
+            return targets.name_of(obj.target_type)
+        return "community" if obj.community_id else "topic"
+
+    def get_thread(self, obj: Subscription) -> int | None:
+        return obj.target_id if obj.target_type is not None and self.get_target(obj) == "thread" else None
 
     def get_state(self, obj: Subscription) -> str:
         return "mute" if obj.muted else "watch"

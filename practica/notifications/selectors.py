@@ -75,7 +75,7 @@ def subscription_state(
     if community is not None:
         qs = qs.filter(community=community)
     elif thread is not None:
-        qs = qs.filter(thread_id=thread.pk)
+        qs = qs.of(thread)
     else:
         return "none"
     sub = qs.first()
@@ -86,13 +86,13 @@ def subscription_state(
 
 def thread_watchers(*, thread: Model) -> list[User]:
     """The active people watching the thread (not muting it)."""
-    ids = Subscription.objects.filter(thread_id=thread.pk, muted=False).values("user_id")
+    ids = Subscription.objects.of(thread).filter(muted=False).values("user_id")
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
 def thread_muter_ids(*, thread: Model) -> set[int]:
     """The ids of the people who muted the thread."""
-    return set(Subscription.objects.filter(thread_id=thread.pk, muted=True).values_list("user_id", flat=True))
+    return set(Subscription.objects.of(thread).filter(muted=True).values_list("user_id", flat=True))
 
 
 def subscriptions_of(*, user: User) -> QuerySet[Subscription]:
@@ -100,7 +100,7 @@ def subscriptions_of(*, user: User) -> QuerySet[Subscription]:
     first); one query, whatever their number."""
     return (
         Subscription.objects.filter(user=user)
-        .select_related("community", "topic")
+        .select_related("community", "topic", "target_type")
         .order_by(
             F("community__name").asc(nulls_last=True), F("topic__slug").asc(nulls_last=True), "-created_at", "-id"
         )

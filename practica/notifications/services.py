@@ -167,7 +167,7 @@ def watchers(
     if tag_slugs:
         watching |= Q(topic__slug__in=tag_slugs)
     subs = Subscription.objects.filter(watching)
-    muting = watching | Q(thread=thread_mutes) if thread_mutes is not None else watching
+    muting = watching | Q(**_target_of(thread_mutes)) if thread_mutes is not None else watching
     muted_ids = set(Subscription.objects.filter(muting, muted=True).values_list("user_id", flat=True))
     watcher_ids = set(subs.filter(muted=False).values_list("user_id", flat=True)) - muted_ids
     return list(User.objects.filter(pk__in=watcher_ids, is_active=True))
@@ -257,7 +257,12 @@ def _target_filter(
     }
     if len(given) != 1:
         raise ValueError("Give exactly one of community, topic or thread.")
-    return given
+    return _target_of(thread) if thread is not None else given
+
+
+def _target_of(target: models.Model) -> dict[str, Any]:
+    """The lookup of a subscription to a watchable thing of a content app (a thread)."""
+    return {"target_type": ContentType.objects.get_for_model(target), "target_id": target.pk}
 
 
 def subscription_set(
@@ -286,7 +291,7 @@ def thread_watch_automatically(*, user: User, thread: models.Model) -> None:
     """Watch a thread one wrote or replied to, unless one already chose (watch or mute) for it."""
     try:
         with transaction.atomic():
-            Subscription.objects.get_or_create(user=user, thread_id=thread.pk, defaults={"muted": False})
+            Subscription.objects.get_or_create(user=user, **_target_of(thread), defaults={"muted": False})
     except IntegrityError:  # a concurrent request created it: their choice stands
         pass
 
