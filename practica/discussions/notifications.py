@@ -13,15 +13,18 @@ from django.db import transaction
 from django.urls import reverse
 
 from practica.accounts.models import User
+from practica.communities.models import Community
 from practica.discussions.models import Comment, Mention, Post, Thread
 from practica.discussions.selectors import thread_get_for_user
 from practica.notifications import selectors as notification_selectors
+from practica.notifications.feeds import FeedEntry
 from practica.notifications.models import Kind
 from practica.notifications.services import broadcast, notify, on_commit, thread_watch_automatically
 
 SNIPPET = 300
 
-__all__ = ["answer_accepted", "comment_created", "on_commit", "post_created", "thread_created", "thread_to_watch"]
+__all__ = ["answer_accepted", "comment_created", "on_commit", "post_created", "thread_created", "thread_feed_entries",
+           "thread_to_watch"]
 
 
 def _snippet(text: str) -> str:
@@ -177,6 +180,27 @@ def answer_accepted(thread_id: int, post_id: int, actor_id: int) -> None:
         actor=actor,
         target=post,
     )
+
+
+def thread_feed_entries(community: Community, limit: int) -> list[FeedEntry]:
+    """The community's newest threads, for its Atom feeds (``practica/notifications/feeds.py``, registered from
+    ``DiscussionsConfig.ready()``)."""
+    threads = (
+        Thread.objects.filter(community=community, deleted_at__isnull=True, is_hidden=False)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        FeedEntry(
+            title=t.title,
+            url=reverse("discussions:thread", kwargs={"slug": community.slug, "thread_id": t.pk}),
+            summary=f"New {t.get_kind_display().lower()} in {community.name}",
+            author=t.author.display_name if t.author else "",
+            published=t.created_at,
+            kind="thread",
+        )
+        for t in threads
+    ]
 
 
 def thread_to_watch(thread_id: int, user: Any) -> Thread:
