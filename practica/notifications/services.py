@@ -1,8 +1,9 @@
 """Writes of the notifications app: notify people, broadcast new things, manage subscriptions, preferences,
 personal feed keys and webhooks.
 
-Other apps only call ``notify()`` and ``broadcast()``. Both are safe inside a caller's transaction: rows are
-written with the caller's transaction and emails and webhook posts are sent by tasks after commit.
+The content apps word their notifications in their own ``notifications.py`` and schedule them with
+``on_commit()``; those call ``notify()`` and ``broadcast()``. Both are also safe inside a caller's transaction:
+rows are written with the caller's transaction and emails and webhook posts are sent by tasks after commit.
 """
 
 from __future__ import annotations
@@ -203,9 +204,6 @@ def broadcast(
         target=target,
     )
     webhooks_deliver(community=community, event=event, subject=subject, url=url, actor=actor, payload=payload)
-
-
-_broadcast = broadcast  # the name the content apps' hooks used
 
 
 def webhooks_deliver(
