@@ -7,10 +7,9 @@ from django.db import transaction
 
 from practica.accounts.models import User
 from practica.communities.selectors import Access
-from practica.discovery import selectors
+from practica.discovery import notifications, selectors
 from practica.discussions.models import Thread
 from practica.discussions.permissions import may_ask_experts
-from practica.notifications import hooks as notification_hooks
 from practica.search.models import ExpertRequest
 
 
@@ -33,5 +32,5 @@ def expert_request_create(*, thread: Thread, actor: User, expert: User) -> Exper
         defaults={"requested_by": actor, "reasons": suggested[expert.id].reasons if expert.id in suggested else []},
     )
     if created:
-        notification_hooks.on_commit(notification_hooks.expert_requested, request.pk)
+        notifications.on_commit(notifications.expert_requested, request.pk)
     return request

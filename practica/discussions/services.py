@@ -25,7 +25,7 @@ from practica.communities import services as community_services
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import Access, communities_readable_by
 from practica.communities.services import community_tags_resolve
-from practica.discussions import permissions
+from practica.discussions import notifications, permissions
 from practica.discussions.models import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
@@ -46,7 +46,6 @@ from practica.lib import audit
 from practica.lib.errors import ConflictError
 from practica.lib.ids import id_from
 from practica.lib.markdown import Rendered, render_markdown
-from practica.notifications import hooks as notification_hooks
 from practica.topics.models import Topic
 
 MAX_TAGS = community_services.MAX_TAGS  # the same limit as every tagged thing in a community
@@ -257,7 +256,7 @@ def thread_create(
     _record_mentions(post, author, rendered.mentions)
     _link_threads(thread, author, body)
     thread_changed(thread.pk)
-    notification_hooks.on_commit(notification_hooks.thread_created, thread.pk, post.pk)
+    notifications.on_commit(notifications.thread_created, thread.pk, post.pk)
     return thread
 
 
@@ -282,7 +281,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
     _record_mentions(post, author, rendered.mentions)
     _link_threads(thread, author, body)
     thread_changed(thread.pk)
-    notification_hooks.on_commit(notification_hooks.post_created, post.pk)
+    notifications.on_commit(notifications.post_created, post.pk)
     return post
 
 
@@ -305,7 +304,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     _record_mentions(post, author, rendered.mentions, comment=comment)
     _link_threads(thread, author, body)
     thread_changed(thread.pk)
-    notification_hooks.on_commit(notification_hooks.comment_created, comment.pk)
+    notifications.on_commit(notifications.comment_created, comment.pk)
     return comment
 
 
@@ -495,7 +494,7 @@ def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
         thread.save(update_fields=["accepted_post"])
         thread_changed(thread.pk)
         if accept:
-            notification_hooks.on_commit(notification_hooks.answer_accepted, thread.pk, post.pk, actor.pk)
+            notifications.on_commit(notifications.answer_accepted, thread.pk, post.pk, actor.pk)
     return thread
 
 

@@ -21,8 +21,8 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
-    list_display = ["user", "community", "topic", "thread", "muted", "created_at"]
-    raw_id_fields = ["user", "community", "topic", "thread"]
+    list_display = ["user", "community", "topic", "target_type", "target_id", "muted", "created_at"]
+    raw_id_fields = ["user", "community", "topic"]
 
 
 @admin.register(EmailPreference)

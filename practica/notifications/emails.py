@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from html import escape  # the standard library's: no lazy-string wrapper, and a digest escapes a lot
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import (
@@ -40,13 +39,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practica.accounts.models import User
+from practica.lib import signing
 from practica.notifications.models import DeliveryStatus, EmailDelivery, EmailMode, Kind, Notification
 from practica.notifications.selectors import recipient_may_read
 from practica.notifications.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "practica.notifications.unsubscribe"
 STALE_AFTER = timedelta(minutes=30)
 DIGEST_BATCH = 500
 DIGEST_MAX_ITEMS = 20
@@ -57,7 +56,7 @@ MAX_ATTEMPTS = 5
 
 
 def unsubscribe_token(user: User) -> str:
-    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+    return signing.personal_token(user_id=user.pk, purpose=signing.UNSUBSCRIBE)
 
 
 def unsubscribe_url(user: User) -> str:
@@ -66,11 +65,8 @@ def unsubscribe_url(user: User) -> str:
 
 def user_from_unsubscribe_token(token: str) -> User | None:
     """The person the link was made for, or None if the token was tampered with."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+    data = signing.personal_claims(token, purpose=signing.UNSUBSCRIBE)
+    if data is None:
         return None
     return User.objects.filter(pk=data["u"]).first()
 

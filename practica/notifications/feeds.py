@@ -1,8 +1,12 @@
 """Atom feeds of a community's new threads and published knowledge: public communities at a plain URL,
-any community one may read through a personal signed URL."""
+any community one may read through a personal signed URL.
+
+The feed knows no content model: each content app registers what it adds (:func:`register_source`) from its
+``AppConfig.ready()``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
 from practica.communities.models import Community
-from practica.discussions.models import Thread
+from practica.knowledge.models import KnowledgeItem, KnowledgeStatus
 from practica.notifications import selectors
 from practica.notifications.services import absolute_url
 
@@ -31,46 +35,48 @@ class FeedEntry:
     kind: str
 
 
+# (the community, how many entries at most) -> its newest entries of one kind, newest first.
+FeedSource = Callable[[Community, int], list[FeedEntry]]
+
+_sources: dict[str, tuple[int, FeedSource]] = {}
+
+
+def register_source(kind: str, source: FeedSource, *, order: int) -> None:
+    """Declare what a content app adds to its communities' feeds (from its ``AppConfig.ready()``): the threads
+    (``practica/discussions/notifications.py``), the published knowledge. Entries published at the same moment
+    come in ``order``, lowest first. Registering a kind again replaces it."""
+    _sources[kind] = (order, source)
+
+
 def feed_entries(community: Community) -> list[FeedEntry]:
-    """The newest threads and published knowledge items of the community (two queries)."""
-    threads = (
-        Thread.objects.filter(community=community, deleted_at__isnull=True, is_hidden=False)
-        .select_related("author")
-        .order_by("-created_at", "-id")[:FEED_ITEMS]
-    )
-    entries = [
-        FeedEntry(
-            title=t.title,
-            url=reverse("discussions:thread", kwargs={"slug": community.slug, "thread_id": t.pk}),
-            summary=f"New {t.get_kind_display().lower()} in {community.name}",
-            author=t.author.display_name if t.author else "",
-            published=t.created_at,
-            kind="thread",
-        )
-        for t in threads
-    ]
-    try:  # the knowledge base is optional
-        from practica.knowledge.models import KnowledgeItem, KnowledgeStatus
-    except ImportError:  # pragma: no cover
-        return entries
+    """The newest entries of the community, of every registered kind (one query per kind)."""
+    entries: list[FeedEntry] = []
+    for _order, source in sorted(_sources.values(), key=lambda registered: registered[0]):
+        entries.extend(source(community, FEED_ITEMS))
+    entries.sort(key=lambda e: e.published, reverse=True)
+    return entries[:FEED_ITEMS]
+
+
+def knowledge_entries(community: Community, limit: int) -> list[FeedEntry]:
+    """The community's newest published knowledge items. A known debt (pyproject.toml): this belongs to the
+    knowledge app, registered from its ``AppConfig.ready()``; it is registered from ``NotificationsConfig.ready()``
+    until then."""
     items = (
         KnowledgeItem.objects.filter(community=community, status=KnowledgeStatus.PUBLISHED)
         .exclude(published_at__isnull=True)
-        .order_by("-published_at", "-id")[:FEED_ITEMS]
+        .order_by("-published_at", "-id")[:limit]
     )
-    for k in items:
-        entries.append(
-            FeedEntry(
-                title=k.title,
-                url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": k.pk}),
-                summary=k.summary or f"Published knowledge in {community.name}",
-                author="",
-                published=k.published_at or k.updated_at,
-                kind="knowledge",
-            )
+    return [
+        FeedEntry(
+            title=k.title,
+            url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": k.pk}),
+            summary=k.summary or f"Published knowledge in {community.name}",
+            author="",
+            published=k.published_at or k.updated_at,
+            kind="knowledge",
         )
-    entries.sort(key=lambda e: e.published, reverse=True)
-    return entries[:FEED_ITEMS]
+        for k in items
+    ]
 
 
 class CommunityFeed(Feed):  # type: ignore[type-arg]

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from practica.communities.models import Community
-from practica.discussions.models import Thread
 from practica.topics.models import Topic
 
 
@@ -49,11 +48,19 @@ def new_feed_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-class Subscription(models.Model):
-    """A person watching (or muting) a community, a tag or a thread. Exactly one target is set.
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def of(self, target: models.Model) -> SubscriptionQuerySet:
+        """Subscriptions to one watchable thing of a content app (a thread; ``practica/notifications/targets.py``)."""
+        return self.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
 
-    A muted subscription silences that target even when another subscription would notify (a muted thread in
-    a watched community stays silent).
+
+class Subscription(models.Model):
+    """A person watching (or muting) a community, a tag or a watchable thing of a content app (a thread). Exactly
+    one target is set.
+
+    The notifications app knows no content model: a thread is a generic ``target`` (the apps that have watchable
+    things register them in ``practica/notifications/targets.py``). A muted subscription silences that target
+    even when another subscription would notify (a muted thread in a watched community stays silent).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
@@ -61,17 +68,23 @@ class Subscription(models.Model):
         Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
     muted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(community__isnull=False, topic__isnull=True, thread__isnull=True)
-                    | Q(community__isnull=True, topic__isnull=False, thread__isnull=True)
-                    | Q(community__isnull=True, topic__isnull=True, thread__isnull=False)
+                    Q(community__isnull=False, topic__isnull=True, target_type__isnull=True, target_id__isnull=True)
+                    | Q(community__isnull=True, topic__isnull=False, target_type__isnull=True, target_id__isnull=True)
+                    | Q(community__isnull=True, topic__isnull=True, target_type__isnull=False, target_id__isnull=False)
                 ),
                 name="notifications_subscription_one_target",
             ),
@@ -84,17 +97,19 @@ class Subscription(models.Model):
                 fields=["user", "topic"], condition=Q(topic__isnull=False), name="notif_sub_topic_unique"
             ),
             models.UniqueConstraint(
-                fields=["user", "thread"], condition=Q(thread__isnull=False), name="notif_sub_thread_unique"
+                fields=["user", "target_type", "target_id"],
+                condition=Q(target_type__isnull=False),
+                name="notif_sub_target_unique",
             ),
         ]
         indexes = [
             models.Index(fields=["community", "muted"], name="notif_sub_by_community"),
             models.Index(fields=["topic", "muted"], name="notif_sub_by_topic"),
-            models.Index(fields=["thread", "muted"], name="notif_sub_by_thread"),
+            models.Index(fields=["target_type", "target_id", "muted"], name="notif_sub_by_target"),
         ]
 
     def __str__(self) -> str:
-        target = self.community or self.topic or self.thread
+        target = self.community or self.topic or f"{self.target_type} {self.target_id}"
         return f"{self.user} {'mutes' if self.muted else 'watches'} {target}"
 
 

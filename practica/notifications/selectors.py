@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Visibility
 from practica.communities.selectors import Access, AnyUser, communities_readable_by
-from practica.discussions.models import Thread
+from practica.lib import signing
 from practica.notifications.models import (
     DEFAULT_EMAIL_MODE,
     CommunityEmailPreference,
@@ -19,8 +18,6 @@ from practica.notifications.models import (
     Subscription,
     Webhook,
 )
-
-FEED_SALT = "practica.notifications.feed"
 
 
 def recipient_may_read() -> Q:
@@ -71,15 +68,43 @@ def notification_get_for_user(*, user: User, notification_id: int) -> Notificati
 
 
 def subscription_state(
-    *, user: User, community: Community | None = None, thread: Thread | None = None
+    *, user: User, community: Community | None = None, thread: Model | None = None
 ) -> str:
     """The person's state for this community or thread: "watch", "mute" or "none"."""
     qs = Subscription.objects.filter(user=user)
-    qs = qs.filter(community=community) if community is not None else qs.filter(thread=thread)
+    if community is not None:
+        qs = qs.filter(community=community)
+    elif thread is not None:
+        qs = qs.of(thread)
+    else:
+        return "none"
     sub = qs.first()
     if sub is None:
         return "none"
     return "mute" if sub.muted else "watch"
+
+
+def thread_watchers(*, thread: Model) -> list[User]:
+    """The active people watching the thread (not muting it)."""
+    ids = Subscription.objects.of(thread).filter(muted=False).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def thread_muter_ids(*, thread: Model) -> set[int]:
+    """The ids of the people who muted the thread."""
+    return set(Subscription.objects.of(thread).filter(muted=True).values_list("user_id", flat=True))
+
+
+def subscriptions_of(*, user: User) -> QuerySet[Subscription]:
+    """Everything the person watches or mutes: communities (by name), then tags (by slug), then threads (newest
+    first); one query, whatever their number."""
+    return (
+        Subscription.objects.filter(user=user)
+        .select_related("community", "topic", "target_type")
+        .order_by(
+            F("community__name").asc(nulls_last=True), F("topic__slug").asc(nulls_last=True), "-created_at", "-id"
+        )
+    )
 
 
 def watched_topics(*, user: User) -> QuerySet[Subscription]:
@@ -100,6 +125,24 @@ def email_mode_of(*, user: User, community: Community | None = None) -> str:
     return pref.email_mode if pref else DEFAULT_EMAIL_MODE
 
 
+def community_email_modes(*, user: User) -> list[tuple[str, str]]:
+    """(slug, email mode) of each community the person set apart from their default and may still read."""
+    return list(
+        CommunityEmailPreference.objects.filter(
+            user=user, community__in=communities_readable_by(user)
+        )
+        .order_by("community__slug")
+        .values_list("community__slug", "email_mode")
+    )
+
+
+def communities_with_feeds(*, user: User) -> QuerySet[Community]:
+    """The communities the person belongs to, by name: those their settings page offers a personal feed of."""
+    return Community.objects.filter(
+        memberships__user=user, memberships__state=MembershipState.ACTIVE
+    ).order_by("name")
+
+
 # --- Personal feeds -------------------------------------------------------------------------------
 
 
@@ -107,16 +150,13 @@ def feed_token(*, user: User) -> str:
     """The signed token of the person's feed URLs; it embeds their current feed key, so rotating the key
     revokes every URL made before."""
     pref, _ = EmailPreference.objects.get_or_create(user=user)
-    return signing.dumps({"u": user.pk, "k": pref.feed_key}, salt=FEED_SALT, compress=True)
+    return signing.personal_token(user_id=user.pk, purpose=signing.PERSONAL_FEED, k=pref.feed_key)
 
 
 def feed_user_from_token(token: str) -> User:
     """The person behind a feed token, or 404 if it was tampered with or revoked."""
-    try:
-        data = signing.loads(token, salt=FEED_SALT)
-    except signing.BadSignature as exc:
-        raise Http404("No such feed.") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
+    data = signing.personal_claims(token, purpose=signing.PERSONAL_FEED, k=str)
+    if data is None:
         raise Http404("No such feed.")
     pref = (
         EmailPreference.objects.select_related("user")
@@ -126,6 +166,11 @@ def feed_user_from_token(token: str) -> User:
     if pref is None:
         raise Http404("No such feed.")
     return pref.user
+
+
+def community_readable(*, slug: str, user: AnyUser) -> Community | None:
+    """The community of this slug if the user may read its content, else None (whether it exists or not)."""
+    return communities_readable_by(user).filter(slug__iexact=slug).first()
 
 
 def community_for_feed(*, slug: str, user: AnyUser) -> Community:

@@ -1,13 +1,14 @@
 """Writes of the notifications app: notify people, broadcast new things, manage subscriptions, preferences,
 personal feed keys and webhooks.
 
-Other apps only call ``notify()`` and ``broadcast()``. Both are safe inside a caller's transaction: rows are
-written with the caller's transaction and emails and webhook posts are sent by tasks after commit.
+The content apps word their notifications in their own ``notifications.py`` and schedule them with
+``on_commit()``; those call ``notify()`` and ``broadcast()``. Both are also safe inside a caller's transaction:
+rows are written with the caller's transaction and emails and webhook posts are sent by tasks after commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,6 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Visibility
-from practica.discussions.models import Thread
 from practica.notifications.models import (
     DEFAULT_EMAIL_MODE,
     CommunityEmailPreference,
@@ -146,6 +146,13 @@ def notify(
     return len(rows)
 
 
+def on_commit(function: Callable[..., object], *args: int) -> None:
+    """Send a content app's notifications: ``function(*args)`` (ids, so nothing stale is carried) runs once the
+    current transaction commits, and never for a rolled-back write. Robust: a failure (say the mail server is
+    down) is logged and never turns the user's successful write into an error page."""
+    transaction.on_commit(lambda: function(*args), robust=True)
+
+
 def _enqueue_immediate_emails() -> None:
     from practica.notifications.tasks import send_immediate_emails
 
@@ -153,7 +160,7 @@ def _enqueue_immediate_emails() -> None:
 
 
 def watchers(
-    *, community: Community, tags: Iterable[str] = (), thread_mutes: Thread | None = None
+    *, community: Community, tags: Iterable[str] = (), thread_mutes: models.Model | None = None
 ) -> list[User]:
     """People watching the community or one of the tags, minus those who muted any of them (or the thread)."""
     tag_slugs = [t for t in tags if t]
@@ -161,7 +168,7 @@ def watchers(
     if tag_slugs:
         watching |= Q(topic__slug__in=tag_slugs)
     subs = Subscription.objects.filter(watching)
-    muting = watching | Q(thread=thread_mutes) if thread_mutes is not None else watching
+    muting = watching | Q(**_target_of(thread_mutes)) if thread_mutes is not None else watching
     muted_ids = set(Subscription.objects.filter(muting, muted=True).values_list("user_id", flat=True))
     watcher_ids = set(subs.filter(muted=False).values_list("user_id", flat=True)) - muted_ids
     return list(User.objects.filter(pk__in=watcher_ids, is_active=True))
@@ -177,35 +184,12 @@ def broadcast(
     target: models.Model | None = None,
     payload: dict[str, Any] | None = None,
     tags: Iterable[str] = (),
+    thread: models.Model | None = None,
 ) -> None:
     """A new thing in a community: notifies those watching the community (or one of the tags) and delivers the
     community's webhooks. event is one of "thread.created", "post.created", "event.created",
-    "knowledge.published"."""
-    _broadcast(
-        community=community,
-        event=event,
-        subject=subject,
-        url=url,
-        actor=actor,
-        target=target,
-        payload=payload,
-        tags=tags,
-    )
-
-
-def _broadcast(
-    *,
-    community: Community,
-    event: str,
-    subject: str,
-    url: str,
-    actor: User | None = None,
-    target: models.Model | None = None,
-    payload: dict[str, Any] | None = None,
-    tags: Iterable[str] = (),
-    thread: Thread | None = None,
-) -> None:
-    """``broadcast`` that also honours mutes of the thread the new thing belongs to."""
+    "knowledge.published". With ``thread`` (the watchable thing the new one belongs to), those who muted it
+    stay silent too."""
     if event not in BROADCAST_EVENTS:
         raise ValueError(f"Unknown broadcast event {event!r}.")
     tags = list(tags)
@@ -264,14 +248,19 @@ def webhooks_deliver(
 
 
 def _target_filter(
-    *, community: Community | None = None, topic: Topic | None = None, thread: Thread | None = None
+    *, community: Community | None = None, topic: Topic | None = None, thread: models.Model | None = None
 ) -> dict[str, Any]:
     given = {
         k: v for k, v in {"community": community, "topic": topic, "thread": thread}.items() if v is not None
     }
     if len(given) != 1:
         raise ValueError("Give exactly one of community, topic or thread.")
-    return given
+    return _target_of(thread) if thread is not None else given
+
+
+def _target_of(target: models.Model) -> dict[str, Any]:
+    """The lookup of a subscription to a watchable thing of a content app (a thread)."""
+    return {"target_type": ContentType.objects.get_for_model(target), "target_id": target.pk}
 
 
 def subscription_set(
@@ -279,7 +268,7 @@ def subscription_set(
     user: User,
     community: Community | None = None,
     topic: Topic | None = None,
-    thread: Thread | None = None,
+    thread: models.Model | None = None,
     state: str,
 ) -> Subscription | None:
     """Watch, mute or forget (state "watch", "mute" or "none") a community, a tag or a thread."""
@@ -296,11 +285,11 @@ def subscription_set(
         return sub
 
 
-def thread_watch_automatically(*, user: User, thread: Thread) -> None:
+def thread_watch_automatically(*, user: User, thread: models.Model) -> None:
     """Watch a thread one wrote or replied to, unless one already chose (watch or mute) for it."""
     try:
         with transaction.atomic():
-            Subscription.objects.get_or_create(user=user, thread=thread, defaults={"muted": False})
+            Subscription.objects.get_or_create(user=user, **_target_of(thread), defaults={"muted": False})
     except IntegrityError:  # a concurrent request created it: their choice stands
         pass
 

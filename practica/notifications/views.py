@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -15,11 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from practica.communities import selectors as community_selectors
 from practica.communities.models import Membership, MembershipState
-from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
 from practica.lib.http import render_page, signed_in_user
 from practica.lib.ids import id_from
-from practica.notifications import emails, selectors, services
+from practica.notifications import emails, selectors, services, targets
 from practica.notifications.forms import (
     CommunityEmailModeForm,
     EmailModeForm,
@@ -173,14 +172,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_watch(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread, _access = discussion_selectors.thread_get_for_user(thread_id=thread_id, user=request.user)
+    thread = targets.find("thread", thread_id, request.user)
     user = signed_in_user(request)
     if request.method == "POST":
         form = WatchForm(request.POST)
         if form.is_valid():
             services.subscription_set(user=user, thread=thread, state=form.cleaned_data["state"])
             messages.success(request, "Saved.")
-            return _back(request, thread.get_absolute_url())
+            return _back(request, resolve_url(thread))
     state = selectors.subscription_state(user=user, thread=thread)
     return render(request, "notifications/watch.html", {"thread": thread, "state": state})
 

@@ -39,6 +39,7 @@ from practica.knowledge import services as knowledge_services
 from practica.lib.rates import parse_rates
 from practica.lib.testing.client import Api
 from practica.lib.testing.factories import MembershipFactory, UserFactory
+from practica.notifications import services as notification_services
 
 # Requests per operation: 84 operations x 6 take about 15 s on SQLite and 26 s on PostgreSQL (2 busy cores).
 EXAMPLES = 6
@@ -187,11 +188,19 @@ def _fresh_membership(world: World, community: Community) -> dict[str, Any]:
     return {"slug": community.slug, "membership_id": membership.pk}
 
 
+def _fresh_webhook(world: World, community: Community) -> dict[str, Any]:
+    hook = notification_services.webhook_create(
+        community=community, actor=world.coordinator, url="https://example.com/soon-deleted"
+    )
+    return {"slug": community.slug, "webhook_id": hook.pk}
+
+
 # How to make a thing each DELETE of a resource removes; a new DELETE endpoint needs a line here.
 FRESH: dict[str, Callable[[World, Community], dict[str, Any]]] = {
     "/api/v1/threads/{thread_id}/": _fresh_thread,
     "/api/v1/posts/{post_id}/": _fresh_post,
     "/api/v1/communities/{slug}/members/{membership_id}/": _fresh_membership,
+    "/api/v1/communities/{slug}/webhooks/{webhook_id}/": _fresh_webhook,
 }
 # DELETE revokes a token: it stays listed, with when and why it stopped, in the API and on the tokens page alike.
 KEPT_AFTER_DELETE = {"/api/v1/me/tokens/{token_id}/"}

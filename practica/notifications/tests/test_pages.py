@@ -210,7 +210,7 @@ def test_watching_a_thread_one_cannot_see_is_404(
     response = _logged_in(client, member).post(url, {"state": "mute"})
 
     assert response.status_code == 302
-    assert Subscription.objects.get(user=member, thread=thread).muted is True
+    assert Subscription.objects.of(thread).get(user=member).muted is True
     assert not Subscription.objects.filter(user=outsider).exists()
 
 

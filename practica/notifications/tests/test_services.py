@@ -77,14 +77,14 @@ def test_a_reply_notifies_the_thread_author_who_watches_it_automatically(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         thread = ask(community, member)
-    assert Subscription.objects.filter(user=member, thread=thread, muted=False).exists()
+    assert Subscription.objects.of(thread).filter(user=member, muted=False).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         answer(thread, owner)
 
     assert inbox(member) == [("reply", f"owner replied to “{thread.title}”")]
     assert inbox(owner) == []
-    assert Subscription.objects.filter(user=owner, thread=thread).exists(), "repliers watch too"
+    assert Subscription.objects.of(thread).filter(user=owner).exists(), "repliers watch too"
 
 
 def test_a_muted_thread_stays_silent(
@@ -222,3 +222,16 @@ def test_thread_hooks_keep_queries_independent_of_watchers(
             callback()
 
     assert Notification.objects.filter(kind=Kind.REPLY).count() == 26
+
+
+def test_deleting_a_thread_deletes_its_subscriptions_and_no_other(
+    community: Community, owner: User, member: User
+) -> None:
+    kept, gone = ask(community, owner), ask(community, owner, "Which cement for HPHT wells?")
+    services.subscription_set(user=member, thread=kept, state="watch")
+    services.subscription_set(user=member, thread=gone, state="mute")
+    services.subscription_set(user=member, community=community, state="watch")
+    gone.delete()
+    assert Subscription.objects.of(kept).filter(user=member).exists()
+    assert not Subscription.objects.of(gone).exists()
+    assert Subscription.objects.filter(user=member).count() == 2

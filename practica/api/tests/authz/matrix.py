@@ -342,6 +342,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-notifications-mark-read": Expect(
         GLOBAL, get=None, writes={"POST": SIGNED_IN}, data={"POST": lambda w, p: {"all": True}}
     ),
+    "api-my-subscriptions": Expect(
+        GLOBAL, get=SIGNED_IN, writes={"POST": SIGNED_IN}, data={"POST": lambda w, p: {"topic": "cement-barriers", "state": "watch"}}
+    ),
+    "api-my-preferences": Expect(
+        GLOBAL, get=SIGNED_IN, writes={"PATCH": SIGNED_IN}, data={"PATCH": lambda w, p: {"email_mode": "daily"}}
+    ),
+    "api-my-preferences-rotate-feed-key": Expect(GLOBAL, get=None, writes={"POST": SIGNED_IN}),
+    "api-webhooks": Expect(CONTENT, get=COORDINATORS, writes={"POST": COORDINATORS},
+                           data={"POST": lambda w, p: {"url": "https://127.0.0.1:9/new"}}),
+    "api-webhook": Expect(CONTENT, get=COORDINATORS, writes={"PATCH": COORDINATORS, "DELETE": COORDINATORS},
+                          data={"PATCH": lambda w, p: {"is_active": False}}),
     "api-organizations": Expect(GLOBAL),
     # The API: events
     "api-events": Expect(CONTENT, writes={"POST": CORE}, data={"POST": _event_body}),
