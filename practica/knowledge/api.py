@@ -22,7 +22,7 @@ from practica.accounts.authentication import authenticated_user
 from practica.communities import selectors as community_selectors
 from practica.discussions import selectors as discussion_selectors
 from practica.discussions.api import TagsField
-from practica.knowledge import selectors, services
+from practica.knowledge import permissions, selectors, services
 from practica.knowledge.forms import STATUS_FILTERS
 from practica.knowledge.models import (
     ALL_KIND_FIELDS,
@@ -253,7 +253,7 @@ class KnowledgeDetailView(APIView):
     @extend_schema(responses=KnowledgeItemSummarySerializer)
     def get(self, request: Request, item_id: int) -> Response:
         item, access = _item(request, item_id)
-        if item.status in services.READABLE:
+        if item.status in permissions.READABLE:
             services.view_record(item=item, user=request.user)
             item.refresh_from_db(fields=["view_count"])
         return Response(item_detail_data(request, item, access))
