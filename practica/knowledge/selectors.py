@@ -243,9 +243,10 @@ def collections_list(*, community: Community) -> QuerySet[Collection]:
     return Collection.objects.filter(community=community).order_by("position", "id")
 
 
-def collection_get_for_user(*, collection_id: int, slug: str, user: AnyUser) -> tuple[Collection, Access]:
+def collection_get_for_user(*, collection_id: int, user: AnyUser, slug: str | None = None) -> tuple[Collection, Access]:
+    """A collection of a community the user reads (of the community ``slug`` names, when given); 404 otherwise."""
     collection = Collection.objects.select_related("community").filter(pk=collection_id).first()
-    if collection is None or collection.community.slug.lower() != slug.lower():
+    if collection is None or (slug is not None and collection.community.slug.lower() != slug.lower()):
         raise Http404("No such collection.")
     access = Access(collection.community, user)
     permissions.may_read_community.saying("No such collection.").require(access)
@@ -260,6 +261,17 @@ def collection_items(*, collection: Collection, access: Access) -> list[Knowledg
         qs = qs.filter(status__in=permissions.READABLE)
     items = {i.id: i for i in _card_related(qs)}
     return [items[e] for e in entries.values_list("item_id", flat=True) if e in items]
+
+
+def collection_entry_get(*, collection: Collection, item_id: int, access: Access) -> CollectionEntry:
+    """An item's place in a collection, with the item, when this viewer may see that item there; 404 otherwise."""
+    entry = CollectionEntry.objects.filter(collection=collection, item_id=item_id).first()
+    items = collection_items(collection=collection, access=access) if entry is not None else []
+    item = next((i for i in items if i.id == item_id), None)
+    if entry is None or item is None:
+        raise Http404("This item is not in the collection.")
+    entry.item = item
+    return entry
 
 
 def captures_of_thread(*, thread: Thread, user: AnyUser, access: Access | None = None) -> list[KnowledgeItem]:

@@ -396,6 +396,18 @@ EXPECTATIONS: dict[str, Expect] = {
         CONTENT, get=None, writes={"POST": EDITORS}, data={"POST": _text_file}, multipart=True
     ),
     "api-thread-capture": Expect(CONTENT, get=None, writes={"POST": MEMBERS}),
+    "api-knowledge-collections": Expect(
+        CONTENT, writes={"POST": CORE}, shows_canary=True, data={"POST": lambda w, p: {"title": "More basics"}}
+    ),
+    "api-knowledge-collection": Expect(CONTENT, writes={"DELETE": CORE}, shows_canary=True),
+    "api-knowledge-collection-items": Expect(  # the item is in the collection already: the allowed role gets a 400
+        CONTENT, get=None, writes={"POST": CORE}, data={"POST": lambda w, p: {"item": p.item.pk}},
+        control_skip={"POST": "the world's only published readable item is in its collection already"},
+    ),
+    "api-knowledge-collection-item": Expect(CONTENT, writes={"DELETE": CORE}, shows_canary=True),
+    "api-knowledge-collection-item-move": Expect(  # one item: moving it changes nothing
+        CONTENT, get=None, writes={"POST": CORE}, data={"POST": lambda w, p: {"direction": "up"}}, noop=frozenset({"POST"}),
+    ),
     # Accounts: sign-in, sign-up and password reset in front of allauth's (unnamed: allauth's names reverse to
     # them), the admin's sign-in (sends to the site's), personal API tokens.
     "accounts/login/": Expect(ACCOUNT, ok=LOGIN_PAGE, roles=FEW),
@@ -633,6 +645,9 @@ class Route:
 
 
 def _view_methods(callback: Any) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)  # a ViewSet routed with {"get": "list", ...}: those methods only
+    if actions:
+        return tuple(sorted(m.upper() for m in actions if m not in ("options", "head")))
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is not None and hasattr(view_class, "http_method_names"):
         return tuple(

@@ -1,194 +1,65 @@
 """REST API for the knowledge base (see ../shared/API.md): items per community, an item with its versions,
-endorsements and provenance, review, reuse signals, versions, attachments and capture from a thread.
+endorsements and provenance, review, reuse signals, versions, attachments, capture from a thread, and
+collections.
 
-Views are thin: reads go through the permission-scoped selectors (404 for what the caller may not see) and
-writes through the services, whose ``ValidationError``/``PermissionDenied`` the project's handler turns into
-400/403.
+Views are thin: reads go through the permission-scoped selectors (404 for what the caller may not see), rights
+through ``practica.knowledge.permissions`` (as DRF ``permission_classes`` where a view checks them before the
+service), writes through the services, whose ``ValidationError``/``PermissionDenied`` the project's handler turns
+into 400/403. Every answer is made by the serializer its schema names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, serializers, status
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from practica.accounts.authentication import authenticated_user
 from practica.communities import selectors as community_selectors
+from practica.communities.selectors import Access
 from practica.discussions import selectors as discussion_selectors
-from practica.discussions.api import TagsField
 from practica.knowledge import permissions, selectors, services
-from practica.knowledge.forms import STATUS_FILTERS
-from practica.knowledge.models import (
-    ALL_KIND_FIELDS,
-    MAX_NOTE_LENGTH,
-    KnowledgeItem,
-    KnowledgeKind,
-    KnowledgeStatus,
+from practica.knowledge.api.permissions import MayCurate, MayReview, MayWrite
+from practica.knowledge.api.serializers import (
+    CollectionDetailSerializer,
+    CollectionEntrySerializer,
+    CollectionItemAddSerializer,
+    CollectionItemMoveSerializer,
+    CollectionSerializer,
+    CollectionWriteSerializer,
+    KnowledgeCaptureSerializer,
+    KnowledgeCommentSerializer,
+    KnowledgeFilterSerializer,
+    KnowledgeHelpfulSerializer,
+    KnowledgeItemDetailSerializer,
+    KnowledgeItemPatchSerializer,
+    KnowledgeItemSummarySerializer,
+    KnowledgeItemWriteSerializer,
+    KnowledgeRestoreSerializer,
+    KnowledgeReviewSerializer,
+    KnowledgeUploadSerializer,
 )
+from practica.knowledge.models import Collection, KnowledgeItem, KnowledgeKind, KnowledgeStatus
 from practica.lib.api.parsers import BoundedJSONParser
 from practica.lib.api.requests import validated_data
 from practica.lib.uploads import upload_refusal
-from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
-
-MAX_ID = 2**63 - 1
+from practica.topics.services import topic_normalise
 
 
-def _text(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(allow_blank=True, trim_whitespace=False, **kwargs)
-
-
-class KnowledgeItemWriteSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=KnowledgeKind.choices)
-    title = _text()
-    summary = _text(required=False, default="")
-    body = _text(required=False, default="")
-    tags = TagsField(required=False)
-    status = serializers.ChoiceField(
-        choices=[KnowledgeStatus.DRAFT, KnowledgeStatus.IN_REVIEW], required=False, default=KnowledgeStatus.DRAFT,
-        help_text="draft, or in-review to submit at once",
-    )
-    details = serializers.DictField(
-        child=_text(), required=False, help_text=f"Kind-specific fields, any of: {', '.join(ALL_KIND_FIELDS)}"
-    )
-
-
-class KnowledgeItemPatchSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=KnowledgeKind.choices, required=False)
-    title = _text(required=False)
-    summary = _text(required=False)
-    body = _text(required=False)
-    tags = TagsField(required=False)
-    details = serializers.DictField(child=_text(), required=False)
-    note = serializers.CharField(max_length=MAX_NOTE_LENGTH, required=False, allow_blank=True, default="")
-
-
-class KnowledgeFilterSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=KnowledgeKind.choices, required=False, allow_blank=True, default="")
-    tag = serializers.CharField(max_length=MAX_TOPIC_LENGTH, required=False, allow_blank=True, default="")
-    status = serializers.ChoiceField(
-        choices=[value for value, _ in STATUS_FILTERS if value] + ["published"], required=False, allow_blank=True,
-        default="",
-    )
-    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="updated")
-
-
-class KnowledgeCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-
-class KnowledgeReviewSerializer(KnowledgeCommentSerializer):
-    decision = serializers.ChoiceField(choices=["approve", "return"])
-
-
-class KnowledgeHelpfulSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
-
-
-class KnowledgeRestoreSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-
-
-class KnowledgeCaptureSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=KnowledgeKind.choices, required=False, default=KnowledgeKind.LESSON_LEARNED)
-
-
-class KnowledgeUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True)
-
-
-# --- Output -----------------------------------------------------------------------------------------
-
-
-def _absolute(request: Request | None, url: str) -> str:
-    return request.build_absolute_uri(url) if request else url
-
-
-class KnowledgeItemSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    community = serializers.CharField(source="community.slug")
-    kind = serializers.CharField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    status = serializers.CharField()
-    tags = serializers.SerializerMethodField()
-    authors = serializers.SerializerMethodField()
-    version = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    published_at = serializers.DateTimeField(allow_null=True)
-    review_due = serializers.DateField(allow_null=True)
-    view_count = serializers.IntegerField()
-    helpful_count = serializers.IntegerField()
-    endorsement_count = serializers.IntegerField()
-    source_thread = serializers.IntegerField(source="source_thread_id", allow_null=True)
-    url = serializers.SerializerMethodField()
-
-    def get_tags(self, obj: KnowledgeItem) -> list[str]:
-        tags = self.context.get("tags")
-        return [t.slug for t in (tags if tags is not None else obj.tags.all())]
-
-    def get_authors(self, obj: KnowledgeItem) -> list[dict[str, str]]:
-        credits = self.context.get("credits")
-        return [
-            {"username": c.user.username, "role": c.role}
-            for c in (credits if credits is not None else obj.credits.all())
-        ]
-
-    def get_url(self, obj: KnowledgeItem) -> str:
-        return _absolute(self.context.get("request"), obj.get_absolute_url())
-
-
-def item_detail_data(request: Request, item: KnowledgeItem, access: Any) -> dict[str, Any]:
+def item_detail_data(request: Request, item: KnowledgeItem, access: Access) -> dict[str, Any]:
     """The item with its body, kind fields, versions, endorsements, reuse marks, files and provenance."""
     page = selectors.item_page(item=item, access=access)
-    data = dict(KnowledgeItemSummarySerializer(item, context={"request": request, "tags": page.tags, "credits": page.credits}).data)
-    thread = page.source_thread
-    data.update(
-        body=item.body_source,
-        body_html=item.body_html,
-        details={name: getattr(item, name) for name in ALL_KIND_FIELDS},
-        source_thread=(
-            {"id": thread.id, "title": thread.title, "url": _absolute(request, thread.get_absolute_url())}
-            if thread is not None
-            else None
-        ),
-        # A thread that no longer shows to this caller is not named through its copied title either.
-        source_title=item.source_title if thread is not None or not item.source_thread_id else "",
-        source_url=item.source_url if thread is not None or not item.source_thread_id else "",
-        versions=[
-            {"number": v.number, "author": v.author.username if v.author else None, "created_at": v.created_at,
-             "note": v.note, "title": v.title, "summary": v.summary, "body": v.body_source, "details": v.fields,
-             "tags": v.tags}
-            for v in page.versions
-        ],
-        endorsements=[
-            {"username": e.user.username, "comment": e.comment, "created_at": e.created_at} for e in page.endorsements
-        ],
-        helpful=[{"username": h.user.username, "note": h.note, "created_at": h.created_at} for h in page.helpful],
-        attachments=[
-            {"id": a.id, "name": a.name, "content_type": a.content_type, "size": a.size,
-             "url": _absolute(request, reverse("knowledge:download", args=[a.id, a.name]))}
-            for a in page.attachments
-        ],
-        reviews=[
-            {"action": r.action, "actor": r.actor.username if r.actor else None, "comment": r.comment,
-             "created_at": r.created_at}
-            for r in page.reviews
-        ],
-    )
-    return data
+    return KnowledgeItemDetailSerializer(page, context={"request": request}).data  # type: ignore[return-value]
 
 
-
-
-def _item(request: Request, item_id: int) -> tuple[KnowledgeItem, Any]:
+def _item(request: Request, item_id: int) -> tuple[KnowledgeItem, Access]:
     return selectors.item_get_for_user(item_id=item_id, user=request.user)
 
 
@@ -197,7 +68,7 @@ def _detail(request: Request, item_id: int, code: int = status.HTTP_200_OK) -> R
     return Response(item_detail_data(request, item, access), status=code)
 
 
-# --- Views ------------------------------------------------------------------------------------------
+# --- Items ------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -216,6 +87,7 @@ class KnowledgeListView(generics.ListAPIView):
 
     serializer_class = KnowledgeItemSummarySerializer
     queryset = KnowledgeItem.objects.none()
+    permission_classes = [IsAuthenticatedOrReadOnly, MayWrite]
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -234,10 +106,11 @@ class KnowledgeListView(generics.ListAPIView):
             sort=data["sort"],
         )
 
-    @extend_schema(request=KnowledgeItemWriteSerializer, responses={201: KnowledgeItemSummarySerializer})
+    @extend_schema(request=KnowledgeItemWriteSerializer, responses={201: KnowledgeItemDetailSerializer})
     def post(self, request: Request, slug: str) -> Response:
         user = authenticated_user(request)
-        community, _ = community_selectors.community_get_readable(slug=slug, user=user)
+        community, access = community_selectors.community_get_readable(slug=slug, user=user)
+        self.check_object_permissions(request, access)
         data = validated_data(KnowledgeItemWriteSerializer, request)
         item = services.item_create(
             community=community, author=user, kind=data["kind"], title=data["title"], summary=data["summary"],
@@ -250,7 +123,7 @@ class KnowledgeListView(generics.ListAPIView):
 class KnowledgeDetailView(APIView):
     """An item with ``versions``, ``endorsements``, ``source_thread`` (provenance); PATCH changes it."""
 
-    @extend_schema(responses=KnowledgeItemSummarySerializer)
+    @extend_schema(responses=KnowledgeItemDetailSerializer)
     def get(self, request: Request, item_id: int) -> Response:
         item, access = _item(request, item_id)
         if item.status in permissions.READABLE:
@@ -258,7 +131,7 @@ class KnowledgeDetailView(APIView):
             item.refresh_from_db(fields=["view_count"])
         return Response(item_detail_data(request, item, access))
 
-    @extend_schema(request=KnowledgeItemPatchSerializer, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request=KnowledgeItemPatchSerializer, responses=KnowledgeItemDetailSerializer)
     def patch(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -273,7 +146,7 @@ class KnowledgeDetailView(APIView):
 class SubmitView(APIView):
     """An author submits a draft for review."""
 
-    @extend_schema(request=KnowledgeCommentSerializer, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request=KnowledgeCommentSerializer, responses=KnowledgeItemDetailSerializer)
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -285,10 +158,13 @@ class SubmitView(APIView):
 class ReviewView(APIView):
     """Coordinators and core members approve (publish) or return an item in review."""
 
-    @extend_schema(request=KnowledgeReviewSerializer, responses=KnowledgeItemSummarySerializer)
+    permission_classes = [IsAuthenticatedOrReadOnly, MayReview]
+
+    @extend_schema(request=KnowledgeReviewSerializer, responses=KnowledgeItemDetailSerializer)
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
-        item, _ = _item(request, item_id)
+        item, access = _item(request, item_id)
+        self.check_object_permissions(request, access)
         data = validated_data(KnowledgeReviewSerializer, request)
         services.item_review(item=item, reviewer=user, approve=data["decision"] == "approve", comment=data["comment"])
         return _detail(request, item_id)
@@ -297,7 +173,7 @@ class ReviewView(APIView):
 class EndorseView(APIView):
     """POST endorses a published item (matching expertise); DELETE withdraws."""
 
-    @extend_schema(request=KnowledgeCommentSerializer, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request=KnowledgeCommentSerializer, responses={201: KnowledgeItemDetailSerializer})
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -316,7 +192,7 @@ class EndorseView(APIView):
 class HelpfulView(APIView):
     """“This helped me”, with an optional note on how it was applied."""
 
-    @extend_schema(request=KnowledgeHelpfulSerializer, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request=KnowledgeHelpfulSerializer, responses=KnowledgeItemDetailSerializer)
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -328,7 +204,7 @@ class HelpfulView(APIView):
 class RestoreView(APIView):
     """Restore an older version as a new version."""
 
-    @extend_schema(request=KnowledgeRestoreSerializer, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request=KnowledgeRestoreSerializer, responses=KnowledgeItemDetailSerializer)
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -340,7 +216,7 @@ class RestoreView(APIView):
 class StewardView(APIView):
     """Re-verify (``/verify/``), archive (``/archive/``) or bring back from the archive (``/unarchive/``)."""
 
-    @extend_schema(request=None, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request=None, responses=KnowledgeItemDetailSerializer)
     def post(self, request: Request, item_id: int, action: str) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -359,7 +235,7 @@ class AttachmentsView(APIView):
     parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     upload_limit_setting = "KNOWLEDGE_MAX_UPLOAD_MB"  # files stop being received past it (practica/lib/uploads.py)
 
-    @extend_schema(request={"multipart/form-data": KnowledgeUploadSerializer}, responses=KnowledgeItemSummarySerializer)
+    @extend_schema(request={"multipart/form-data": KnowledgeUploadSerializer}, responses={201: KnowledgeItemDetailSerializer})
     def post(self, request: Request, item_id: int) -> Response:
         user = authenticated_user(request)
         item, _ = _item(request, item_id)
@@ -376,10 +252,101 @@ class AttachmentsView(APIView):
 class CaptureView(APIView):
     """Turn a thread into a knowledge item draft (provenance kept); returns the item."""
 
-    @extend_schema(request=KnowledgeCaptureSerializer, responses={201: KnowledgeItemSummarySerializer})
+    @extend_schema(request=KnowledgeCaptureSerializer, responses={201: KnowledgeItemDetailSerializer})
     def post(self, request: Request, thread_id: int) -> Response:
         user = authenticated_user(request)
         thread, _ = discussion_selectors.thread_get_for_user(thread_id=thread_id, user=user)
         data = validated_data(KnowledgeCaptureSerializer, request)
         item = services.capture_from_thread(user=user, thread=thread, kind=data["kind"])
         return _detail(request, item.pk, status.HTTP_201_CREATED)
+
+
+# --- Collections ------------------------------------------------------------------------------------
+
+
+class CollectionViewSet(viewsets.GenericViewSet):
+    """A community's collections: every reader lists and reads them (with the items they may see);
+    coordinators and core members create, delete and arrange them, as on the collection pages."""
+
+    serializer_class = CollectionSerializer
+    queryset = Collection.objects.none()
+    permission_classes = [IsAuthenticatedOrReadOnly, MayCurate]
+
+    def get_queryset(self) -> QuerySet[Collection]:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        community, _ = community_selectors.community_get_readable(slug=self.kwargs["slug"], user=self.request.user)
+        return selectors.collections_list(community=community).select_related("community")
+
+    def _collection(self) -> tuple[Collection, Access]:
+        collection, access = selectors.collection_get_for_user(
+            collection_id=self.kwargs["collection_id"], user=self.request.user
+        )
+        self.check_object_permissions(self.request, access)
+        return collection, access
+
+    def _detail(self, collection: Collection, access: Access, code: int = status.HTTP_200_OK) -> Response:
+        items = selectors.collection_items(collection=collection, access=access)
+        context = {**self.get_serializer_context(), "items": items}
+        return Response(CollectionDetailSerializer(collection, context=context).data, status=code)
+
+    def list(self, request: Request, slug: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CollectionSerializer(page, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=CollectionWriteSerializer, responses={201: CollectionDetailSerializer})
+    def create(self, request: Request, slug: str) -> Response:
+        user = authenticated_user(request)
+        community, access = community_selectors.community_get_readable(slug=slug, user=user)
+        self.check_object_permissions(request, access)
+        data = validated_data(CollectionWriteSerializer, request)
+        collection = services.collection_create(
+            community=community, actor=user, title=data["title"], description=data["description"]
+        )
+        return self._detail(collection, access, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=CollectionDetailSerializer)
+    def retrieve(self, request: Request, collection_id: int) -> Response:
+        collection, access = self._collection()
+        return self._detail(collection, access)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, collection_id: int) -> Response:
+        collection, _ = self._collection()
+        services.collection_delete(collection=collection, actor=authenticated_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=CollectionItemAddSerializer, responses={201: CollectionDetailSerializer})
+    def add_item(self, request: Request, collection_id: int) -> Response:
+        """Add a published item of the community at the collection's end."""
+        collection, access = self._collection()
+        data = validated_data(CollectionItemAddSerializer, request)
+        item = selectors.community_item(community=collection.community, item_id=data["item"])
+        if item is None:
+            raise serializers.ValidationError({"item": ["Choose a published item of this community."]})
+        services.collection_add(collection=collection, actor=authenticated_user(request), item=item)
+        return self._detail(collection, access, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=CollectionEntrySerializer)
+    def retrieve_item(self, request: Request, collection_id: int, item_id: int) -> Response:
+        """An item's place in the collection (404 when it is not there, or not for this caller)."""
+        collection, access = self._collection()
+        entry = selectors.collection_entry_get(collection=collection, item_id=item_id, access=access)
+        return Response(CollectionEntrySerializer(entry, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def remove_item(self, request: Request, collection_id: int, item_id: int) -> Response:
+        """Take an item out of the collection (the item stays in the knowledge base)."""
+        collection, _ = self._collection()
+        services.collection_remove(collection=collection, actor=authenticated_user(request), item_id=item_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=CollectionItemMoveSerializer, responses=CollectionDetailSerializer)
+    def move_item(self, request: Request, collection_id: int, item_id: int) -> Response:
+        """Swap an item with its neighbour above or below."""
+        collection, access = self._collection()
+        data = validated_data(CollectionItemMoveSerializer, request)
+        services.collection_move(
+            collection=collection, actor=authenticated_user(request), item_id=item_id, up=data["direction"] == "up"
+        )
+        return self._detail(collection, access)
