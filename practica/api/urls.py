@@ -102,6 +102,14 @@ urlpatterns = [
     path("knowledge/<int:item_id>/attachments/", knowledge.AttachmentsView.as_view(), name="api-knowledge-attachments"),
     path("threads/<int:thread_id>/capture/", knowledge.CaptureView.as_view(), name="api-thread-capture"),
     path(
+        "knowledge/attachments/<int:attachment_id>/", knowledge.AttachmentView.as_view(), name="api-knowledge-attachment"
+    ),
+    path(
+        "communities/<slug:slug>/knowledge/stewardship/",
+        knowledge.StewardshipView.as_view(),
+        name="api-knowledge-stewardship",
+    ),
+    path(
         "communities/<slug:slug>/knowledge/collections/",
         knowledge.CollectionViewSet.as_view({"get": "list", "post": "create"}),
         name="api-knowledge-collections",

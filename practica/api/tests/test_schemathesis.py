@@ -12,6 +12,7 @@ described in CONTRIBUTING.md ("Tests"); it is too slow for every commit.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ def _world(*, coordinator: User, member: User, community: Community) -> World:
         community=community, author=coordinator, kind="how-to", title="Testing casing after cementing",
         summary="Wait for strength.", body="Steps.", tags=["Drilling"],
     )
+    attachment = knowledge_services.attachment_add(
+        item=item, actor=coordinator, stream=io.BytesIO(b"Cement classes.\n"), name="classes.txt"
+    )
     collection = knowledge_services.collection_create(community=community, actor=coordinator, title="Start here")
     event = event_services.event_create(
         community=community, organiser=coordinator, title="Monthly call", start=now + dt.timedelta(days=3),
@@ -117,6 +121,7 @@ def _world(*, coordinator: User, member: User, community: Community) -> World:
             "post_id": [post.pk for post in posts],
             "item_id": [item.pk],
             "collection_id": [collection.pk],
+            "attachment_id": [attachment.pk],
             "event_id": [event.pk],
             "action_id": [action.pk],
             "flag_id": [flag.pk],
@@ -190,6 +195,16 @@ def _fresh_membership(world: World, community: Community) -> dict[str, Any]:
     return {"slug": community.slug, "membership_id": membership.pk}
 
 
+def _fresh_attachment(world: World, community: Community) -> dict[str, Any]:
+    item = knowledge_services.item_create(
+        community=community, author=world.coordinator, kind="resource", title="With a file soon removed"
+    )
+    attachment = knowledge_services.attachment_add(
+        item=item, actor=world.coordinator, stream=io.BytesIO(b"Soon removed.\n"), name="soon.txt"
+    )
+    return {"attachment_id": attachment.pk}
+
+
 def _fresh_collection(world: World, community: Community) -> dict[str, Any]:
     collection = knowledge_services.collection_create(community=community, actor=world.coordinator, title="Soon deleted")
     return {"collection_id": collection.pk}
@@ -212,6 +227,7 @@ FRESH: dict[str, Callable[[World, Community], dict[str, Any]]] = {
     "/api/v1/threads/{thread_id}/": _fresh_thread,
     "/api/v1/posts/{post_id}/": _fresh_post,
     "/api/v1/communities/{slug}/members/{membership_id}/": _fresh_membership,
+    "/api/v1/knowledge/attachments/{attachment_id}/": _fresh_attachment,
     "/api/v1/knowledge/collections/{collection_id}/": _fresh_collection_entry,
     "/api/v1/knowledge/collections/{collection_id}/items/{item_id}/": _fresh_collection_entry,
 }

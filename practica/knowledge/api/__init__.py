@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from practica.knowledge.api.views import (
     AttachmentsView,
+    AttachmentView,
     CaptureView,
     CollectionViewSet,
     EndorseView,
@@ -13,12 +14,14 @@ from practica.knowledge.api.views import (
     KnowledgeListView,
     RestoreView,
     ReviewView,
+    StewardshipView,
     StewardView,
     SubmitView,
     item_detail_data,
 )
 
 __all__ = [
+    "AttachmentView",
     "AttachmentsView",
     "CaptureView",
     "CollectionViewSet",
@@ -29,6 +32,7 @@ __all__ = [
     "RestoreView",
     "ReviewView",
     "StewardView",
+    "StewardshipView",
     "SubmitView",
     "item_detail_data",
 ]

@@ -39,3 +39,25 @@ class MayCurate(AccessRule):
 
 class MayReview(AccessRule):
     rule = permissions.may_review
+
+
+class MaySteward(AccessRule):
+    """Reading the stewardship queue is for reviewers; changing the review period for coordinators."""
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        if not isinstance(obj, Access):
+            return True
+        rule = permissions.may_steward if request.method in SAFE_METHODS else permissions.may_change_settings
+        self.message = rule.message
+        return rule(obj)
+
+
+class MayEditAttachment(BasePermission):
+    """Removing a file is for those who may change its item (``obj``: the item and the caller's access)."""
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        if request.method in SAFE_METHODS or not isinstance(obj, tuple):
+            return True
+        item, access = obj
+        self.message = permissions.may_remove_file.message
+        return permissions.may_remove_file(item, access)

@@ -347,5 +347,20 @@ __all__ = [
     "KnowledgeReviewSerializer",
     "KnowledgeUploadSerializer",
     "ReviewEventSerializer",
+    "StewardshipSerializer",
+    "StewardshipSettingsSerializer",
     "VersionSerializer",
 ]
+
+
+class StewardshipSerializer(serializers.Serializer):
+    """The stewardship queue, as its page shows it: items waiting for a reviewer (oldest first), published items
+    whose review date has come (most overdue first), and the community's review period."""
+
+    review_months = serializers.IntegerField(help_text="Months after publishing or re-verifying until a review is due.")
+    in_review = KnowledgeItemSummarySerializer(many=True)
+    due = KnowledgeItemSummarySerializer(many=True)
+
+
+class StewardshipSettingsSerializer(serializers.Serializer):
+    review_months = serializers.IntegerField(min_value=1, max_value=120)

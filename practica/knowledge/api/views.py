@@ -26,8 +26,9 @@ from practica.communities import selectors as community_selectors
 from practica.communities.selectors import Access
 from practica.discussions import selectors as discussion_selectors
 from practica.knowledge import permissions, selectors, services
-from practica.knowledge.api.permissions import MayCurate, MayReview, MayWrite
+from practica.knowledge.api.permissions import MayCurate, MayEditAttachment, MayReview, MaySteward, MayWrite
 from practica.knowledge.api.serializers import (
+    AttachmentSerializer,
     CollectionDetailSerializer,
     CollectionEntrySerializer,
     CollectionItemAddSerializer,
@@ -45,6 +46,8 @@ from practica.knowledge.api.serializers import (
     KnowledgeRestoreSerializer,
     KnowledgeReviewSerializer,
     KnowledgeUploadSerializer,
+    StewardshipSerializer,
+    StewardshipSettingsSerializer,
 )
 from practica.knowledge.models import Collection, KnowledgeItem, KnowledgeKind, KnowledgeStatus
 from practica.lib.api.parsers import BoundedJSONParser
@@ -247,6 +250,59 @@ class AttachmentsView(APIView):
         upload = data["file"]
         services.attachment_add(item=item, actor=user, stream=upload, name=upload.name or "")
         return _detail(request, item_id, status.HTTP_201_CREATED)
+
+
+class AttachmentView(APIView):
+    """A file attached to an item: GET describes it (its ``url`` downloads it), DELETE removes it (those who may
+    change the item)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly, MayEditAttachment]
+
+    @extend_schema(responses=AttachmentSerializer)
+    def get(self, request: Request, attachment_id: int) -> Response:
+        attachment, _ = selectors.attachment_get_for_user(attachment_id=attachment_id, user=request.user)
+        return Response(AttachmentSerializer(attachment, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, attachment_id: int) -> Response:
+        user = authenticated_user(request)
+        attachment, access = selectors.attachment_get_for_user(attachment_id=attachment_id, user=user)
+        self.check_object_permissions(request, (attachment.item, access))
+        services.attachment_delete(attachment=attachment, actor=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StewardshipView(APIView):
+    """The stewardship queue (coordinators and core members), as on its page; PATCH sets the review period
+    (coordinators)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly, MaySteward]
+
+    def _community(self, request: Request, slug: str) -> tuple[Any, Access]:
+        community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
+        self.check_object_permissions(request, access)
+        return community, access
+
+    def _answer(self, request: Request, community: Any) -> Response:
+        data = {
+            "review_months": services.review_months(community),
+            "in_review": selectors.review_queue(community=community),
+            "due": selectors.stewardship_queue(community=community),
+        }
+        return Response(StewardshipSerializer(data, context={"request": request}).data)
+
+    @extend_schema(responses=StewardshipSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        community, _ = self._community(request, slug)
+        return self._answer(request, community)
+
+    @extend_schema(request=StewardshipSettingsSerializer, responses=StewardshipSerializer)
+    def patch(self, request: Request, slug: str) -> Response:
+        user = authenticated_user(request)
+        community, _ = self._community(request, slug)
+        data = validated_data(StewardshipSettingsSerializer, request)
+        services.settings_update(community=community, actor=user, review_months=data["review_months"])
+        return self._answer(request, community)
 
 
 class CaptureView(APIView):

@@ -94,6 +94,15 @@ def test_every_knowledge_answer_matches_the_published_schema(
     for who in (as_owner, as_member, Api().as_user(None)):  # with and without the review history
         detail = contract.check("GET", item_path, who.get(url))
     assert detail["versions"] and detail["endorsements"] and detail["helpful"] and detail["attachments"]
+    attachment = f"/api/v1/knowledge/attachments/{detail['attachments'][0]['id']}/"
+    contract.check("GET", "/api/v1/knowledge/attachments/{attachment_id}/", as_member.get(attachment))
+    contract.check("DELETE", "/api/v1/knowledge/attachments/{attachment_id}/", as_member.delete(attachment))
+    stewardship = "/api/v1/communities/{slug}/knowledge/stewardship/"
+    queue_url = "/api/v1/communities/public-wells/knowledge/stewardship/"
+    services.item_submit(item=draft(community, member, title="Waiting"), actor=member)
+    queue = contract.check("GET", stewardship, as_owner.get(queue_url))
+    assert [i["title"] for i in queue["in_review"]] == ["Waiting"]
+    contract.check("PATCH", stewardship, as_owner.patch(queue_url, {"review_months": 6}, format="json"))
     contract.check("GET", "/api/v1/communities/{slug}/knowledge/", as_member.get("/api/v1/communities/public-wells/knowledge/"))
     contract.check("DELETE", item_path + "endorse/", as_expert.delete(url + "endorse/"))
     contract.check("POST", item_path + "archive/", as_owner.post(url + "archive/", {}, format="json"))

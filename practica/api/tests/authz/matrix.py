@@ -396,6 +396,11 @@ EXPECTATIONS: dict[str, Expect] = {
         CONTENT, get=None, writes={"POST": EDITORS}, data={"POST": _text_file}, multipart=True
     ),
     "api-thread-capture": Expect(CONTENT, get=None, writes={"POST": MEMBERS}),
+    "api-knowledge-attachment": Expect(CONTENT, writes={"DELETE": EDITORS}),
+    "api-knowledge-stewardship": Expect(
+        CONTENT, get=CORE, writes={"PATCH": COORDINATORS}, shows_canary=True,
+        data={"PATCH": lambda w, p: {"review_months": 6}},
+    ),
     "api-knowledge-collections": Expect(
         CONTENT, writes={"POST": CORE}, shows_canary=True, data={"POST": lambda w, p: {"title": "More basics"}}
     ),
