@@ -122,4 +122,37 @@ urlpatterns = [
          name="api-knowledge-unarchive"),
     path("knowledge/<int:item_id>/attachments/", knowledge.AttachmentsView.as_view(), name="api-knowledge-attachments"),
     path("threads/<int:thread_id>/capture/", knowledge.CaptureView.as_view(), name="api-thread-capture"),
+    path(
+        "knowledge/attachments/<int:attachment_id>/", knowledge.AttachmentView.as_view(), name="api-knowledge-attachment"
+    ),
+    path(
+        "communities/<slug:slug>/knowledge/stewardship/",
+        knowledge.StewardshipView.as_view(),
+        name="api-knowledge-stewardship",
+    ),
+    path(
+        "communities/<slug:slug>/knowledge/collections/",
+        knowledge.CollectionViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-knowledge-collections",
+    ),
+    path(
+        "knowledge/collections/<int:collection_id>/",
+        knowledge.CollectionViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="api-knowledge-collection",
+    ),
+    path(
+        "knowledge/collections/<int:collection_id>/items/",
+        knowledge.CollectionViewSet.as_view({"post": "add_item"}),
+        name="api-knowledge-collection-items",
+    ),
+    path(
+        "knowledge/collections/<int:collection_id>/items/<int:item_id>/",
+        knowledge.CollectionViewSet.as_view({"get": "retrieve_item", "delete": "remove_item"}),
+        name="api-knowledge-collection-item",
+    ),
+    path(
+        "knowledge/collections/<int:collection_id>/items/<int:item_id>/move/",
+        knowledge.CollectionViewSet.as_view({"post": "move_item"}),
+        name="api-knowledge-collection-item-move",
+    ),
 ]

@@ -13,6 +13,7 @@ from practica.communities.models import Community
 from practica.communities.selectors import Access, AnyUser
 from practica.discussions.models import Thread
 from practica.discussions.selectors import thread_get_for_user
+from practica.knowledge import permissions
 from practica.knowledge.models import (
     Attachment,
     Collection,
@@ -25,7 +26,6 @@ from practica.knowledge.models import (
     KnowledgeVersion,
     ReviewEvent,
 )
-from practica.knowledge.services import READABLE, can_edit, can_see, has_matching_expertise, is_credited
 from practica.topics.models import Topic
 
 SORTS = {
@@ -57,7 +57,7 @@ def items_list(
     mine = Q(created_by_id=user_id) | Q(credits__user_id=user_id) if user_id else Q(pk__in=[])
     if status in (KnowledgeStatus.DRAFT, KnowledgeStatus.IN_REVIEW):
         qs = qs.filter(status=status)
-        if not access.is_core:
+        if not permissions.may_see_unpublished(access):
             qs = qs.filter(id__in=KnowledgeItem.objects.filter(mine).values("id"))
     elif status == "mine":
         qs = qs.filter(id__in=KnowledgeItem.objects.filter(mine).values("id"))
@@ -105,8 +105,7 @@ def item_get_for_user(*, item_id: int, user: AnyUser, slug: str | None = None) -
     if item is None or (slug is not None and item.community.slug.lower() != slug.lower()):
         raise Http404("No such knowledge item.")
     access = Access(item.community, user)
-    if not can_see(item, access):
-        raise Http404("No such knowledge item.")
+    permissions.may_see.require(item, access)
     return item, access
 
 
@@ -136,6 +135,11 @@ class ItemPage:
     is_credited: bool = False
     can_edit: bool = False
     can_endorse: bool = False
+    can_mark_helpful: bool = False
+    can_submit: bool = False
+    can_review: bool = False
+    can_steward: bool = False
+    can_participate: bool = False
     source_thread: Thread | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -155,12 +159,7 @@ def item_page(*, item: KnowledgeItem, access: Access) -> ItemPage:
         ).order_by("position", "id")
     )
     credited = user_id is not None and (item.created_by_id == user_id or any(c.user_id == user_id for c in credits))
-    may_endorse = (
-        item.status == KnowledgeStatus.PUBLISHED
-        and not credited
-        and (access.is_member or access.is_admin)
-        and (access.is_core or has_matching_expertise(item, access.user))  # type: ignore[arg-type]
-    )
+    signed_in = access.user.is_authenticated
     return ItemPage(
         item=item,
         access=access,
@@ -175,14 +174,19 @@ def item_page(*, item: KnowledgeItem, access: Access) -> ItemPage:
         reviews=list(
             ReviewEvent.objects.filter(item=item).select_related("actor", "actor__profile").order_by("-created_at", "-id")
         )
-        if (credited or access.is_core)
+        if permissions.may_see_reviews(access, credited=credited)
         else [],
         collections=collections,
         my_endorsement=any(e.user_id == user_id for e in endorsements),
         my_helpful=any(h.user_id == user_id for h in helpful),
         is_credited=credited,
-        can_edit=can_edit(item, access) if access.user.is_authenticated else False,
-        can_endorse=may_endorse,
+        can_edit=signed_in and permissions.may_edit(item, access),
+        can_endorse=permissions.may_endorse(item, access, credited=credited),
+        can_mark_helpful=permissions.may_mark_helpful(item, access, credited=credited),
+        can_submit=item.status == KnowledgeStatus.DRAFT and signed_in and permissions.may_submit(item, access),
+        can_review=item.status == KnowledgeStatus.IN_REVIEW and permissions.may_review(access),
+        can_steward=permissions.may_steward(access),
+        can_participate=permissions.participates(access),
         source_thread=_readable_source(item, access),
     )
 
@@ -239,13 +243,13 @@ def collections_list(*, community: Community) -> QuerySet[Collection]:
     return Collection.objects.filter(community=community).order_by("position", "id")
 
 
-def collection_get_for_user(*, collection_id: int, slug: str, user: AnyUser) -> tuple[Collection, Access]:
+def collection_get_for_user(*, collection_id: int, user: AnyUser, slug: str | None = None) -> tuple[Collection, Access]:
+    """A collection of a community the user reads (of the community ``slug`` names, when given); 404 otherwise."""
     collection = Collection.objects.select_related("community").filter(pk=collection_id).first()
-    if collection is None or collection.community.slug.lower() != slug.lower():
+    if collection is None or (slug is not None and collection.community.slug.lower() != slug.lower()):
         raise Http404("No such collection.")
     access = Access(collection.community, user)
-    if not access.can_read:
-        raise Http404("No such collection.")
+    permissions.may_read_community.saying("No such collection.").require(access)
     return collection, access
 
 
@@ -253,10 +257,21 @@ def collection_items(*, collection: Collection, access: Access) -> list[Knowledg
     """The collection's items in order; readers see the published ones, reviewers all."""
     entries = CollectionEntry.objects.filter(collection=collection).order_by("position", "id")
     qs = KnowledgeItem.objects.filter(id__in=entries.values("item_id"))
-    if not access.is_core:
-        qs = qs.filter(status__in=READABLE)
+    if not permissions.may_see_unpublished(access):
+        qs = qs.filter(status__in=permissions.READABLE)
     items = {i.id: i for i in _card_related(qs)}
     return [items[e] for e in entries.values_list("item_id", flat=True) if e in items]
+
+
+def collection_entry_get(*, collection: Collection, item_id: int, access: Access) -> CollectionEntry:
+    """An item's place in a collection, with the item, when this viewer may see that item there; 404 otherwise."""
+    entry = CollectionEntry.objects.filter(collection=collection, item_id=item_id).first()
+    items = collection_items(collection=collection, access=access) if entry is not None else []
+    item = next((i for i in items if i.id == item_id), None)
+    if entry is None or item is None:
+        raise Http404("This item is not in the collection.")
+    entry.item = item
+    return entry
 
 
 def captures_of_thread(*, thread: Thread, user: AnyUser, access: Access | None = None) -> list[KnowledgeItem]:
@@ -265,14 +280,11 @@ def captures_of_thread(*, thread: Thread, user: AnyUser, access: Access | None =
     if not items:
         return []
     access = access or Access(thread.community, user)
-    return [
-        i for i in items
-        if i.status in READABLE or access.is_core or (user.is_authenticated and is_credited(i, user))
-    ]
+    return [i for i in items if permissions.may_see(i, access)]
 
 
 def user_may_capture(*, thread: Thread, user: AnyUser, access: Access | None = None) -> bool:
+    """Whether the thread page offers this viewer to capture it (``permissions.may_capture``)."""
     if not user.is_authenticated:
         return False
-    access = access or Access(thread.community, user)
-    return access.can_read and (access.is_member or access.is_admin)
+    return permissions.may_capture(access or Access(thread.community, user))

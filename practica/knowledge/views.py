@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from practica.communities import selectors as community_selectors
 from practica.discussions import selectors as discussion_selectors
-from practica.knowledge import selectors, services
+from practica.knowledge import permissions, selectors, services
 from practica.knowledge.forms import (
     AttachmentForm,
     CaptureForm,
@@ -62,7 +62,8 @@ def item_list(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "topics": community.topics.order_by("name"),
         "collections": selectors.collections_list(community=community),
-        "review_count": selectors.review_queue(community=community).count() if access.is_core else None,
+        "review_count": selectors.review_queue(community=community).count() if permissions.may_review(access) else None,
+        "rights": permissions.rights(access),
     }
     return render_page(request, "knowledge/item_list.html", context, partial="knowledge/_item_results.html")
 
@@ -75,8 +76,8 @@ def _fields_of(data: dict[str, Any]) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 def item_create(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.is_member and not access.is_admin:
-        messages.info(request, "Join this community to write knowledge.")
+    if not permissions.may_write(access):
+        messages.info(request, permissions.may_write.message)
         return redirect(community)
     form = ItemForm(request.POST or None, initial={"kind": request.GET.get("kind", "lesson-learned")})
     if request.method == "POST" and form.is_valid():
@@ -103,7 +104,7 @@ def item_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item, access = _item(request, item_id, slug)
-    if item.status in services.READABLE and services.view_record(item=item, user=request.user):
+    if item.status in permissions.READABLE and services.view_record(item=item, user=request.user):
         item.view_count += 1
     page = selectors.item_page(item=item, access=access)
     context = {
@@ -115,9 +116,9 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         "helpful_form": HelpfulForm(),
         "review_form": CommentForm(),
         "attachment_form": AttachmentForm(),
-        "can_review": access.is_core and item.status == KnowledgeStatus.IN_REVIEW,
-        "can_submit": item.status == KnowledgeStatus.DRAFT and page.can_edit,
-        "can_participate": access.is_member or access.is_admin,
+        "can_review": page.can_review,
+        "can_submit": page.can_submit,
+        "can_participate": page.can_participate,
     }
     return render(request, "knowledge/item.html", context)
 
@@ -126,8 +127,7 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item, access = _item(request, item_id, slug)
-    if not services.can_edit(item, access):
-        raise PermissionDenied("Only its authors, coordinators and core members may change this item.")
+    permissions.may_edit.require(item, access)
     initial = {
         "kind": item.kind, "title": item.title, "summary": item.summary, "body": item.body_source,
         "tags": ", ".join(t.name for t in item.tags.order_by("name")),
@@ -344,8 +344,7 @@ def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stewardship(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.is_core:
-        raise PermissionDenied("The stewardship queue is for coordinators and core members.")
+    permissions.may_steward.require(access)
     settings_form = SettingsForm(
         request.POST if request.method == "POST" else None,
         initial={"review_months": services.review_months(community)},
@@ -366,6 +365,7 @@ def stewardship(request: HttpRequest, slug: str) -> HttpResponse:
         "in_review": selectors.review_queue(community=community),
         "due": selectors.stewardship_queue(community=community),
         "settings_form": settings_form,
+        "rights": permissions.rights(access),
     }
     return render(request, "knowledge/stewardship.html", context, status=400 if settings_form.errors else 200)
 
@@ -384,7 +384,7 @@ def capture(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
             messages.success(request, "A draft is ready: edit it, then submit it for review.")
             return redirect("knowledge:edit", slug=item.community.slug, item_id=item.pk)
     if not selectors.user_may_capture(thread=thread, user=request.user):
-        raise PermissionDenied("Join this community to capture knowledge.")
+        raise PermissionDenied(permissions.may_capture.message)
     return render(
         request,
         "knowledge/capture.html",
@@ -400,7 +400,7 @@ def collection_list(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "knowledge/collections.html",
         {"community": community, "access": access, "collections": selectors.collections_list(community=community),
-         "form": CollectionForm()},
+         "rights": permissions.rights(access), "form": CollectionForm()},
     )
 
 
@@ -424,7 +424,7 @@ def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "knowledge/collections.html",
         {"community": community, "access": access, "collections": selectors.collections_list(community=community),
-         "form": form},
+         "rights": permissions.rights(access), "form": form},
         status=400,
     )
 
@@ -434,13 +434,13 @@ def collection_detail(request: HttpRequest, slug: str, collection_id: int) -> Ht
     collection, access = selectors.collection_get_for_user(collection_id=collection_id, slug=slug, user=request.user)
     items = selectors.collection_items(collection=collection, access=access)
     candidates: Any = []
-    if access.is_core:
+    if permissions.may_curate(access):
         candidates = selectors.collection_candidates(collection=collection, exclude={i.id for i in items})
     return render(
         request,
         "knowledge/collection.html",
         {"community": collection.community, "access": access, "collection": collection, "items": items,
-         "candidates": candidates},
+         "candidates": candidates, "rights": permissions.rights(access)},
     )
 
 

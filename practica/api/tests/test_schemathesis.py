@@ -12,6 +12,7 @@ described in CONTRIBUTING.md ("Tests"); it is too slow for every commit.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from practica.discussions import services as discussion_services
 from practica.discussions.models import Post, Thread
 from practica.events import services as event_services
 from practica.knowledge import services as knowledge_services
+from practica.knowledge.models import Collection
 from practica.lib.rates import parse_rates
 from practica.lib.testing.client import Api
 from practica.lib.testing.factories import MembershipFactory, UserFactory
@@ -97,6 +99,10 @@ def _world(*, coordinator: User, member: User, community: Community) -> World:
         community=community, author=coordinator, kind="how-to", title="Testing casing after cementing",
         summary="Wait for strength.", body="Steps.", tags=["Drilling"],
     )
+    attachment = knowledge_services.attachment_add(
+        item=item, actor=coordinator, stream=io.BytesIO(b"Cement classes.\n"), name="classes.txt"
+    )
+    collection = knowledge_services.collection_create(community=community, actor=coordinator, title="Start here")
     event = event_services.event_create(
         community=community, organiser=coordinator, title="Monthly call", start=now + dt.timedelta(days=3),
         end=now + dt.timedelta(days=3, hours=1), timezone_name="Europe/Oslo",
@@ -115,6 +121,8 @@ def _world(*, coordinator: User, member: User, community: Community) -> World:
             "thread_id": [thread.pk for thread in threads],
             "post_id": [post.pk for post in posts],
             "item_id": [item.pk],
+            "collection_id": [collection.pk],
+            "attachment_id": [attachment.pk],
             "event_id": [event.pk],
             "action_id": [action.pk],
             "flag_id": [flag.pk],
@@ -195,12 +203,42 @@ def _fresh_webhook(world: World, community: Community) -> dict[str, Any]:
     return {"slug": community.slug, "webhook_id": hook.pk}
 
 
+def _fresh_attachment(world: World, community: Community) -> dict[str, Any]:
+    item = knowledge_services.item_create(
+        community=community, author=world.coordinator, kind="resource", title="With a file soon removed"
+    )
+    attachment = knowledge_services.attachment_add(
+        item=item, actor=world.coordinator, stream=io.BytesIO(b"Soon removed.\n"), name="soon.txt"
+    )
+    return {"attachment_id": attachment.pk}
+
+
+def _fresh_collection(world: World, community: Community) -> dict[str, Any]:
+    collection = knowledge_services.collection_create(community=community, actor=world.coordinator, title="Soon deleted")
+    return {"collection_id": collection.pk}
+
+
+def _fresh_collection_entry(world: World, community: Community) -> dict[str, Any]:
+    item = knowledge_services.item_create(
+        community=community, author=world.coordinator, kind="how-to", title="Soon out of a collection", body="Steps.",
+        submit=True,
+    )
+    item = knowledge_services.item_review(item=item, reviewer=world.coordinator, approve=True)
+    params = _fresh_collection(world, community)
+    collection = Collection.objects.get(pk=params["collection_id"])
+    knowledge_services.collection_add(collection=collection, actor=world.coordinator, item=item)
+    return {**params, "item_id": item.pk}
+
+
 # How to make a thing each DELETE of a resource removes; a new DELETE endpoint needs a line here.
 FRESH: dict[str, Callable[[World, Community], dict[str, Any]]] = {
     "/api/v1/threads/{thread_id}/": _fresh_thread,
     "/api/v1/posts/{post_id}/": _fresh_post,
     "/api/v1/communities/{slug}/members/{membership_id}/": _fresh_membership,
     "/api/v1/communities/{slug}/webhooks/{webhook_id}/": _fresh_webhook,
+    "/api/v1/knowledge/attachments/{attachment_id}/": _fresh_attachment,
+    "/api/v1/knowledge/collections/{collection_id}/": _fresh_collection_entry,
+    "/api/v1/knowledge/collections/{collection_id}/items/{item_id}/": _fresh_collection_entry,
 }
 # DELETE revokes a token: it stays listed, with when and why it stopped, in the API and on the tokens page alike.
 KEPT_AFTER_DELETE = {"/api/v1/me/tokens/{token_id}/"}

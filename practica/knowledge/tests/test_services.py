@@ -266,17 +266,39 @@ def test_capture_from_notes_keeps_a_generic_provenance(community: Community, mem
     assert set(item.credits.values_list("user__username", flat=True)) == {"member", "owner"}
 
 
-def test_reviewers_are_asked_and_the_authors_told_the_result(community: Community, member: User, owner: User) -> None:
+def test_reviewers_are_asked_and_the_authors_told_the_result(
+    community: Community, member: User, owner: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     from practica.notifications.models import Notification
 
     item = draft(community, member)
-    services.item_submit(item=item, actor=member)
+    with django_capture_on_commit_callbacks(execute=True):  # the notifications go once the write commits
+        services.item_submit(item=item, actor=member)
     assert list(Notification.objects.filter(kind="review_request").values_list("recipient__username", flat=True)) == [
         "owner"
     ]
-    services.item_review(item=item, reviewer=owner, approve=False, comment="Add evidence")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_review(item=item, reviewer=owner, approve=False, comment="Add evidence")
     told = Notification.objects.get(kind="review_result")
     assert (told.recipient, told.text) == (member, "Add evidence")
+
+
+def test_the_first_publication_is_broadcast_to_the_community_s_watchers_after_commit(
+    community: Community, member: User, owner: User, outsider: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from practica.notifications.models import Notification
+    from practica.notifications.services import subscription_set
+
+    subscription_set(user=outsider, community=community, state="watch")
+    item = draft(community, member, title="Cement bond logs")
+    services.item_submit(item=item, actor=member)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.item_review(item=item, reviewer=owner, approve=True)
+    assert not Notification.objects.filter(recipient=outsider).exists()  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    told = Notification.objects.get(recipient=outsider)
+    assert (told.kind, told.subject) == ("new_content", "New lesson learned: Cement bond logs")
 
 
 def test_capture_from_notes_shortens_a_long_title_and_drops_an_unsafe_link(community: Community, member: User) -> None:

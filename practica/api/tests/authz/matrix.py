@@ -415,6 +415,23 @@ EXPECTATIONS: dict[str, Expect] = {
         CONTENT, get=None, writes={"POST": EDITORS}, data={"POST": _text_file}, multipart=True
     ),
     "api-thread-capture": Expect(CONTENT, get=None, writes={"POST": MEMBERS}),
+    "api-knowledge-attachment": Expect(CONTENT, writes={"DELETE": EDITORS}),
+    "api-knowledge-stewardship": Expect(
+        CONTENT, get=CORE, writes={"PATCH": COORDINATORS}, shows_canary=True,
+        data={"PATCH": lambda w, p: {"review_months": 6}},
+    ),
+    "api-knowledge-collections": Expect(
+        CONTENT, writes={"POST": CORE}, shows_canary=True, data={"POST": lambda w, p: {"title": "More basics"}}
+    ),
+    "api-knowledge-collection": Expect(CONTENT, writes={"DELETE": CORE}, shows_canary=True),
+    "api-knowledge-collection-items": Expect(  # the item is in the collection already: the allowed role gets a 400
+        CONTENT, get=None, writes={"POST": CORE}, data={"POST": lambda w, p: {"item": p.item.pk}},
+        control_skip={"POST": "the world's only published readable item is in its collection already"},
+    ),
+    "api-knowledge-collection-item": Expect(CONTENT, writes={"DELETE": CORE}, shows_canary=True),
+    "api-knowledge-collection-item-move": Expect(  # one item: moving it changes nothing
+        CONTENT, get=None, writes={"POST": CORE}, data={"POST": lambda w, p: {"direction": "up"}}, noop=frozenset({"POST"}),
+    ),
     # Accounts: sign-in, sign-up and password reset in front of allauth's (unnamed: allauth's names reverse to
     # them), the admin's sign-in (sends to the site's), personal API tokens.
     "accounts/login/": Expect(ACCOUNT, ok=LOGIN_PAGE, roles=FEW),
