@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from practica.api.views import MyTokensView, MyTokenView, TokenView
 from practica.audit import api as audit
-from practica.communities import api as communities
+from practica.communities.api import views as communities
 from practica.discovery import api as search
 from practica.discussions import api as discussions
 from practica.events import api as events
@@ -27,23 +27,36 @@ urlpatterns = [
         name="api-docs",
     ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("communities/", communities.CommunityListView.as_view(), name="api-communities"),
-    path("communities/<slug:slug>/", communities.CommunityDetailView.as_view(), name="api-community"),
-    path("communities/<slug:slug>/members/", communities.MemberListView.as_view(), name="api-members"),
+    path("communities/", communities.CommunityViewSet.as_view({"get": "list", "post": "create"}), name="api-communities"),
+    path(
+        "communities/<slug:slug>/",
+        communities.CommunityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-community",
+    ),
+    path("communities/<slug:slug>/members/", communities.MemberViewSet.as_view({"get": "list"}), name="api-members"),
     path(
         "communities/<slug:slug>/members/<int:membership_id>/",
-        communities.MemberDetailView.as_view(),
+        communities.MemberViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
         name="api-member",
     ),
     path("communities/<slug:slug>/join/", communities.JoinView.as_view(), name="api-join"),
     path("communities/<slug:slug>/leave/", communities.LeaveView.as_view(), name="api-leave"),
-    path("communities/<slug:slug>/requests/", communities.RequestListView.as_view(), name="api-requests"),
+    path("communities/<slug:slug>/requests/", communities.RequestViewSet.as_view({"get": "list"}), name="api-requests"),
     path(
         "communities/<slug:slug>/requests/<int:membership_id>/<str:decision>/",
-        communities.RequestDecisionView.as_view(),
+        communities.RequestViewSet.as_view({"post": "decide"}),
         name="api-request-decision",
     ),
-    path("communities/<slug:slug>/invitations/", communities.InvitationCreateView.as_view(), name="api-invitations"),
+    path(
+        "communities/<slug:slug>/invitations/",
+        communities.InvitationViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-invitations",
+    ),
+    path(
+        "communities/<slug:slug>/invitations/<int:invitation_id>/revoke/",
+        communities.InvitationViewSet.as_view({"post": "revoke"}),
+        name="api-invitation-revoke",
+    ),
     path("communities/<slug:slug>/history/", communities.HistoryView.as_view(), name="api-history"),
     path("communities/<slug:slug>/recruits/", communities.RecruitView.as_view(), name="api-recruits"),
     path("communities/<slug:slug>/threads/", discussions.ThreadListView.as_view(), name="api-threads"),

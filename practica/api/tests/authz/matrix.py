@@ -288,7 +288,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-leave": Expect(COMMUNITY, get=None, writes={"POST": MEMBERS - {"coordinator"}}, deny_write=frozenset({400, 403})),
     "api-requests": Expect(CONTENT, get=COORDINATORS),
     "api-request-decision": Expect(CONTENT, get=None, writes={"POST": COORDINATORS}),
-    "api-invitations": Expect(CONTENT, get=None, writes={"POST": CORE}, data={"POST": lambda w, p: {"max_uses": 3}}),
+    "api-invitations": Expect(CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"max_uses": 3}}),
+    "api-invitation-revoke": Expect(CONTENT, get=None, writes={"POST": CORE}),
     "api-history": Expect(CONTENT, get=CORE),
     "api-recruits": Expect(
         CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"user_id": w.outsider.pk}}
@@ -633,6 +634,9 @@ class Route:
 
 
 def _view_methods(callback: Any) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)  # a DRF ViewSet bound to a path: {"get": "list", ...}
+    if actions:
+        return tuple(sorted(m.upper() for m in actions if m not in ("options", "head")))
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is not None and hasattr(view_class, "http_method_names"):
         return tuple(
