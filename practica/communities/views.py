@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practica.accounts.models import User
-from practica.communities import permissions, selectors, services
+from practica.communities import hooks, permissions, selectors, services
 from practica.communities.forms import (
     CharterForm,
     CommunityForm,
@@ -24,7 +24,6 @@ from practica.communities.forms import (
     goals_from_formset,
 )
 from practica.communities.models import Community, Role
-from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page
 from practica.lib.ids import id_from
@@ -112,10 +111,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pending_count": (
             selectors.pending_requests(community=community).count() if permissions.SEE_REQUESTS.allows(access) else 0
         ),
-        "recent_threads": (
-            discussion_selectors.threads_list(community=community, access=access)[:6] if access.can_read else []
-        ),
-        "unheard_count": discussion_selectors.unheard_count(community=community) if access.can_read else None,
+        # Recent threads and the unheard count: discussions plugs them in (communities/hooks.py).
+        **(hooks.activity(community=community, access=access) if access.can_read else hooks.activity_unread()),
         "join_form": JoinForm(),
     }
     return render(request, "communities/detail.html", context)

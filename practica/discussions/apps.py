@@ -6,7 +6,18 @@ class DiscussionsConfig(AppConfig):
     label = "discussions"
 
     def ready(self) -> None:
+        from practica.communities import hooks as community_hooks
+        from practica.discussions import selectors
         from practica.discussions.search import ThreadIndex
         from practica.lib import indexing
+        from practica.people import hooks as people_hooks
 
         indexing.register(ThreadIndex())  # what it makes searchable (practica/lib/indexing.py)
+        # The pages of the floors below show threads and posts through their hooks (communities/hooks.py, people/hooks.py).
+        community_hooks.provide_activity(
+            lambda community, access: {
+                "recent_threads": selectors.threads_list(community=community, access=access)[:6],
+                "unheard_count": selectors.unheard_count(community=community),
+            }
+        )
+        people_hooks.provide_contributions(lambda person, viewer: selectors.user_contributions(user=person, viewer=viewer))

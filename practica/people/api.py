@@ -13,8 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from practica.accounts.models import User
-from practica.communities.selectors import user_communities
-from practica.people import selectors, services
+from practica.people import hooks, selectors, services
 from practica.people.models import Organization
 
 
@@ -52,7 +51,7 @@ class PersonSerializer(serializers.Serializer):
         viewer = self.context["request"].user
         return [
             {"slug": m.community.slug, "name": m.community.name, "role": m.role}
-            for m in user_communities(user=obj, viewer=viewer)
+            for m in hooks.memberships(person=obj, viewer=viewer)
         ]
 
 

@@ -6,7 +6,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from practica.accounts.models import User
-from practica.communities.models import MembershipState
 from practica.people.models import Organization
 from practica.topics.models import Topic
 
@@ -38,5 +37,3 @@ def organization_get(*, slug: str) -> Organization:
         raise Http404("No such organisation.")
     return org
 
-
-ACTIVE = MembershipState.ACTIVE
