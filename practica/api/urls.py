@@ -12,7 +12,7 @@ from practica.discussions import api as discussions
 from practica.events import api as events
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
-from practica.people import api as people
+from practica.people.api import views as people
 
 SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 
@@ -86,7 +86,12 @@ urlpatterns = [
     path("me/tokens/<int:token_id>/", MyTokenView.as_view(), name="api-my-token"),
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/mark-read/", notifications.MarkReadView.as_view(), name="api-notifications-mark-read"),
-    path("organizations/", people.OrganizationListView.as_view(), name="api-organizations"),
+    path("organizations/", people.OrganizationViewSet.as_view({"get": "list"}), name="api-organizations"),
+    path(
+        "organizations/<slug:slug>/",
+        people.OrganizationViewSet.as_view({"get": "retrieve"}),
+        name="api-organization",
+    ),
     path("communities/<slug:slug>/events/", events.EventListView.as_view(), name="api-events"),
     path("events/<int:event_id>/", events.EventDetailView.as_view(), name="api-event"),
     path("events/<int:event_id>/rsvp/", events.RsvpView.as_view(), name="api-event-rsvp"),

@@ -80,7 +80,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = selectors.organization_get(slug=slug)
     communities = hooks.organization_communities(organization=org, viewer=request.user)
-    people = org.profiles.filter(user__is_active=True).select_related("user").order_by("display_name")[:200]
+    people = selectors.organization_people(organization=org)
     return render(
         request, "people/organization.html", {"organization": org, "communities": communities, "people": people}
     )

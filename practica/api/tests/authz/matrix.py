@@ -344,6 +344,7 @@ EXPECTATIONS: dict[str, Expect] = {
         GLOBAL, get=None, writes={"POST": SIGNED_IN}, data={"POST": lambda w, p: {"all": True}}
     ),
     "api-organizations": Expect(GLOBAL),
+    "api-organization": Expect(GLOBAL, params={"slug": lambda w, p: w.organization_slug}),
     # The API: events
     "api-events": Expect(CONTENT, writes={"POST": CORE}, data={"POST": _event_body}),
     "api-event": Expect(
