@@ -10,6 +10,7 @@ from practica.communities.api import views as communities
 from practica.discovery import api as search
 from practica.discussions import api as discussions
 from practica.events import api as events
+from practica.importers import api as importers
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
 from practica.people.api import views as people
@@ -58,6 +59,16 @@ urlpatterns = [
         name="api-invitation-revoke",
     ),
     path("communities/<slug:slug>/history/", communities.HistoryView.as_view(), name="api-history"),
+    path(
+        "communities/<slug:slug>/imports/",
+        importers.ImportJobViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-imports",
+    ),
+    path(
+        "communities/<slug:slug>/imports/<int:job_id>/",
+        importers.ImportJobViewSet.as_view({"get": "retrieve"}),
+        name="api-import",
+    ),
     path("communities/<slug:slug>/recruits/", communities.RecruitView.as_view(), name="api-recruits"),
     path("communities/<slug:slug>/threads/", discussions.ThreadListView.as_view(), name="api-threads"),
     path("communities/<slug:slug>/unheard/", discussions.UnheardView.as_view(), name="api-unheard"),

@@ -291,6 +291,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-invitations": Expect(CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"max_uses": 3}}),
     "api-invitation-revoke": Expect(CONTENT, get=None, writes={"POST": CORE}),
     "api-history": Expect(CONTENT, get=CORE),
+    "api-imports": Expect(
+        CONTENT, get=COORDINATORS, writes={"POST": COORDINATORS}, data={"POST": _zip_file}, multipart=True
+    ),
+    "api-import": Expect(CONTENT, get=COORDINATORS),
     "api-recruits": Expect(
         CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"user_id": w.outsider.pk}}
     ),
