@@ -97,6 +97,8 @@ urlpatterns = [
     path("me/tokens/<int:token_id>/", MyTokenView.as_view(), name="api-my-token"),
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/mark-read/", notifications.MarkReadView.as_view(), name="api-notifications-mark-read"),
+    path("topics/", communities.TopicViewSet.as_view({"get": "list"}), name="api-topics"),
+    path("topics/<slug:slug>/", communities.TopicViewSet.as_view({"get": "retrieve"}), name="api-topic"),
     path("organizations/", people.OrganizationViewSet.as_view({"get": "list"}), name="api-organizations"),
     path(
         "organizations/<slug:slug>/",

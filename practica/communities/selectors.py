@@ -91,6 +91,32 @@ def community_get_allowed(*, slug: str, user: AnyUser, rule: Rule) -> tuple[Comm
     return community, access
 
 
+def topics_visible_to(user: AnyUser) -> QuerySet[Topic]:
+    """Topics of the communities the user may know exist, by name (the directory's topic filter)."""
+    return Topic.objects.filter(communities__in=communities_visible_to(user)).distinct().order_by("name")
+
+
+def topics_with_counts(*, user: AnyUser, q: str = "") -> QuerySet[Topic]:
+    """Topics in use by communities the user may know exist, with how many of those communities use each
+    (``community_count``), by name; ``q`` filters by name or slug. One query."""
+    visible = communities_visible_to(user).values("pk")
+    qs = Topic.objects.filter(communities__in=visible)
+    q = without_nul(q)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q))
+    return qs.annotate(community_count=Count("communities", distinct=True)).order_by("name", "slug")
+
+
+def topic_get_for_user(*, slug: str, user: AnyUser) -> tuple[Topic, QuerySet[Community]]:
+    """A topic some community the user may know of uses, and those communities by name; 404 otherwise (a topic
+    only a private community uses says something of it)."""
+    communities = communities_visible_to(user).filter(topics__slug=slug).order_by("name")
+    topic = Topic.objects.filter(slug=slug, communities__in=communities.values("pk")).first()
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic, communities
+
+
 def community_directory(
     *,
     user: AnyUser,

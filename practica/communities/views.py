@@ -28,7 +28,6 @@ from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page
 from practica.lib.ids import id_from
 from practica.people.models import Organization
-from practica.topics.models import Topic
 
 
 def _allowed(request: HttpRequest, slug: str, rule: permissions.Rule) -> tuple[Community, selectors.Access]:
@@ -51,9 +50,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "topics": Topic.objects.filter(communities__in=selectors.communities_visible_to(request.user))
-        .distinct()
-        .order_by("name")[:60],
+        "topics": selectors.topics_visible_to(request.user)[:60],
         "organizations": Organization.objects.order_by("name"),
     }
     return render_page(request, "communities/directory.html", context, partial="communities/_directory_results.html")

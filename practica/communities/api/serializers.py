@@ -20,6 +20,7 @@ from practica.communities.models import (
     Visibility,
 )
 from practica.people.models import Organization
+from practica.topics.models import Topic
 
 
 class GoalSerializer(serializers.ModelSerializer):
@@ -224,3 +225,40 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     def get_token(self, obj: Invitation) -> str:
         return services.invitation_token(obj)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    """A topic of the shared vocabulary, with how many communities the caller may know of use it."""
+
+    community_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name", "description", "community_count"]
+
+
+class TopicCommunitySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Community
+        fields = ["slug", "name", "visibility", "url"]
+
+    def get_url(self, obj: Community) -> str:
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class TopicDetailSerializer(serializers.ModelSerializer):
+    """A topic and the communities (that the caller may know of) using it, by name."""
+
+    communities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name", "description", "communities"]
+
+    @extend_schema_field(TopicCommunitySerializer(many=True))
+    def get_communities(self, obj: Topic) -> list[dict[str, Any]]:
+        return list(TopicCommunitySerializer(self.context["communities"], many=True, context=self.context).data)

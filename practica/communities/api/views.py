@@ -34,11 +34,14 @@ from practica.communities.api.serializers import (
     MembershipStateSerializer,
     RecruitSerializer,
     RoleSerializer,
+    TopicDetailSerializer,
+    TopicSerializer,
     UserIdSerializer,
     goals_from,
 )
 from practica.communities.models import Community, CommunityChange, Invitation, Membership
 from practica.lib.api.requests import validated_data
+from practica.topics.models import Topic
 
 
 def _actor(request: Request) -> User:
@@ -289,3 +292,22 @@ class RecruitView(CommunityScoped, generics.GenericAPIView):
             raise serializers.ValidationError({"user_id": ["No such person."]})
         membership = services.member_invite(community=self.community, actor=_actor(request), user=person, role=data["role"])
         return Response(MembershipStateSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class TopicViewSet(viewsets.ReadOnlyModelViewSet):
+    """Topics in use by the communities the caller may know of (``?q=`` filters by name), as the directory offers
+    them; one topic with those communities."""
+
+    serializer_class = TopicSerializer
+    queryset = Topic.objects.none()
+    lookup_field = "slug"
+    permission_classes = [AllowAny]
+
+    def get_queryset(self) -> QuerySet[Topic]:
+        return selectors.topics_with_counts(user=self.request.user, q=self.request.query_params.get("q", "")[:64])
+
+    @extend_schema(responses=TopicDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, slug: str, **kwargs: Any) -> Response:
+        topic, communities = selectors.topic_get_for_user(slug=slug, user=request.user)
+        context = {"request": request, "communities": communities}
+        return Response(TopicDetailSerializer(topic, context=context).data)

@@ -81,6 +81,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 
 from practica.api.tests.authz.world import MEMBER_ROLES, ROLES, Place, World, feed_token, unsubscribe
 from practica.lib.testing.factories import PASSWORD
+from practica.topics.services import topic_normalise
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -348,6 +349,9 @@ EXPECTATIONS: dict[str, Expect] = {
         GLOBAL, get=None, writes={"POST": SIGNED_IN}, data={"POST": lambda w, p: {"all": True}}
     ),
     "api-organizations": Expect(GLOBAL),
+    "api-topics": Expect(GLOBAL),
+    # A topic is known where a community using it is: a private community's own topic only to those who see it.
+    "api-topic": Expect(COMMUNITY, params={"slug": lambda w, p: topic_normalise(p.topic_name)}),
     "api-organization": Expect(GLOBAL, params={"slug": lambda w, p: w.organization_slug}),
     # The API: events
     "api-events": Expect(CONTENT, writes={"POST": CORE}, data={"POST": _event_body}),
