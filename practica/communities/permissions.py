@@ -67,6 +67,11 @@ class Access:
         return INVITE.allows(self)
 
     @property
+    def may(self) -> Permitted:
+        """The rules as page flags: ``{% if access.may.see_history %}`` (names in ``RULES``)."""
+        return Permitted(self)
+
+    @property
     def can_join(self) -> bool:
         if not self.user.is_authenticated or self.is_member:
             return False
@@ -113,9 +118,39 @@ EDIT_CHARTER = Rule(_coordinates, "Only coordinators can edit the charter.")
 SEE_HISTORY = Rule(_is_core, "The history is for coordinators and core members.")
 SEE_REQUESTS = Rule(_coordinates, "Only coordinators can see requests to join.")
 DECIDE_REQUESTS = Rule(_coordinates, "Only coordinators can approve or decline requests.")
+MANAGE_MEMBERS = Rule(_coordinates, "Only coordinators manage members.")
 CHANGE_ROLES = Rule(_coordinates, "Only coordinators can change roles.")
 REMOVE_MEMBERS = Rule(_coordinates, "Only coordinators can remove members.")
 INVITE = Rule(_is_core, "Only coordinators and core members can invite.")
 INVITE_WITH_ROLE = Rule(_coordinates, "Only coordinators can invite with a role other than member.")
 MANAGE_INVITATIONS = Rule(_is_core, "Only coordinators and core members manage invitations.")
 RECRUIT = Rule(_is_core, "Only coordinators and core members can recruit.")
+
+RULES: dict[str, Rule] = {
+    "coordinate": COORDINATE,
+    "edit_community": EDIT_COMMUNITY,
+    "edit_charter": EDIT_CHARTER,
+    "see_history": SEE_HISTORY,
+    "see_requests": SEE_REQUESTS,
+    "decide_requests": DECIDE_REQUESTS,
+    "manage_members": MANAGE_MEMBERS,
+    "change_roles": CHANGE_ROLES,
+    "remove_members": REMOVE_MEMBERS,
+    "invite": INVITE,
+    "invite_with_role": INVITE_WITH_ROLE,
+    "manage_invitations": MANAGE_INVITATIONS,
+    "recruit": RECRUIT,
+}
+
+
+class Permitted:
+    """What the viewer may do, by rule name, for templates: ``access.may.invite`` is ``INVITE.allows(access)``."""
+
+    def __init__(self, access: Access) -> None:
+        self._access = access
+
+    def __getattr__(self, name: str) -> bool:
+        rule = RULES.get(name)
+        if rule is None:
+            raise AttributeError(f"No rule named {name!r} (see RULES in practica/communities/permissions.py).")
+        return rule.allows(self._access)
