@@ -303,8 +303,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Three models have a "kind" with its own choices: each enum named after its model in the schema.
+    # Four models have a "kind" with its own choices, and several a "status": each enum named after its model.
     "ENUM_NAME_OVERRIDES": {
+        "ImportJobStatusEnum": "practica.importers.models.ImportJob.Status",
+        "OrganizationKindEnum": "practica.people.models.Organization.Kind",
         "ThreadKindEnum": "practica.discussions.models.ThreadKind",
         "EventKindEnum": "practica.events.models.EventKind",
         "KnowledgeKindEnum": "practica.knowledge.models.KnowledgeKind",

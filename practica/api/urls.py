@@ -6,15 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from practica.api.views import MyTokensView, MyTokenView, TokenView
 from practica.audit import api as audit
-from practica.communities import api as communities
+from practica.communities.api import views as communities
 from practica.discovery import api as search
 from practica.discussions.api import posts as discussion_posts
 from practica.discussions.api import queues as discussion_queues
 from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
+from practica.importers import api as importers
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
-from practica.people import api as people
+from practica.people.api import views as people
 
 SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 
@@ -29,24 +30,47 @@ urlpatterns = [
         name="api-docs",
     ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("communities/", communities.CommunityListView.as_view(), name="api-communities"),
-    path("communities/<slug:slug>/", communities.CommunityDetailView.as_view(), name="api-community"),
-    path("communities/<slug:slug>/members/", communities.MemberListView.as_view(), name="api-members"),
+    path("communities/", communities.CommunityViewSet.as_view({"get": "list", "post": "create"}), name="api-communities"),
+    path(
+        "communities/<slug:slug>/",
+        communities.CommunityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-community",
+    ),
+    path("communities/<slug:slug>/members/", communities.MemberViewSet.as_view({"get": "list"}), name="api-members"),
     path(
         "communities/<slug:slug>/members/<int:membership_id>/",
-        communities.MemberDetailView.as_view(),
+        communities.MemberViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
         name="api-member",
     ),
     path("communities/<slug:slug>/join/", communities.JoinView.as_view(), name="api-join"),
     path("communities/<slug:slug>/leave/", communities.LeaveView.as_view(), name="api-leave"),
-    path("communities/<slug:slug>/requests/", communities.RequestListView.as_view(), name="api-requests"),
+    path("communities/<slug:slug>/requests/", communities.RequestViewSet.as_view({"get": "list"}), name="api-requests"),
     path(
         "communities/<slug:slug>/requests/<int:membership_id>/<str:decision>/",
-        communities.RequestDecisionView.as_view(),
+        communities.RequestViewSet.as_view({"post": "decide"}),
         name="api-request-decision",
     ),
-    path("communities/<slug:slug>/invitations/", communities.InvitationCreateView.as_view(), name="api-invitations"),
+    path(
+        "communities/<slug:slug>/invitations/",
+        communities.InvitationViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-invitations",
+    ),
+    path(
+        "communities/<slug:slug>/invitations/<int:invitation_id>/revoke/",
+        communities.InvitationViewSet.as_view({"post": "revoke"}),
+        name="api-invitation-revoke",
+    ),
     path("communities/<slug:slug>/history/", communities.HistoryView.as_view(), name="api-history"),
+    path(
+        "communities/<slug:slug>/imports/",
+        importers.ImportJobViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-imports",
+    ),
+    path(
+        "communities/<slug:slug>/imports/<int:job_id>/",
+        importers.ImportJobViewSet.as_view({"get": "retrieve"}),
+        name="api-import",
+    ),
     path("communities/<slug:slug>/recruits/", communities.RecruitView.as_view(), name="api-recruits"),
     path("communities/<slug:slug>/threads/", discussion_threads.CommunityThreadViewSet.as_view({"get": "list", "post": "create"}), name="api-threads"),
     path("communities/<slug:slug>/unheard/", discussion_queues.UnheardView.as_view(), name="api-unheard"),
@@ -88,7 +112,14 @@ urlpatterns = [
         notifications.WebhookDetailView.as_view(),
         name="api-webhook",
     ),
-    path("organizations/", people.OrganizationListView.as_view(), name="api-organizations"),
+    path("topics/", communities.TopicViewSet.as_view({"get": "list"}), name="api-topics"),
+    path("topics/<slug:slug>/", communities.TopicViewSet.as_view({"get": "retrieve"}), name="api-topic"),
+    path("organizations/", people.OrganizationViewSet.as_view({"get": "list"}), name="api-organizations"),
+    path(
+        "organizations/<slug:slug>/",
+        people.OrganizationViewSet.as_view({"get": "retrieve"}),
+        name="api-organization",
+    ),
     path("communities/<slug:slug>/events/", events.EventListView.as_view(), name="api-events"),
     path("events/<int:event_id>/", events.EventDetailView.as_view(), name="api-event"),
     path("events/<int:event_id>/cancel/", events.EventCancelView.as_view(), name="api-event-cancel"),

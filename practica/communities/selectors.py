@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -22,10 +21,13 @@ from practica.communities.models import (
     Role,
     Visibility,
 )
+
+# Access and AnyUser are re-exported: the content apps read a viewer's access through selectors.
+from practica.communities.permissions import Access as Access
+from practica.communities.permissions import AnyUser as AnyUser
+from practica.communities.permissions import Rule, is_network_admin
 from practica.people.models import Organization
 from practica.topics.models import Topic
-
-AnyUser = User | AnonymousUser
 
 ACTIVE = MembershipState.ACTIVE
 
@@ -35,14 +37,10 @@ def without_nul(value: str) -> str:
     return value.replace("\x00", "")
 
 
-def _is_admin(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_superuser)
-
-
 def communities_visible_to(user: AnyUser) -> QuerySet[Community]:
     """Communities whose existence the user may know: public and members-only ones, and private ones they are in."""
     qs = Community.objects.all()
-    if _is_admin(user):
+    if is_network_admin(user):
         return qs
     if not user.is_authenticated:
         return qs.exclude(visibility=Visibility.PRIVATE)
@@ -56,7 +54,7 @@ def communities_visible_to(user: AnyUser) -> QuerySet[Community]:
 def communities_readable_by(user: AnyUser) -> QuerySet[Community]:
     """Communities whose content (threads, knowledge, events, members) the user may read."""
     qs = Community.objects.all()
-    if _is_admin(user):
+    if is_network_admin(user):
         return qs
     if not user.is_authenticated:
         return qs.filter(visibility=Visibility.PUBLIC)
@@ -72,62 +70,6 @@ def community_get_for_user(*, slug: str, user: AnyUser) -> Community:
     return community
 
 
-def membership_get(*, community: Community, user: AnyUser) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(community=community, user=user).first()
-
-
-class Access:
-    """What one person may do in one community, computed once per request."""
-
-    def __init__(self, community: Community, user: AnyUser, membership: Membership | None = None) -> None:
-        self.community = community
-        self.user = user
-        self.membership = membership if membership is not None else membership_get(community=community, user=user)
-        self.is_admin = _is_admin(user)
-
-    @property
-    def is_member(self) -> bool:
-        return self.membership is not None and self.membership.state == ACTIVE
-
-    @property
-    def role(self) -> str | None:
-        return self.membership.role if self.is_member and self.membership else None
-
-    @property
-    def can_read(self) -> bool:
-        return self.community.visibility == Visibility.PUBLIC or self.is_member or self.is_admin
-
-    @property
-    def can_coordinate(self) -> bool:
-        return self.role == Role.COORDINATOR or self.is_admin
-
-    @property
-    def is_core(self) -> bool:
-        return self.role in (Role.COORDINATOR, Role.CORE) or self.is_admin
-
-    @property
-    def can_invite(self) -> bool:
-        return self.is_core
-
-    @property
-    def can_join(self) -> bool:
-        if not self.user.is_authenticated or self.is_member:
-            return False
-        if self.community.visibility == Visibility.PRIVATE:
-            return False
-        return not (self.membership and self.membership.state == MembershipState.REQUESTED)
-
-    @property
-    def has_pending_request(self) -> bool:
-        return self.membership is not None and self.membership.state == MembershipState.REQUESTED
-
-    @property
-    def has_pending_invitation(self) -> bool:
-        return self.membership is not None and self.membership.state == MembershipState.INVITED
-
-
 def community_access(*, community: Community, user: AnyUser) -> Access:
     return Access(community, user)
 
@@ -139,6 +81,40 @@ def community_get_readable(*, slug: str, user: AnyUser) -> tuple[Community, Acce
     if not access.can_read:
         raise Http404("No such community.")
     return community, access
+
+
+def community_get_allowed(*, slug: str, user: AnyUser, rule: Rule) -> tuple[Community, Access]:
+    """The community and the user's access if ``rule`` lets them act in it: 404 if they may not read it (it may
+    as well not exist), 403 with the rule's message if they read it but may not do this."""
+    community, access = community_get_readable(slug=slug, user=user)
+    rule.check(access)
+    return community, access
+
+
+def topics_visible_to(user: AnyUser) -> QuerySet[Topic]:
+    """Topics of the communities the user may know exist, by name (the directory's topic filter)."""
+    return Topic.objects.filter(communities__in=communities_visible_to(user)).distinct().order_by("name")
+
+
+def topics_with_counts(*, user: AnyUser, q: str = "") -> QuerySet[Topic]:
+    """Topics in use by communities the user may know exist, with how many of those communities use each
+    (``community_count``), by name; ``q`` filters by name or slug. One query."""
+    visible = communities_visible_to(user).values("pk")
+    qs = Topic.objects.filter(communities__in=visible)
+    q = without_nul(q)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q))
+    return qs.annotate(community_count=Count("communities", distinct=True)).order_by("name", "slug")
+
+
+def topic_get_for_user(*, slug: str, user: AnyUser) -> tuple[Topic, QuerySet[Community]]:
+    """A topic some community the user may know of uses, and those communities by name; 404 otherwise (a topic
+    only a private community uses says something of it)."""
+    communities = communities_visible_to(user).filter(topics__slug=slug).order_by("name")
+    topic = Topic.objects.filter(slug=slug, communities__in=communities.values("pk")).first()
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic, communities
 
 
 def community_directory(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practica.accounts.models import User
+from practica.communities import permissions
 from practica.communities.models import (
     Charter,
     Community,
@@ -36,7 +37,7 @@ from practica.communities.models import (
     Stage,
     Visibility,
 )
-from practica.communities.selectors import Access
+from practica.communities.permissions import Access
 from practica.lib import audit, indexing
 from practica.lib.errors import RefusedWithStatus
 from practica.notifications import hooks as notification_hooks
@@ -226,7 +227,7 @@ def community_update(
     **fields: Any,
 ) -> Community:
     """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history."""
-    _require(Access(community, actor).can_coordinate, "Only coordinators can edit this community.")
+    permissions.EDIT_COMMUNITY.check(Access(community, actor))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({"detail": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
@@ -276,7 +277,7 @@ def charter_update(
     *, community: Community, actor: User, purpose: str | None = None, goals: Sequence[GoalData] | None = None
 ) -> Charter:
     """Change the charter's purpose and/or replace its goals (coordinators only), keeping the history."""
-    _require(Access(community, actor).can_coordinate, "Only coordinators can edit the charter.")
+    permissions.EDIT_CHARTER.check(Access(community, actor))
     charter, _ = Charter.objects.select_for_update().get_or_create(community=community)
     changes: dict[str, list[Any]] = {}
     if purpose is not None and purpose.strip() != charter.purpose:
@@ -382,7 +383,7 @@ def _membership_in(community: Community, membership_id: int) -> Membership:
 @transaction.atomic
 def membership_decide(*, community: Community, actor: User, membership_id: int, approve: bool) -> Membership:
     """Approve or decline a request to join (coordinators only; never one's own)."""
-    _require(Access(community, actor).can_coordinate, "Only coordinators can approve or decline requests.")
+    permissions.DECIDE_REQUESTS.check(Access(community, actor))
     membership = _membership_in(community, membership_id)
     if membership.user_id == actor.id:
         raise PermissionDenied("You cannot approve or decline your own request.")
@@ -445,7 +446,7 @@ def community_leave(*, community: Community, user: User) -> Membership:
 def membership_set_role(*, community: Community, actor: User, membership_id: int, role: str) -> Membership:
     """Change a member's role (coordinators only). The last coordinator cannot step down."""
     _lock(community)
-    _require(Access(community, actor).can_coordinate, "Only coordinators can change roles.")
+    permissions.CHANGE_ROLES.check(Access(community, actor))
     _validate_choice("role", role, Role.choices)
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:
@@ -469,7 +470,7 @@ def membership_set_role(*, community: Community, actor: User, membership_id: int
 def membership_remove(*, community: Community, actor: User, membership_id: int) -> Membership:
     """Remove a member (coordinators only). The last coordinator cannot be removed."""
     _lock(community)
-    _require(Access(community, actor).can_coordinate, "Only coordinators can remove members.")
+    permissions.REMOVE_MEMBERS.check(Access(community, actor))
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:
         raise ValidationError({"detail": ["This person is not an active member."]})
@@ -485,22 +486,23 @@ def membership_remove(*, community: Community, actor: User, membership_id: int) 
 
 
 def _check_invite_rights(access: Access, role: str) -> None:
-    _require(access.can_invite, "Only coordinators and core members can invite.")
+    permissions.INVITE.check(access)
     _validate_choice("role", role, Role.choices)
-    if role != Role.MEMBER and not access.can_coordinate:
-        raise PermissionDenied("Only coordinators can invite with a role other than member.")
+    if role != Role.MEMBER:
+        permissions.INVITE_WITH_ROLE.check(access)
 
 
 @transaction.atomic
 def member_invite(*, community: Community, actor: User, user: User, role: str = Role.MEMBER) -> Membership:
     """Invite a registered person (for example from "people who may belong here"); they accept or decline."""
-    _check_invite_rights(Access(community, actor), role)
+    access = Access(community, actor)
+    _check_invite_rights(access, role)
     membership = Membership.objects.select_for_update().filter(community=community, user=user).first()
     if membership and membership.state == MembershipState.ACTIVE:
         raise ValidationError({"detail": [f"{user.username} is already a member."]})
     asked_already = membership is not None and membership.state == MembershipState.REQUESTED
-    if membership is not None and asked_already and Access(community, actor).can_coordinate:
-        # An invitation from a coordinator to someone who asked to join is an approval.
+    if membership is not None and asked_already and permissions.DECIDE_REQUESTS.allows(access):
+        # An invitation from someone who may approve requests, to someone who asked to join, is an approval.
         _activate(membership, role)
         _record("membership.approve", community, actor, f"Approved {user.username}'s request to join")
         return membership
@@ -627,7 +629,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_revoke(*, community: Community, actor: User, invitation_id: int) -> Invitation:
-    _require(Access(community, actor).can_invite, "Only coordinators and core members manage invitations.")
+    permissions.MANAGE_INVITATIONS.check(Access(community, actor))
     invitation = Invitation.objects.filter(community=community, id=invitation_id).first()
     if invitation is None:
         raise Http404("No such invitation.")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practica.accounts.models import User
-from practica.communities import selectors, services
+from practica.communities import hooks, permissions, selectors, services
 from practica.communities.forms import (
     CharterForm,
     CommunityForm,
@@ -24,23 +24,14 @@ from practica.communities.forms import (
     goals_from_formset,
 )
 from practica.communities.models import Community, Role
-from practica.discussions import selectors as discussion_selectors
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page
 from practica.lib.ids import id_from
 from practica.people.models import Organization
-from practica.topics.models import Topic
 
 
-def _coordinated(request: HttpRequest, slug: str) -> tuple[Community, selectors.Access]:
-    community = selectors.community_get_for_user(slug=slug, user=request.user)
-    access = selectors.community_access(community=community, user=request.user)
-    if not access.can_coordinate:
-        if not access.can_read:
-            raise Http404("No such community.")
-        raise PermissionDenied("Only coordinators can do this.")
-    return community, access
-
+def _allowed(request: HttpRequest, slug: str, rule: permissions.Rule) -> tuple[Community, selectors.Access]:
+    return selectors.community_get_allowed(slug=slug, user=request.user, rule=rule)
 
 
 @require_GET
@@ -59,9 +50,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "topics": Topic.objects.filter(communities__in=selectors.communities_visible_to(request.user))
-        .distinct()
-        .order_by("name")[:60],
+        "topics": selectors.topics_visible_to(request.user)[:60],
         "organizations": Organization.objects.order_by("name"),
     }
     return render_page(request, "communities/directory.html", context, partial="communities/_directory_results.html")
@@ -116,11 +105,11 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organizations": community.organizations.order_by("name"),
         "leaders": selectors.community_leaders(community=community) if access.can_read else [],
         "member_count": community.memberships.filter(state="active").count(),
-        "pending_count": selectors.pending_requests(community=community).count() if access.can_coordinate else 0,
-        "recent_threads": (
-            discussion_selectors.threads_list(community=community, access=access)[:6] if access.can_read else []
+        "pending_count": (
+            selectors.pending_requests(community=community).count() if permissions.SEE_REQUESTS.allows(access) else 0
         ),
-        "unheard_count": discussion_selectors.unheard_count(community=community) if access.can_read else None,
+        # Recent threads and the unheard count: discussions plugs them in (communities/hooks.py).
+        **(hooks.activity(community=community, access=access) if access.can_read else hooks.activity_unread()),
         "join_form": JoinForm(),
     }
     return render(request, "communities/detail.html", context)
@@ -129,7 +118,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    community, _access = _coordinated(request, slug)
+    community, _access = _allowed(request, slug, permissions.EDIT_COMMUNITY)
     form = CommunityForm(request.POST or None, initial=CommunityForm.initial_for(community))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -156,7 +145,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    community, _access = _coordinated(request, slug)
+    community, _access = _allowed(request, slug, permissions.EDIT_CHARTER)
     charter = getattr(community, "charter", None)
     initial_goals = [
         {"description": g.description, "metric": g.metric, "target_value": g.target_value, "due_date": g.due_date}
@@ -185,9 +174,7 @@ def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def history(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.is_core:
-        raise PermissionDenied("The history is for coordinators and core members.")
+    community, access = _allowed(request, slug, permissions.SEE_HISTORY)
     page = Paginator(selectors.community_history(community=community), 50).get_page(request.GET.get("page"))
     return render(request, "communities/history.html", {"community": community, "access": access, "page": page})
 
@@ -265,7 +252,7 @@ def respond_invitation(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def requests_list(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = _coordinated(request, slug)
+    community, access = _allowed(request, slug, permissions.SEE_REQUESTS)
     return render(
         request,
         "communities/requests.html",
@@ -281,7 +268,7 @@ def requests_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, slug: str, membership_id: int, decision: str) -> HttpResponse:
-    community, _access = _coordinated(request, slug)
+    community, _access = _allowed(request, slug, permissions.DECIDE_REQUESTS)
     if decision not in ("approve", "decline"):
         raise Http404("Unknown decision.")
     try:
@@ -302,7 +289,7 @@ def request_decide(request: HttpRequest, slug: str, membership_id: int, decision
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community, _access = _coordinated(request, slug)
+    community, _access = _allowed(request, slug, permissions.CHANGE_ROLES)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles: coordinator, core, member, sponsor.")
@@ -324,7 +311,7 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community, _access = _coordinated(request, slug)
+    community, _access = _allowed(request, slug, permissions.REMOVE_MEMBERS)
     try:
         membership = services.membership_remove(
             community=community, actor=request.user, membership_id=membership_id  # type: ignore[arg-type]
@@ -339,9 +326,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.can_invite:
-        raise PermissionDenied("Only coordinators and core members can invite.")
+    community, access = _allowed(request, slug, permissions.INVITE)
     form = InvitationForm(request.POST or None)
     created_link = None
     if request.method == "POST" and form.is_valid():
@@ -387,7 +372,7 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    community, _access = selectors.community_get_readable(slug=slug, user=request.user)
+    community, _access = _allowed(request, slug, permissions.MANAGE_INVITATIONS)
     services.invitation_revoke(community=community, actor=request.user, invitation_id=invitation_id)  # type: ignore[arg-type]
     messages.success(request, "The invitation is withdrawn.")
     return redirect("communities:invitations", slug=community.slug)
@@ -415,9 +400,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def recruit(request: HttpRequest, slug: str) -> HttpResponse:
-    community, access = selectors.community_get_readable(slug=slug, user=request.user)
-    if not access.can_invite:
-        raise PermissionDenied("Only coordinators and core members can recruit.")
+    community, access = _allowed(request, slug, permissions.RECRUIT)
     if request.method == "POST":
         user_id = id_from(request.POST.get("user_id"))
         user = User.objects.filter(id=user_id, is_active=True).first() if user_id else None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +23,10 @@ from django.utils.text import slugify
 
 from practica.accounts.models import User
 from practica.communities.models import Community
-from practica.communities.selectors import Access
+from practica.communities.permissions import Access
 from practica.importers.archives import unpack
 from practica.importers.models import ImportJob
+from practica.importers.permissions import IMPORT
 from practica.importers.progress import progress_clear, progress_get, progress_set
 from practica.importers.stackexchange import (
     ImportError_,
@@ -52,8 +53,7 @@ def import_job_create(
     *, community: Community, actor: User, upload: UploadedFile, site: str = "", until: dt.date | None = None
 ) -> ImportJob:
     """Store an uploaded archive and queue its import (coordinators only)."""
-    if not Access(community, actor).can_coordinate:
-        raise PermissionDenied("Only coordinators can import content.")
+    IMPORT.check(Access(community, actor))
     name = Path(upload.name or "").name
     if not name.lower().endswith(ARCHIVE_SUFFIXES):
         raise ValidationError({"upload": ["Upload a .zip or .7z archive of the dump folder."]})

@@ -5,25 +5,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from practica.communities.selectors import community_get_readable
+from practica.communities.models import Community
+from practica.communities.selectors import Access, community_get_allowed
 from practica.importers import selectors, services
 from practica.importers.forms import ImportUploadForm
+from practica.importers.permissions import IMPORT
 from practica.importers.progress import progress_get
 from practica.lib.forms import add_service_errors
 from practica.lib.http import render_page
 from practica.lib.uploads import accepts_uploads, upload_refusal
 
 
-def _coordinated(request: HttpRequest, slug: str):  # type: ignore[no-untyped-def]
-    community, access = community_get_readable(slug=slug, user=request.user)
-    if not access.can_coordinate:
-        raise PermissionDenied("Only coordinators can import content.")
-    return community, access
+def _coordinated(request: HttpRequest, slug: str) -> tuple[Community, Access]:
+    return community_get_allowed(slug=slug, user=request.user, rule=IMPORT)
 
 
 @accepts_uploads("IMPORT_MAX_UPLOAD_MB")

@@ -6,8 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from practica.accounts.models import User
-from practica.communities.models import MembershipState
-from practica.people.models import Organization
+from practica.people.models import Organization, Profile
 from practica.topics.models import Topic
 
 
@@ -33,10 +32,21 @@ def organizations_list() -> QuerySet[Organization]:
 
 
 def organization_get(*, slug: str) -> Organization:
-    org = Organization.objects.filter(slug=slug).first()
+    """An organisation by slug with its number of active people (``people``); 404 when unknown."""
+    org = organizations_list().filter(slug=slug).first()
     if org is None:
         raise Http404("No such organisation.")
     return org
 
 
-ACTIVE = MembershipState.ACTIVE
+ORGANIZATION_PEOPLE_SHOWN = 200
+
+
+def organization_people(*, organization: Organization) -> QuerySet[Profile]:
+    """The organisation's active people by name, as many as its page shows (profiles are public)."""
+    return (
+        organization.profiles.filter(user__is_active=True)
+        .select_related("user")
+        .order_by("display_name")[:ORGANIZATION_PEOPLE_SHOWN]
+    )
+

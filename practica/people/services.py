@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from practica.accounts.models import User
 from practica.lib.timezones import is_time_zone
 from practica.people.models import Organization, Profile
+from practica.people.permissions import check_edit_profile
 from practica.people.search import person_changed
 from practica.topics.services import parse_topic_names, topics_get_or_create
 
@@ -58,8 +59,7 @@ def profile_update(
     **fields: Any,
 ) -> Profile:
     """Update a profile. People edit only their own (network admins may edit any)."""
-    if profile.user_id != actor.id and not actor.is_superuser:
-        raise PermissionDenied("You can edit only your own profile.")
+    check_edit_profile(actor=actor, profile=profile)
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({"detail": [f"Unknown fields: {', '.join(sorted(unknown))}."]})

@@ -10,10 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from practica.communities.selectors import communities_visible_to, user_communities
-from practica.discussions.selectors import user_contributions
 from practica.lib.forms import add_service_errors
-from practica.people import selectors, services
+from practica.people import hooks, selectors, services
 from practica.people.forms import ProfileForm
 
 
@@ -23,9 +21,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     context = {
         "person": person,
         "profile": person.profile,
-        "memberships": user_communities(user=person, viewer=request.user),
+        "memberships": hooks.memberships(person=person, viewer=request.user),
         "is_me": request.user.is_authenticated and request.user.pk == person.pk,
-        "contributions": user_contributions(user=person, viewer=request.user),
+        "contributions": hooks.contributions(person=person, viewer=request.user),
     }
     return render(request, "people/profile.html", context)
 
@@ -81,8 +79,8 @@ def organizations(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = selectors.organization_get(slug=slug)
-    communities = communities_visible_to(request.user).filter(organizations=org).order_by("name")
-    people = org.profiles.filter(user__is_active=True).select_related("user").order_by("display_name")[:200]
+    communities = hooks.organization_communities(organization=org, viewer=request.user)
+    people = selectors.organization_people(organization=org)
     return render(
         request, "people/organization.html", {"organization": org, "communities": communities, "people": people}
     )

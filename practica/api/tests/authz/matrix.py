@@ -81,6 +81,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 
 from practica.api.tests.authz.world import MEMBER_ROLES, ROLES, Place, World, feed_token, unsubscribe
 from practica.lib.testing.factories import PASSWORD
+from practica.topics.services import topic_normalise
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -288,8 +289,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-leave": Expect(COMMUNITY, get=None, writes={"POST": MEMBERS - {"coordinator"}}, deny_write=frozenset({400, 403})),
     "api-requests": Expect(CONTENT, get=COORDINATORS),
     "api-request-decision": Expect(CONTENT, get=None, writes={"POST": COORDINATORS}),
-    "api-invitations": Expect(CONTENT, get=None, writes={"POST": CORE}, data={"POST": lambda w, p: {"max_uses": 3}}),
+    "api-invitations": Expect(CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"max_uses": 3}}),
+    "api-invitation-revoke": Expect(CONTENT, get=None, writes={"POST": CORE}),
     "api-history": Expect(CONTENT, get=CORE),
+    "api-imports": Expect(
+        CONTENT, get=COORDINATORS, writes={"POST": COORDINATORS}, data={"POST": _zip_file}, multipart=True
+    ),
+    "api-import": Expect(CONTENT, get=COORDINATORS),
     "api-recruits": Expect(
         CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"user_id": w.outsider.pk}}
     ),
@@ -354,6 +360,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-webhook": Expect(CONTENT, get=COORDINATORS, writes={"PATCH": COORDINATORS, "DELETE": COORDINATORS},
                           data={"PATCH": lambda w, p: {"is_active": False}}),
     "api-organizations": Expect(GLOBAL),
+    "api-topics": Expect(GLOBAL),
+    # A topic is known where a community using it is: a private community's own topic only to those who see it.
+    "api-topic": Expect(COMMUNITY, params={"slug": lambda w, p: topic_normalise(p.topic_name)}),
+    "api-organization": Expect(GLOBAL, params={"slug": lambda w, p: w.organization_slug}),
     # The API: events
     "api-events": Expect(CONTENT, writes={"POST": CORE}, data={"POST": _event_body}),
     "api-event": Expect(

@@ -1,0 +1,156 @@
+"""Who may do what in a community: the viewer's access, and one rule per thing they may do, with its message.
+
+``Access`` says what one person is in one community (member, role, network admin). Each ``Rule`` is a small
+predicate over it and the refusal a person reads when it says no. Services call ``rule.check(access)`` as a guard,
+selectors and templates read ``rule.allows(access)`` (through ``Access``'s flags) to show or hide a link, and the
+pages and the API ask the same rules (the API through ``practica.communities.api.permissions``). A rule written
+twice is a rule that drifts: add a rule here rather than testing a role anywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from practica.accounts.models import User
+from practica.communities.models import Community, Membership, MembershipState, Role, Visibility
+
+AnyUser = User | AnonymousUser
+
+
+def is_network_admin(user: AnyUser) -> bool:
+    """Network admins (superusers) may see and do everything in every community."""
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def membership_get(*, community: Community, user: AnyUser) -> Membership | None:
+    """The person's membership of the community in any state (invited, requested, active, left...), if any."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+class Access:
+    """What one person is in one community, computed once per request (one query for the membership)."""
+
+    def __init__(self, community: Community, user: AnyUser, membership: Membership | None = None) -> None:
+        self.community = community
+        self.user = user
+        self.membership = membership if membership is not None else membership_get(community=community, user=user)
+        self.is_admin = is_network_admin(user)
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None and self.membership.state == MembershipState.ACTIVE
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.is_member and self.membership else None
+
+    @property
+    def can_read(self) -> bool:
+        return self.community.visibility == Visibility.PUBLIC or self.is_member or self.is_admin
+
+    @property
+    def can_coordinate(self) -> bool:
+        return self.role == Role.COORDINATOR or self.is_admin
+
+    @property
+    def is_core(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CORE) or self.is_admin
+
+    @property
+    def can_invite(self) -> bool:
+        return INVITE.allows(self)
+
+    @property
+    def may(self) -> Permitted:
+        """The rules as page flags: ``{% if access.may.see_history %}`` (names in ``RULES``)."""
+        return Permitted(self)
+
+    @property
+    def can_join(self) -> bool:
+        if not self.user.is_authenticated or self.is_member:
+            return False
+        if self.community.visibility == Visibility.PRIVATE:
+            return False
+        return not (self.membership and self.membership.state == MembershipState.REQUESTED)
+
+    @property
+    def has_pending_request(self) -> bool:
+        return self.membership is not None and self.membership.state == MembershipState.REQUESTED
+
+    @property
+    def has_pending_invitation(self) -> bool:
+        return self.membership is not None and self.membership.state == MembershipState.INVITED
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One thing a person may do in a community: who may (a predicate over their access) and the refusal."""
+
+    test: Callable[[Access], bool]
+    message: str
+
+    def allows(self, access: Access) -> bool:
+        return self.test(access)
+
+    def check(self, access: Access) -> None:
+        """Refuse (``PermissionDenied`` with the rule's message) unless the rule allows it."""
+        if not self.test(access):
+            raise PermissionDenied(self.message)
+
+
+def _coordinates(access: Access) -> bool:
+    return access.can_coordinate
+
+
+def _is_core(access: Access) -> bool:
+    return access.is_core
+
+
+COORDINATE = Rule(_coordinates, "Only coordinators can do this.")
+EDIT_COMMUNITY = Rule(_coordinates, "Only coordinators can edit this community.")
+EDIT_CHARTER = Rule(_coordinates, "Only coordinators can edit the charter.")
+SEE_HISTORY = Rule(_is_core, "The history is for coordinators and core members.")
+SEE_REQUESTS = Rule(_coordinates, "Only coordinators can see requests to join.")
+DECIDE_REQUESTS = Rule(_coordinates, "Only coordinators can approve or decline requests.")
+MANAGE_MEMBERS = Rule(_coordinates, "Only coordinators manage members.")
+CHANGE_ROLES = Rule(_coordinates, "Only coordinators can change roles.")
+REMOVE_MEMBERS = Rule(_coordinates, "Only coordinators can remove members.")
+INVITE = Rule(_is_core, "Only coordinators and core members can invite.")
+INVITE_WITH_ROLE = Rule(_coordinates, "Only coordinators can invite with a role other than member.")
+MANAGE_INVITATIONS = Rule(_is_core, "Only coordinators and core members manage invitations.")
+RECRUIT = Rule(_is_core, "Only coordinators and core members can recruit.")
+
+RULES: dict[str, Rule] = {
+    "coordinate": COORDINATE,
+    "edit_community": EDIT_COMMUNITY,
+    "edit_charter": EDIT_CHARTER,
+    "see_history": SEE_HISTORY,
+    "see_requests": SEE_REQUESTS,
+    "decide_requests": DECIDE_REQUESTS,
+    "manage_members": MANAGE_MEMBERS,
+    "change_roles": CHANGE_ROLES,
+    "remove_members": REMOVE_MEMBERS,
+    "invite": INVITE,
+    "invite_with_role": INVITE_WITH_ROLE,
+    "manage_invitations": MANAGE_INVITATIONS,
+    "recruit": RECRUIT,
+}
+
+
+class Permitted:
+    """What the viewer may do, by rule name, for templates: ``access.may.invite`` is ``INVITE.allows(access)``."""
+
+    def __init__(self, access: Access) -> None:
+        self._access = access
+
+    def __getattr__(self, name: str) -> bool:
+        rule = RULES.get(name)
+        if rule is None:
+            raise AttributeError(f"No rule named {name!r} (see RULES in practica/communities/permissions.py).")
+        return rule.allows(self._access)

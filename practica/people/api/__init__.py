@@ -1,0 +1,1 @@
+"""The people REST API: ``serializers`` (every payload) and ``views``, routed in ``practica/api/urls.py``."""
