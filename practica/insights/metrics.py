@@ -1,0 +1,357 @@
+"""The metric catalogue: a community's health over a window of UTC days, and over the window before it.
+
+Every definition is in ``docs/metrics.md``; the names here are the API's (``METRICS``). Everything is computed
+as known at the end of the window (a reply written after it does not count), so the numbers of a past window
+never change. The cost is a constant number of queries (``QUERIES_PER_WINDOW`` per window) whatever the
+community's size: counts are aggregated in the database, and only compact value lists come back (one row per
+thread of the window, one per contributor), never model instances.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Case, When
+
+from practica.communities.models import Community, Membership, MembershipState
+from practica.discussions.models import Comment, Post, Thread, ThreadKind
+from practica.insights.models import DailyActivity
+from practica.insights.selectors import contributions
+
+DEFAULT_DAYS = 90
+RESPONSE_WINDOW = timedelta(hours=7 * 24)
+TOP_CONTRIBUTORS = 10
+STICKINESS_DAYS = 30  # DAU/MAU is read over the last 30 days of the window, whatever its length
+QUERIES_PER_WINDOW = 4
+
+METRICS: tuple[str, ...] = (
+    "new_threads",
+    "contributions",
+    "contributors",
+    "top10_share",
+    "absence_factor",
+    "elephant_factor",
+    "reply_coverage_7d",
+    "median_first_response_hours",
+    "p90_first_response_hours",
+    "newcomer_reply_coverage_7d",
+    "unanswered",
+    "unanswered_rate",
+    "solo_thread_rate",
+    "accepted_answer_rate",
+    "dau",
+    "wau",
+    "mau",
+    "dau_mau",
+    "active_members",
+)
+
+Number = int | float | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """``days`` UTC days ending with ``end``, inclusive: from ``start`` 00:00:00 UTC to the moment before
+    ``end + 1 day`` 00:00:00 UTC."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
+
+    @property
+    def ends_before(self) -> datetime:
+        """The first moment after the window (exclusive bound)."""
+        after = self.end + timedelta(days=1)
+        return datetime(after.year, after.month, after.day, tzinfo=UTC)
+
+    def previous(self) -> Window:
+        """The window of the same length that ends the day before this one starts."""
+        return window_ending(self.start - timedelta(days=1), self.days)
+
+
+def window_ending(end: date, days: int = DEFAULT_DAYS) -> Window:
+    if days < 1:
+        raise ValueError("A window has at least one day.")
+    return Window(start=end - timedelta(days=days - 1), end=end)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric's value for the window and for the previous window of the same length (None: undefined,
+    e.g. a share of nothing)."""
+
+    value: Number
+    previous: Number
+
+
+@dataclass(frozen=True)
+class Health:
+    window: Window
+    previous_window: Window
+    metrics: dict[str, Metric]
+
+
+def community_health(*, community: Community, end: date | None = None, days: int = DEFAULT_DAYS) -> Health:
+    """Every metric of ``METRICS`` for ``community`` over the ``days`` UTC days ending with ``end`` (today, UTC,
+    by default) and over the window before it. ``2 * QUERIES_PER_WINDOW`` queries."""
+    window = window_ending(end or datetime.now(UTC).date(), days)
+    previous = window.previous()
+    current_values, previous_values = window_metrics(community, window), window_metrics(community, previous)
+    metrics = {name: Metric(value=current_values[name], previous=previous_values[name]) for name in METRICS}
+    return Health(window=window, previous_window=previous, metrics=metrics)
+
+
+def window_metrics(community: Community, window: Window) -> dict[str, Number]:
+    """Every metric of ``METRICS`` for one window (``QUERIES_PER_WINDOW`` queries)."""
+    values: dict[str, Number] = {}
+    values.update(_responsiveness(_window_threads(community, window), window))
+    values.update(_concentration(_contributions_by_person(community, window)))
+    values.update(_activity(community, window))
+    values["active_members"] = _active_members(community, window)
+    return values
+
+
+# --- Shares, medians and percentiles ---------------------------------------------------------------------------
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole``, or None when there is nothing to take a share of."""
+    return part / whole if whole else None
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The ``fraction`` percentile of ``values`` by linear interpolation between the two nearest ranks (the
+    "inclusive" method: numpy's default, PostgreSQL's ``percentile_cont``); the median for 0.5. None if empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def fewest_reaching_half(counts: Sequence[int]) -> int | None:
+    """The fewest of ``counts`` (largest first) whose sum reaches half of the total; None if the total is 0."""
+    total = sum(counts)
+    if not total:
+        return None
+    reached = 0
+    for taken, count in enumerate(sorted(counts, reverse=True), start=1):
+        reached += count
+        if 2 * reached >= total:
+            return taken
+    return None  # not reached: counts are not negative
+
+
+# --- Responsiveness: one row per thread of the window ----------------------------------------------------------
+
+
+def _is_someone_else(author_field: str) -> Any:
+    """A reply's or comment's author differs from the thread's (``OuterRef("author_id")``). A thread by a
+    deleted account (author None): any known person is someone else; a reply by a deleted account under a known
+    person's thread is someone else's too; when both are unknown, nobody can tell, and it does not count."""
+    return Q(**{f"{author_field}__lt": OuterRef("author_id")}) | Q(**{f"{author_field}__gt": OuterRef("author_id")})
+
+
+def _first(queryset: QuerySet[Any]) -> Subquery:
+    return Subquery(queryset.order_by("created_at").values("created_at")[:1], output_field=DateTimeField())
+
+
+def _first_by_someone_else(replies: QuerySet[Any], author_field: str) -> Case:
+    """The first of ``replies`` (a subquery on the thread, ``OuterRef("pk")``) written by someone other than the
+    thread's author, as a datetime or NULL."""
+    return Case(
+        When(author_id__isnull=True, then=_first(replies.filter(**{f"{author_field}__isnull": False}))),
+        default=_first(replies.filter(Q(**{f"{author_field}__isnull": True}) | _is_someone_else(author_field))),
+        output_field=DateTimeField(),
+    )
+
+
+@dataclass(frozen=True)
+class _ThreadRow:
+    author_id: int | None
+    kind: str
+    created_at: datetime
+    first_reply_at: datetime | None  # first reply (post) by someone else, by the end of the window
+    first_comment_at: datetime | None  # first comment by someone else, by the end of the window
+    authors_first: bool  # the author's first thread in the community
+    accepted: bool  # a question with an accepted answer written by the end of the window
+
+    @property
+    def first_response_at(self) -> datetime | None:
+        times = [t for t in (self.first_reply_at, self.first_comment_at) if t is not None]
+        return min(times) if times else None
+
+
+def _window_threads(community: Community, window: Window) -> list[_ThreadRow]:
+    """The standing threads created in the window (not deleted, not hidden), each with its first response by
+    someone else as known at the end of the window. One query."""
+    before_end = window.ends_before
+    replies = Post.objects.filter(
+        thread_id=OuterRef("pk"), is_opening=False, deleted_at=None, is_hidden=False, created_at__lt=before_end
+    )
+    comments = Comment.objects.filter(
+        post__thread_id=OuterRef("pk"), post__deleted_at=None, post__is_hidden=False, deleted_at=None,
+        created_at__lt=before_end,
+    )
+    earlier = Thread.objects.filter(community=community, author_id=OuterRef("author_id")).filter(
+        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+    )
+    accepted = Post.objects.filter(pk=OuterRef("accepted_post_id"), deleted_at=None, created_at__lt=before_end)
+    rows = (
+        Thread.objects.filter(
+            community=community, deleted_at=None, is_hidden=False,
+            created_at__gte=window.starts_at, created_at__lt=before_end,
+        )
+        .order_by()
+        .annotate(
+            first_reply_at=_first_by_someone_else(replies, "author_id"),
+            first_comment_at=_first_by_someone_else(comments, "author_id"),
+            authors_first=Case(
+                When(author_id__isnull=True, then=False), default=~Exists(earlier)
+            ),
+            accepted=Exists(accepted),
+        )
+        .values_list(
+            "author_id", "kind", "created_at", "first_reply_at", "first_comment_at", "authors_first", "accepted"
+        )
+    )
+    return [_ThreadRow(*row) for row in rows]
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def _covered(thread: _ThreadRow) -> bool:
+    first = thread.first_response_at
+    return first is not None and first - thread.created_at <= RESPONSE_WINDOW
+
+
+def _responsiveness(threads: list[_ThreadRow], window: Window) -> dict[str, Number]:
+    hours = [_hours(t.created_at, t.first_response_at) for t in threads if t.first_response_at is not None]
+    firsts = [t for t in threads if t.authors_first]
+    questions = [t for t in threads if t.kind == ThreadKind.QUESTION]
+    unanswered = sum(1 for t in questions if t.first_reply_at is None)
+    return {
+        "new_threads": len(threads),
+        "reply_coverage_7d": share(sum(1 for t in threads if _covered(t)), len(threads)),
+        "median_first_response_hours": percentile(hours, 0.5),
+        "p90_first_response_hours": percentile(hours, 0.9),
+        "newcomer_reply_coverage_7d": share(sum(1 for t in firsts if _covered(t)), len(firsts)),
+        "unanswered": unanswered,
+        "unanswered_rate": share(unanswered, len(questions)),
+        "solo_thread_rate": share(sum(1 for t in threads if t.first_response_at is None), len(threads)),
+        "accepted_answer_rate": share(sum(1 for t in questions if t.accepted), len(questions)),
+    }
+
+
+# --- Contributions: one row per person and kind of contribution ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contributor:
+    user_id: int
+    organization_id: int | None
+    contributions: int
+
+
+def contributions_in(community: Community, window: Window) -> QuerySet[Any]:
+    """The contributions (``selectors.contributions``) created in the window: ``(author_id, organization_id, n)``
+    per person and kind, as one ``UNION ALL`` query."""
+    kinds = contributions(community=community).filter(created_at__gte=window.starts_at, created_at__lt=window.ends_before)
+    parts = [
+        qs.order_by().values("author_id", "author__profile__organization_id").annotate(n=Count("id")).values_list(
+            "author_id", "author__profile__organization_id", "n"
+        )
+        for qs in kinds
+    ]
+    return parts[0].union(parts[1], parts[2], all=True)
+
+
+def _contributions_by_person(community: Community, window: Window) -> list[Contributor]:
+    totals: dict[int, int] = {}
+    organizations: dict[int, int | None] = {}
+    for user_id, organization_id, n in contributions_in(community, window):
+        totals[user_id] = totals.get(user_id, 0) + n
+        organizations[user_id] = organization_id
+    return [Contributor(user_id, organizations[user_id], n) for user_id, n in totals.items()]
+
+
+def _concentration(people: list[Contributor]) -> dict[str, Number]:
+    counts = sorted((p.contributions for p in people), reverse=True)
+    total = sum(counts)
+    by_organization: dict[int, int] = {}
+    for person in people:
+        if person.organization_id is not None:
+            by_organization[person.organization_id] = (
+                by_organization.get(person.organization_id, 0) + person.contributions
+            )
+    return {
+        "contributions": total,
+        "contributors": len(people),
+        "top10_share": share(sum(counts[:TOP_CONTRIBUTORS]), total),
+        "absence_factor": fewest_reaching_half(counts),
+        "elephant_factor": fewest_reaching_half(list(by_organization.values())),
+    }
+
+
+# --- Activity: DailyActivity and membership --------------------------------------------------------------------
+
+
+def _activity(community: Community, window: Window) -> dict[str, Number]:
+    """DAU (people active on the last day), WAU (last 7 days), MAU (last 30 days) and stickiness: the mean of
+    the daily active people over the last 30 days divided by MAU. One query."""
+    end = window.end
+    last = {n: Q(day__gt=end - timedelta(days=n), day__lte=end) for n in (1, 7, STICKINESS_DAYS)}
+    counts = DailyActivity.objects.filter(community=community, **{"day__gt": end - timedelta(days=STICKINESS_DAYS),
+                                                                  "day__lte": end}).aggregate(
+        dau=Count("user", distinct=True, filter=last[1]),
+        wau=Count("user", distinct=True, filter=last[7]),
+        mau=Count("user", distinct=True, filter=last[STICKINESS_DAYS]),
+        person_days=Count("id"),
+    )
+    mau = counts["mau"]
+    return {
+        "dau": counts["dau"],
+        "wau": counts["wau"],
+        "mau": mau,
+        "dau_mau": share(counts["person_days"], STICKINESS_DAYS * mau),
+    }
+
+
+def _active_members(community: Community, window: Window) -> int:
+    """Members (active membership now, joined by the end of the window when the date is known) with a day of
+    activity in the window (read or contributed, ``DailyActivity``) or a contribution in it. One query."""
+    days = DailyActivity.objects.filter(
+        community=community, user_id=OuterRef("user_id"), day__gte=window.start, day__lte=window.end
+    )
+    kinds = contributions(community=community).filter(
+        created_at__gte=window.starts_at, created_at__lt=window.ends_before, author_id=OuterRef("user_id")
+    )
+    return (
+        Membership.objects.filter(community=community, state=MembershipState.ACTIVE)
+        .filter(Q(joined_at__isnull=True) | Q(joined_at__lt=window.ends_before))
+        .filter(Exists(days) | Exists(kinds.threads) | Exists(kinds.replies) | Exists(kinds.comments))
+        .count()
+    )
+
+
+__all__ = [
+    "DEFAULT_DAYS", "METRICS", "Health", "Metric", "Window", "community_health", "contributions_in",
+    "fewest_reaching_half", "percentile", "share", "window_ending", "window_metrics",
+]
+
