@@ -15,11 +15,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import Case, When
 
-from practica.communities.models import Community, Membership, MembershipState
-from practica.discussions.models import Comment, Post, Thread, ThreadKind
+from practica.communities.models import Community, Membership, MembershipState, Role
+from practica.discussions.models import Comment, Post, Thread, ThreadKind, Vote
 from practica.insights.models import DailyActivity
 from practica.insights.selectors import contributions
 
@@ -27,6 +39,9 @@ DEFAULT_DAYS = 90
 RESPONSE_WINDOW = timedelta(hours=7 * 24)
 TOP_CONTRIBUTORS = 10
 STICKINESS_DAYS = 30  # DAU/MAU is read over the last 30 days of the window, whatever its length
+SILENCE = timedelta(days=90)  # back after this long without contributing: reactivated
+REGULAR = 4  # contributions in a window (or in the SILENCE before it) that make a regular
+LEVELS = ("core", "active", "occasional", "peripheral", "inactive")
 QUERIES_PER_WINDOW = 4
 
 METRICS: tuple[str, ...] = (
@@ -49,6 +64,15 @@ METRICS: tuple[str, ...] = (
     "mau",
     "dau_mau",
     "active_members",
+    "participation_core",
+    "participation_active",
+    "participation_occasional",
+    "participation_peripheral",
+    "participation_inactive",
+    "new_contributors",
+    "reactivated_contributors",
+    "lost_regulars",
+    "net_contributor_change",
 )
 
 Number = int | float | None
@@ -117,9 +141,11 @@ def window_metrics(community: Community, window: Window) -> dict[str, Number]:
     """Every metric of ``METRICS`` for one window (``QUERIES_PER_WINDOW`` queries)."""
     values: dict[str, Number] = {}
     values.update(_responsiveness(_window_threads(community, window), window))
-    values.update(_concentration(_contributions_by_person(community, window)))
+    people, members = _contributors(community, window), _members(community, window)
+    values.update(_concentration(people))
+    values.update(_participation(people, members))
+    values.update(_regulars(people, members))
     values.update(_activity(community, window))
-    values["active_members"] = _active_members(community, window)
     return values
 
 
@@ -262,47 +288,79 @@ def _responsiveness(threads: list[_ThreadRow], window: Window) -> dict[str, Numb
 # --- Contributions: one row per person and kind of contribution ------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Contributor:
+    """A person's contributions in the window and in the ``SILENCE`` before it."""
+
     user_id: int
     organization_id: int | None
-    contributions: int
+    in_window: int = 0
+    before: int = 0  # in the 90 days before the window
+    first_in_window: datetime | None = None
+    last_before: datetime | None = None  # the last in the 90 days before the window
 
 
 def contributions_in(community: Community, window: Window) -> QuerySet[Any]:
-    """The contributions (``selectors.contributions``) created in the window: ``(author_id, organization_id, n)``
-    per person and kind, as one ``UNION ALL`` query."""
-    kinds = contributions(community=community).filter(created_at__gte=window.starts_at, created_at__lt=window.ends_before)
+    """The contributions (``selectors.contributions``) from 90 days before the window to its end, per person and
+    kind, as one ``UNION ALL`` query: ``(author_id, organization_id, in_window, before, first_in_window,
+    last_before)``."""
+    since = window.starts_at - SILENCE
+    inside, before = Q(created_at__gte=window.starts_at), Q(created_at__lt=window.starts_at)
+    kinds = contributions(community=community).filter(created_at__gte=since, created_at__lt=window.ends_before)
     parts = [
-        qs.order_by().values("author_id", "author__profile__organization_id").annotate(n=Count("id")).values_list(
-            "author_id", "author__profile__organization_id", "n"
+        qs.order_by()
+        .values("author_id", "author__profile__organization_id")
+        .annotate(
+            in_window=Count("id", filter=inside),
+            before=Count("id", filter=before),
+            first_in_window=Min("created_at", filter=inside),
+            last_before=Max("created_at", filter=before),
         )
+        .values_list("author_id", "author__profile__organization_id", "in_window", "before", "first_in_window",
+                     "last_before")
         for qs in kinds
     ]
     return parts[0].union(parts[1], parts[2], all=True)
 
 
-def _contributions_by_person(community: Community, window: Window) -> list[Contributor]:
-    totals: dict[int, int] = {}
-    organizations: dict[int, int | None] = {}
-    for user_id, organization_id, n in contributions_in(community, window):
-        totals[user_id] = totals.get(user_id, 0) + n
-        organizations[user_id] = organization_id
-    return [Contributor(user_id, organizations[user_id], n) for user_id, n in totals.items()]
+def _earliest(*times: datetime | None) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
-def _concentration(people: list[Contributor]) -> dict[str, Number]:
-    counts = sorted((p.contributions for p in people), reverse=True)
+def _latest(*times: datetime | None) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
+
+
+def _contributors(community: Community, window: Window) -> dict[int, Contributor]:
+    people: dict[int, Contributor] = {}
+    for user_id, organization_id, in_window, before, first_in, last_before in contributions_in(community, window):
+        person = people.setdefault(user_id, Contributor(user_id, organization_id))
+        person.in_window += in_window
+        person.before += before
+        person.first_in_window = _earliest(person.first_in_window, first_in)
+        person.last_before = _latest(person.last_before, last_before)
+    return people
+
+
+def _core_threshold(counts: Sequence[int]) -> int | None:
+    """The contributions of the last of the fewest people who make half of all (the absence factor's people):
+    whoever has at least as many is core. None when nobody contributed."""
+    taken = fewest_reaching_half(counts)
+    return sorted(counts, reverse=True)[taken - 1] if taken else None
+
+
+def _concentration(people: dict[int, Contributor]) -> dict[str, Number]:
+    counts = sorted((p.in_window for p in people.values() if p.in_window), reverse=True)
     total = sum(counts)
     by_organization: dict[int, int] = {}
-    for person in people:
-        if person.organization_id is not None:
-            by_organization[person.organization_id] = (
-                by_organization.get(person.organization_id, 0) + person.contributions
-            )
+    for person in people.values():
+        if person.organization_id is not None and person.in_window:
+            by_organization[person.organization_id] = by_organization.get(person.organization_id, 0) + person.in_window
     return {
         "contributions": total,
-        "contributors": len(people),
+        "contributors": len(counts),
         "top10_share": share(sum(counts[:TOP_CONTRIBUTORS]), total),
         "absence_factor": fewest_reaching_half(counts),
         "elephant_factor": fewest_reaching_half(list(by_organization.values())),
@@ -333,21 +391,91 @@ def _activity(community: Community, window: Window) -> dict[str, Number]:
     }
 
 
-def _active_members(community: Community, window: Window) -> int:
-    """Members (active membership now, joined by the end of the window when the date is known) with a day of
-    activity in the window (read or contributed, ``DailyActivity``) or a contribution in it. One query."""
-    days = DailyActivity.objects.filter(
-        community=community, user_id=OuterRef("user_id"), day__gte=window.start, day__lte=window.end
+@dataclass(frozen=True)
+class _MemberRow:
+    user_id: int
+    role: str
+    is_member: bool  # an active membership, joined by the end of the window (when the date is known)
+    read: bool  # a day of activity in the window (DailyActivity)
+    reacted: bool  # voted in the window
+    contributed_long_before: bool  # a contribution more than 90 days before the window
+
+
+def _members(community: Community, window: Window) -> list[_MemberRow]:
+    """Everyone with a membership of the community, whatever its state (people who left can be lost regulars),
+    with what they did in the window beyond contributing. One query, one row per membership."""
+    person = OuterRef("user_id")
+    days = DailyActivity.objects.filter(community=community, user_id=person, day__gte=window.start, day__lte=window.end)
+    votes = Vote.objects.filter(
+        user_id=person, post__thread__community=community,
+        created_at__gte=window.starts_at, created_at__lt=window.ends_before,
     )
-    kinds = contributions(community=community).filter(
-        created_at__gte=window.starts_at, created_at__lt=window.ends_before, author_id=OuterRef("user_id")
+    long_before = contributions(community=community).filter(author_id=person, created_at__lt=window.starts_at - SILENCE)
+    is_member = Q(state=MembershipState.ACTIVE) & (Q(joined_at__isnull=True) | Q(joined_at__lt=window.ends_before))
+    rows = (
+        Membership.objects.filter(community=community)
+        .order_by()
+        .annotate(
+            is_member=ExpressionWrapper(is_member, output_field=BooleanField()),
+            read=Exists(days),
+            reacted=Exists(votes),
+            long_before=Exists(long_before.threads) | Exists(long_before.replies) | Exists(long_before.comments),
+        )
+        .values_list("user_id", "role", "is_member", "read", "reacted", "long_before")
     )
-    return (
-        Membership.objects.filter(community=community, state=MembershipState.ACTIVE)
-        .filter(Q(joined_at__isnull=True) | Q(joined_at__lt=window.ends_before))
-        .filter(Exists(days) | Exists(kinds.threads) | Exists(kinds.replies) | Exists(kinds.comments))
-        .count()
-    )
+    return [_MemberRow(*row) for row in rows]
+
+
+def _participation(people: dict[int, Contributor], members: list[_MemberRow]) -> dict[str, Number]:
+    """Each member in one level, the first that fits: core (coordinator or core member by role, or among the
+    fewest people who make half the contributions, ties included), active (``REGULAR`` contributions or more),
+    occasional (fewer), peripheral (read or reacted only), inactive."""
+    threshold = _core_threshold([p.in_window for p in people.values() if p.in_window])
+    levels = dict.fromkeys(LEVELS, 0)
+    active_members = 0
+    for member in members:
+        if not member.is_member:
+            continue
+        contributed = people[member.user_id].in_window if member.user_id in people else 0
+        if member.role in (Role.COORDINATOR, Role.CORE) or (threshold and contributed >= threshold):
+            level = "core"
+        elif contributed >= REGULAR:
+            level = "active"
+        elif contributed:
+            level = "occasional"
+        elif member.read or member.reacted:
+            level = "peripheral"
+        else:
+            level = "inactive"
+        levels[level] += 1
+        active_members += bool(contributed or member.read or member.reacted)
+    values: dict[str, Number] = {f"participation_{level}": count for level, count in levels.items()}
+    values["active_members"] = active_members
+    return values
+
+
+def _regulars(people: dict[int, Contributor], members: list[_MemberRow]) -> dict[str, Number]:
+    """New contributors (their first contribution ever is in the window), reactivated ones (their previous
+    contribution was ``SILENCE`` or more before their first in the window) and lost regulars (``REGULAR`` or more
+    contributions in the ``SILENCE`` before the window, none in it)."""
+    long_before = {m.user_id for m in members if m.contributed_long_before}
+    new = reactivated = lost = 0
+    for person in people.values():
+        if person.in_window and person.first_in_window is not None:
+            if person.last_before is not None:
+                reactivated += person.first_in_window - person.last_before >= SILENCE
+            elif person.user_id in long_before:
+                reactivated += 1
+            else:
+                new += 1
+        elif person.before >= REGULAR:
+            lost += 1
+    return {
+        "new_contributors": new,
+        "reactivated_contributors": reactivated,
+        "lost_regulars": lost,
+        "net_contributor_change": new + reactivated - lost,
+    }
 
 
 __all__ = [

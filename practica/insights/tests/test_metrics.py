@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, Role
-from practica.discussions.models import Comment, Post, Thread, ThreadKind
+from practica.discussions.models import Comment, Post, Thread, ThreadKind, Vote
 from practica.insights import metrics
 from practica.insights.models import DailyActivity
 from practica.lib.testing.factories import (
@@ -72,6 +72,7 @@ def people() -> dict[str, User]:
         "eve": UserFactory.create(username="eve", organization=org_b),
         "fay": UserFactory.create(username="fay"),  # a member who did nothing
         "gus": UserFactory.create(username="gus"),  # a member who only read
+        "hal": UserFactory.create(username="hal"),  # a member who only voted
         "out": UserFactory.create(username="out"),  # reads the public community, not a member
     }
 
@@ -81,7 +82,7 @@ def wells(people: dict[str, User]) -> Community:
     """The hand-computed community. Threads T1..T8 in the window and P1, P2 in the previous one."""
     p = people
     wells = CommunityFactory.create(creator=p["ana"], name="Wells", slug="wells")
-    for name in ("ben", "cai", "dee", "eve", "fay", "gus"):
+    for name in ("ben", "cai", "dee", "eve", "fay", "gus", "hal"):
         MembershipFactory.create(community=wells, user=p[name], role=Role.MEMBER)
     Membership.objects.filter(community=wells).update(joined_at=JOINED)
 
@@ -113,6 +114,7 @@ def wells(people: dict[str, User]) -> Community:
     Thread.objects.filter(pk=t8.pk).update(deleted_at=at(3, 26))
     reply(t4, p["eve"], at(3, 16), deleted_at=at(3, 17))  # a deleted reply does not count
     reply(t4, p["fay"], at(3, 16), is_hidden=True)  # nor does a reply a moderator hid
+    Vote.objects.create(post=accepted, user=p["hal"], created_at=at(3, 3))  # hal reacted
 
     # Days of activity (DailyActivity), the last 30 days of the window being 2026-03-02 .. 2026-03-31.
     for name, day, contributed in [
@@ -185,9 +187,66 @@ def test_reads_daily_activity_for_dau_wau_mau_and_stickiness(wells: Community) -
     assert got["dau_mau"] == pytest.approx(7 / 180)
 
 
-def test_active_members_are_members_who_read_or_contributed_in_the_window(wells: Community) -> None:
-    # ana, ben, cai, dee, eve contributed; gus read; fay did nothing; out is not a member.
-    assert values(wells)["active_members"] == 6
+def test_active_members_are_members_who_read_reacted_or_contributed_in_the_window(wells: Community) -> None:
+    # ana, ben, cai, dee, eve contributed; gus read; hal voted; fay did nothing; out is not a member.
+    assert values(wells)["active_members"] == 7
+
+
+def test_puts_each_member_on_one_level_of_participation(wells: Community) -> None:
+    got = values(wells)
+    # Contributions 4 (ana), 3 (ben), 3 (cai), 2 (dee), 1 (eve): the absence factor's two people end at 3, so
+    # everyone with 3 or more is core (ana is the coordinator anyway), ties included: ana, ben, cai.
+    assert got["participation_core"] == 3
+    assert got["participation_active"] == 0  # nobody else has 4 or more
+    assert got["participation_occasional"] == 2  # dee 2, eve 1
+    assert got["participation_peripheral"] == 2  # gus read, hal voted
+    assert got["participation_inactive"] == 1  # fay; out is no member
+    # The levels share the 8 members out.
+    assert sum(got[f"participation_{level}"] for level in metrics.LEVELS) == Membership.objects.filter(
+        community=wells
+    ).count() == 8
+
+
+def test_counts_new_reactivated_and_lost_contributors(wells: Community) -> None:
+    got = values(wells)
+    # ben, cai and eve contribute for the first time; ana (last on 02-20) and dee (02-10, back on 03-15 after 33
+    # days) were not away for 90 days; nobody had 4 contributions in the 90 days before and none now.
+    assert (got["new_contributors"], got["reactivated_contributors"], got["lost_regulars"]) == (3, 0, 0)
+    assert got["net_contributor_change"] == 3
+
+
+def test_a_regular_is_lost_and_a_silent_one_reactivated(owner: User) -> None:
+    people = {name: UserFactory.create(username=name) for name in ("lou", "yan", "zoe", "wes", "val")}
+    ring = CommunityFactory.create(creator=owner, name="Ring", slug="ring")
+    for person in people.values():
+        MembershipFactory.create(community=ring, user=person)
+    # The window starts on 03-02; the 90 days before it start on 2025-12-02.
+    lou = thread(ring, people["lou"], datetime(2025, 12, 10, tzinfo=UTC))
+    for day in (11, 12, 13):
+        reply(lou, people["lou"], datetime(2025, 12, day, tzinfo=UTC))  # 4 in the 90 days before, none after: lost
+    thread(ring, people["yan"], datetime(2025, 11, 1, tzinfo=UTC))  # long before the 90 days...
+    thread(ring, people["yan"], at(3, 10))  # ...and back: reactivated
+    thread(ring, people["zoe"], datetime(2025, 12, 5, tzinfo=UTC))  # 105 days before her return on 03-20
+    thread(ring, people["zoe"], at(3, 20))  # reactivated
+    thread(ring, people["wes"], at(2, 1))
+    thread(ring, people["wes"], at(3, 5))  # 32 days: neither
+    thread(ring, people["val"], at(3, 7))  # first ever: new
+    got = values(ring)
+    assert (got["new_contributors"], got["reactivated_contributors"], got["lost_regulars"]) == (1, 2, 1)
+    assert got["net_contributor_change"] == 2  # 1 + 2 - 1
+
+
+def test_someone_with_four_contributions_outside_the_core_is_active(owner: User) -> None:
+    trio = CommunityFactory.create(creator=owner, name="Trio", slug="trio")
+    people = [UserFactory.create() for _ in range(3)]
+    for person, count in zip(people, (10, 10, 4), strict=True):
+        MembershipFactory.create(community=trio, user=person)
+        for hour in range(count):
+            thread(trio, person, at(3, 10, hour))
+    Membership.objects.filter(community=trio).update(joined_at=JOINED)
+    got = values(trio)
+    # 24 contributions: 10 < 12, 10 + 10 >= 12, so the two with 10 are core (the owner is by role); 4 is active.
+    assert (got["participation_core"], got["participation_active"]) == (3, 1)
 
 
 def test_each_metric_has_its_value_for_the_previous_window(wells: Community) -> None:
@@ -206,6 +265,8 @@ def test_each_metric_has_its_value_for_the_previous_window(wells: Community) -> 
     assert (got["dau"], got["wau"], got["mau"]) == (1, 1, 1)  # dee on 03-01
     assert got["dau_mau"] == pytest.approx(1 / 30)
     assert got["active_members"] == 2  # ana, dee
+    assert (got["participation_core"], got["participation_occasional"], got["participation_inactive"]) == (1, 1, 6)
+    assert (got["new_contributors"], got["net_contributor_change"]) == (2, 2)  # ana and dee
 
 
 def test_a_response_after_the_end_of_the_window_is_not_known_yet(wells: Community) -> None:
@@ -224,8 +285,13 @@ def test_the_window_is_in_utc_whatever_the_sites_time_zone(wells: Community, set
 
 def test_an_empty_community_has_zeros_and_no_shares(owner: User) -> None:
     empty = CommunityFactory.create(creator=owner, name="Empty", slug="empty")
+    Membership.objects.filter(community=empty).update(joined_at=JOINED)
     got = values(empty)
-    for name in ("new_threads", "contributions", "contributors", "unanswered", "dau", "wau", "mau", "active_members"):
+    for name in (
+        "new_threads", "contributions", "contributors", "unanswered", "dau", "wau", "mau", "active_members",
+        "participation_active", "participation_occasional", "participation_peripheral", "new_contributors",
+        "reactivated_contributors", "lost_regulars", "net_contributor_change",
+    ):
         assert got[name] == 0, name
     for name in (
         "top10_share", "absence_factor", "elephant_factor", "reply_coverage_7d", "median_first_response_hours",
@@ -233,7 +299,14 @@ def test_an_empty_community_has_zeros_and_no_shares(owner: User) -> None:
         "accepted_answer_rate", "dau_mau",
     ):
         assert got[name] is None, name
+    assert (got["participation_core"], got["participation_inactive"]) == (1, 0)  # the coordinator, by role
     assert set(got) == set(metrics.METRICS)
+
+
+def test_a_member_who_joined_after_the_window_is_not_counted_in_it(owner: User) -> None:
+    later = CommunityFactory.create(creator=owner, name="Later", slug="later")  # owner joined today, after END
+    assert sum(values(later)[f"participation_{level}"] for level in metrics.LEVELS) == 0
+    assert sum(values(later, end=datetime.now(UTC).date())[f"participation_{level}"] for level in metrics.LEVELS) == 1
 
 
 def test_a_community_of_one_member_without_an_organisation(owner: User) -> None:
