@@ -43,6 +43,8 @@ SILENCE = timedelta(days=90)  # back after this long without contributing: react
 REGULAR = 4  # contributions in a window (or in the SILENCE before it) that make a regular
 LEVELS = ("core", "active", "occasional", "peripheral", "inactive")
 QUERIES_PER_WINDOW = 4
+MAX_DAYS = 3660  # ten years
+EARLIEST = date(1970, 1, 1)
 
 METRICS: tuple[str, ...] = (
     "new_threads",
@@ -106,8 +108,12 @@ class Window:
 
 
 def window_ending(end: date, days: int = DEFAULT_DAYS) -> Window:
-    if days < 1:
-        raise ValueError("A window has at least one day.")
+    """The ``days`` UTC days ending with ``end``. ValueError (with a message for the person who asked) for a
+    length outside 1..``MAX_DAYS`` or a window that would start before ``EARLIEST``."""
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"A window has from 1 to {MAX_DAYS} days.")
+    if end - EARLIEST < timedelta(days=2 * days):  # this window and the one before it
+        raise ValueError(f"The window and the one before it must start on {EARLIEST.isoformat()} or later.")
     return Window(start=end - timedelta(days=days - 1), end=end)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 
 from practica.accounts.models import User
 from practica.communities.models import Community
@@ -143,3 +145,18 @@ def test_the_back_fill_can_start_from_a_day(community: Community, owner: User, m
     _content(community, owner, member)
     assert services.activity_backfill(community=community, since=date(2026, 3, 11)) == 1
     assert rows(community) == [("member", date(2026, 3, 11), True)]
+
+
+def test_the_command_back_fills_a_community_by_its_slug(community: Community, owner: User, member: User) -> None:
+    _content(community, owner, member)
+    out = StringIO()
+    call_command("backfill_activity", "--community", community.slug, stdout=out)
+    assert out.getvalue() == f"{community.slug}: 2 contribution days marked\n"
+    assert len(rows(community)) == 2
+
+
+@pytest.mark.parametrize("arguments", [["--community", "nowhere"], ["--since", "10 March"]])
+def test_the_command_refuses_a_wrong_argument_with_a_message(arguments: list[str], community: Community) -> None:
+    with pytest.raises(CommandError):
+        call_command("backfill_activity", *arguments, stdout=StringIO())
+    assert DailyActivity.objects.count() == 0

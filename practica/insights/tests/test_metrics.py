@@ -138,6 +138,19 @@ def test_the_window_is_the_given_number_of_utc_days_ending_with_the_end_day() ->
     assert window.previous() == metrics.Window(start=date(2026, 1, 31), end=date(2026, 3, 1))
 
 
+@pytest.mark.parametrize("days", [0, -1, metrics.MAX_DAYS + 1])
+def test_a_window_of_a_wrong_length_is_refused_with_a_message(days: int) -> None:
+    with pytest.raises(ValueError, match="from 1 to"):
+        metrics.window_ending(END, days)
+
+
+def test_a_window_before_1970_is_refused_with_a_message() -> None:
+    with pytest.raises(ValueError, match="1970-01-01 or later"):
+        metrics.window_ending(date(1970, 3, 1), 30)
+    with pytest.raises(ValueError, match="or later"):
+        metrics.window_ending(date.min, 1)
+
+
 def test_counts_threads_contributions_and_contributors_of_the_window(wells: Community) -> None:
     got = values(wells)
     # T1..T6 stand and were created in the window (T7 is the next day, T8 was deleted).
