@@ -3,11 +3,12 @@ contribution days of a community whose history was imported."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
 
@@ -16,6 +17,8 @@ from practica.communities.models import Community
 from practica.insights.models import DailyActivity
 from practica.insights.selectors import contributions
 from practica.lib.bulk import bulk_upsert
+
+logger = logging.getLogger(__name__)
 
 # What the cache remembers for a person, community and day: the strongest activity already written.
 _READ, _CONTRIBUTED = "read", "contributed"
@@ -38,7 +41,8 @@ def activity_record(
     """Remember that ``user`` was active in ``community`` on the UTC ``day`` (today by default): read only, or
     contributed. Idempotent: one row per person, community and day (``INSERT ... ON CONFLICT``), and
     ``contributed`` only ever goes from False to True. The cache remembers what was written, so a second read the
-    same day costs no query at all. Anonymous visitors are not recorded. Returns whether it wrote."""
+    same day costs no query at all. Anonymous visitors are not recorded, and a failed write is logged, never
+    raised (activity is not worth an error page). Returns whether it wrote."""
     if not user.is_authenticated or user.pk is None:
         return False
     day = day or utc_today()
@@ -47,14 +51,22 @@ def activity_record(
     if seen == _CONTRIBUTED or (seen == _READ and not contributed):
         return False
     row = DailyActivity(community=community, user=user, day=day, contributed=contributed)
-    if contributed:
-        # ON CONFLICT (community, user, day) DO UPDATE SET contributed = TRUE
-        DailyActivity.objects.bulk_create(
-            [row], update_conflicts=True, unique_fields=["community", "user", "day"], update_fields=["contributed"]
-        )
-    else:
-        # ON CONFLICT DO NOTHING: a read never turns a contribution day back into a reading day.
-        DailyActivity.objects.bulk_create([row], ignore_conflicts=True)
+    try:
+        # A savepoint: a failed write (say, SQLite's "database is locked") must not break the page's transaction.
+        with transaction.atomic():
+            if contributed:
+                # ON CONFLICT (community, user, day) DO UPDATE SET contributed = TRUE
+                DailyActivity.objects.bulk_create(
+                    [row], update_conflicts=True, unique_fields=["community", "user", "day"],
+                    update_fields=["contributed"],
+                )
+            else:
+                # ON CONFLICT DO NOTHING: a read never turns a contribution day back into a reading day.
+                DailyActivity.objects.bulk_create([row], ignore_conflicts=True)
+    except DatabaseError:
+        # Counting activity is never worth an error page; the next visit tries again.
+        logger.exception("Could not record activity of user %s in community %s", user.pk, community.pk)
+        return False
     # Remember it only once it is committed: a rolled-back write must be written again next time.
     transaction.on_commit(
         lambda: cache.set(key, _CONTRIBUTED if contributed else _READ, _SEEN_SECONDS), robust=True

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from practica.accounts.models import User
 from practica.communities.models import Community
@@ -91,6 +92,19 @@ def test_each_day_and_each_community_has_its_own_row(
 def test_anonymous_visitors_are_not_recorded(community: Community) -> None:
     assert services.activity_record(user=AnonymousUser(), community=community) is False  # type: ignore[arg-type]
     assert DailyActivity.objects.count() == 0
+
+
+def test_a_failed_write_is_logged_and_leaves_the_transaction_usable(
+    community: Community, member: User, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(*args: Any, **kwargs: Any) -> None:
+        with connection.cursor() as cursor:  # a statement that fails inside the savepoint, as a lock would
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(DailyActivity.objects, "bulk_create", locked)
+    assert services.activity_record(user=member, community=community, day=DAY) is False
+    assert "Could not record activity" in caplog.text
+    assert DailyActivity.objects.count() == 0  # the surrounding transaction still answers
 
 
 def test_the_day_defaults_to_today_in_utc(community: Community, member: User) -> None:
