@@ -128,9 +128,15 @@ class Metric:
 
 @dataclass(frozen=True)
 class Health:
+    """A community's metrics for a window and the one before; each member's level of participation in the
+    window (user id -> level: for coordinators only, never for members' eyes); and the movement between levels
+    from the previous window to this one (``movement``)."""
+
     window: Window
     previous_window: Window
     metrics: dict[str, Metric]
+    levels: dict[int, str]
+    movement: dict[tuple[str, str], int]
 
 
 def community_health(*, community: Community, end: date | None = None, days: int = DEFAULT_DAYS) -> Health:
@@ -138,21 +144,57 @@ def community_health(*, community: Community, end: date | None = None, days: int
     by default) and over the window before it. ``2 * QUERIES_PER_WINDOW`` queries."""
     window = window_ending(end or datetime.now(UTC).date(), days)
     previous = window.previous()
-    current_values, previous_values = window_metrics(community, window), window_metrics(community, previous)
+    (current_values, current_levels), (previous_values, previous_levels) = (
+        _window(community, window), _window(community, previous)
+    )
     metrics = {name: Metric(value=current_values[name], previous=previous_values[name]) for name in METRICS}
-    return Health(window=window, previous_window=previous, metrics=metrics)
+    return Health(
+        window=window, previous_window=previous, metrics=metrics, levels=current_levels,
+        movement=movement(previous_levels, current_levels),
+    )
 
 
 def window_metrics(community: Community, window: Window) -> dict[str, Number]:
     """Every metric of ``METRICS`` for one window (``QUERIES_PER_WINDOW`` queries)."""
+    return _window(community, window)[0]
+
+
+def _window(community: Community, window: Window) -> tuple[dict[str, Number], dict[int, str]]:
+    """The window's metrics, and each member's level of participation in it (user id -> level)."""
     values: dict[str, Number] = {}
     values.update(_responsiveness(_window_threads(community, window), window))
     people, members = _contributors(community, window), _members(community, window)
     values.update(_concentration(people))
-    values.update(_participation(people, members))
+    levels = _levels(people, members)
+    values.update(_participation(people, members, levels))
     values.update(_regulars(people, members))
     values.update(_activity(community, window))
-    return values
+    return values, levels
+
+
+def movement(before: dict[int, str], after: dict[int, str]) -> dict[tuple[str, str], int]:
+    """How many people went from each level of participation to each other from one window to the next
+    (``(from, to) -> count``, every pair of ``LEVELS``); someone who was no member in a window counts as inactive
+    in it."""
+    table = {(source, target): 0 for source in LEVELS for target in LEVELS}
+    for user_id in before.keys() | after.keys():
+        table[(before.get(user_id, "inactive"), after.get(user_id, "inactive"))] += 1
+    return table
+
+
+def moves(table: dict[tuple[str, str], int]) -> dict[str, int]:
+    """The movement table summed up: promoted (to a higher level), held (the same level, inactive excepted) and
+    dropped (to a lower level)."""
+    rank = {level: index for index, level in enumerate(reversed(LEVELS))}  # inactive 0 .. core 4
+    summary = {"promoted": 0, "held": 0, "dropped": 0}
+    for (source, target), count in table.items():
+        if rank[target] > rank[source]:
+            summary["promoted"] += count
+        elif rank[target] < rank[source]:
+            summary["dropped"] += count
+        elif source != "inactive":
+            summary["held"] += count
+    return summary
 
 
 # --- Shares, medians and percentiles ---------------------------------------------------------------------------
@@ -432,31 +474,41 @@ def _members(community: Community, window: Window) -> list[_MemberRow]:
     return [_MemberRow(*row) for row in rows]
 
 
-def _participation(people: dict[int, Contributor], members: list[_MemberRow]) -> dict[str, Number]:
-    """Each member in one level, the first that fits: core (coordinator or core member by role, or among the
+def _levels(people: dict[int, Contributor], members: list[_MemberRow]) -> dict[int, str]:
+    """Each member on one level, the first that fits: core (coordinator or core member by role, or among the
     fewest people who make half the contributions, ties included), active (``REGULAR`` contributions or more),
     occasional (fewer), peripheral (read or reacted only), inactive."""
     threshold = _core_threshold([p.in_window for p in people.values() if p.in_window])
-    levels = dict.fromkeys(LEVELS, 0)
-    active_members = 0
+    levels: dict[int, str] = {}
     for member in members:
         if not member.is_member:
             continue
         contributed = people[member.user_id].in_window if member.user_id in people else 0
         if member.role in (Role.COORDINATOR, Role.CORE) or (threshold and contributed >= threshold):
-            level = "core"
+            levels[member.user_id] = "core"
         elif contributed >= REGULAR:
-            level = "active"
+            levels[member.user_id] = "active"
         elif contributed:
-            level = "occasional"
+            levels[member.user_id] = "occasional"
         elif member.read or member.reacted:
-            level = "peripheral"
+            levels[member.user_id] = "peripheral"
         else:
-            level = "inactive"
-        levels[level] += 1
-        active_members += bool(contributed or member.read or member.reacted)
-    values: dict[str, Number] = {f"participation_{level}": count for level, count in levels.items()}
-    values["active_members"] = active_members
+            levels[member.user_id] = "inactive"
+    return levels
+
+
+def _participation(
+    people: dict[int, Contributor], members: list[_MemberRow], levels: dict[int, str]
+) -> dict[str, Number]:
+    """How many members on each level, and the active members: with a contribution, a read or a vote."""
+    counts = dict.fromkeys(LEVELS, 0)
+    for level in levels.values():
+        counts[level] += 1
+    values: dict[str, Number] = {f"participation_{level}": count for level, count in counts.items()}
+    values["active_members"] = sum(
+        1 for m in members
+        if m.is_member and (m.read or m.reacted or (m.user_id in people and people[m.user_id].in_window))
+    )
     return values
 
 
@@ -485,7 +537,7 @@ def _regulars(people: dict[int, Contributor], members: list[_MemberRow]) -> dict
 
 
 __all__ = [
-    "DEFAULT_DAYS", "METRICS", "Health", "Metric", "Window", "community_health", "contributions_in",
-    "fewest_reaching_half", "percentile", "share", "window_ending", "window_metrics",
+    "DEFAULT_DAYS", "LEVELS", "METRICS", "Health", "Metric", "Window", "community_health", "contributions_in",
+    "fewest_reaching_half", "movement", "moves", "percentile", "share", "window_ending", "window_metrics",
 ]
 

@@ -220,6 +220,40 @@ def test_puts_each_member_on_one_level_of_participation(wells: Community) -> Non
     ).count() == 8
 
 
+def test_shows_how_members_moved_between_levels_since_the_previous_window(
+    wells: Community, people: dict[str, User]
+) -> None:
+    health = metrics.community_health(community=wells, end=END, days=DAYS)
+    p = people
+    assert health.levels == {
+        p["ana"].pk: "core", p["ben"].pk: "core", p["cai"].pk: "core", p["dee"].pk: "occasional",
+        p["eve"].pk: "occasional", p["fay"].pk: "inactive", p["gus"].pk: "peripheral", p["hal"].pk: "peripheral",
+    }
+    # Before: ana core, dee occasional, everyone else inactive (see the previous window's test).
+    moved = {pair: count for pair, count in health.movement.items() if count}
+    assert moved == {
+        ("core", "core"): 1,  # ana
+        ("occasional", "occasional"): 1,  # dee
+        ("inactive", "core"): 2,  # ben, cai
+        ("inactive", "occasional"): 1,  # eve
+        ("inactive", "peripheral"): 2,  # gus, hal
+        ("inactive", "inactive"): 1,  # fay
+    }
+    assert len(health.movement) == 25  # every pair, zeros included, for the table
+    assert metrics.moves(health.movement) == {"promoted": 5, "held": 2, "dropped": 0}
+
+
+def test_a_member_who_stops_contributing_is_dropped(owner: User, member: User) -> None:
+    fading = CommunityFactory.create(creator=owner, name="Fading", slug="fading")
+    MembershipFactory.create(community=fading, user=member)
+    Membership.objects.filter(community=fading).update(joined_at=JOINED)
+    # The previous window only: the one contribution of all, so core (the absence factor's one person); then nothing.
+    thread(fading, member, at(2, 10))
+    health = metrics.community_health(community=fading, end=END, days=DAYS)
+    assert health.movement[("core", "inactive")] == 1
+    assert metrics.moves(health.movement) == {"promoted": 0, "held": 1, "dropped": 1}  # owner stays core
+
+
 def test_counts_new_reactivated_and_lost_contributors(wells: Community) -> None:
     got = values(wells)
     # ben, cai and eve contribute for the first time; ana (last on 02-20) and dee (02-10, back on 03-15 after 33
