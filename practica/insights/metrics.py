@@ -162,7 +162,7 @@ def window_metrics(community: Community, window: Window) -> dict[str, Number]:
 def _window(community: Community, window: Window) -> tuple[dict[str, Number], dict[int, str]]:
     """The window's metrics, and each member's level of participation in it (user id -> level)."""
     values: dict[str, Number] = {}
-    values.update(_responsiveness(_window_threads(community, window), window))
+    values.update(_responsiveness(_window_threads(community, window)))
     people, members = _contributors(community, window), _members(community, window)
     values.update(_concentration(people))
     levels = _levels(people, members)
@@ -315,7 +315,7 @@ def _covered(thread: _ThreadRow) -> bool:
     return first is not None and first - thread.created_at <= RESPONSE_WINDOW
 
 
-def _responsiveness(threads: list[_ThreadRow], window: Window) -> dict[str, Number]:
+def _responsiveness(threads: list[_ThreadRow]) -> dict[str, Number]:
     hours = [_hours(t.created_at, t.first_response_at) for t in threads if t.first_response_at is not None]
     firsts = [t for t in threads if t.authors_first]
     questions = [t for t in threads if t.kind == ThreadKind.QUESTION]
