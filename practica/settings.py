@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "practica.notifications",
     "practica.events",
     "practica.discovery",
+    "practica.insights",
     "practica.audit",
     "practica.api",
     "practica.front",

@@ -1,0 +1,417 @@
+"""The metric catalogue on a small community whose every number can be checked by hand (docs/metrics.md has the
+definitions). The arithmetic is written beside each expected value."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from practica.accounts.models import User
+from practica.communities.models import Community, Membership, Role
+from practica.discussions.models import Comment, Post, Thread, ThreadKind, Vote
+from practica.insights import metrics
+from practica.insights.models import DailyActivity
+from practica.lib.testing.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+END = date(2026, 3, 31)  # the window: 2026-03-02 .. 2026-03-31 (30 days); the previous: 2026-01-31 .. 2026-03-01
+DAYS = 30
+JOINED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def at(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def thread(community: Community, author: User | None, when: datetime, kind: str = ThreadKind.QUESTION) -> Thread:
+    made = Thread.objects.create(
+        community=community, author=author, kind=kind, title=f"Thread of {when:%m-%d %H:%M}", created_at=when,
+        last_activity_at=when,
+    )
+    Post.objects.create(thread=made, author=author, is_opening=True, body_source="x", body_html="x", created_at=when)
+    return made
+
+
+def reply(on: Thread, author: User | None, when: datetime, **fields: Any) -> Post:
+    return Post.objects.create(thread=on, author=author, body_source="x", body_html="x", created_at=when, **fields)
+
+
+def comment(on: Thread | Post, author: User | None, when: datetime) -> Comment:
+    post = on.posts.get(is_opening=True) if isinstance(on, Thread) else on
+    return Comment.objects.create(post=post, author=author, body_source="x", body_html="x", created_at=when)
+
+
+def values(community: Community, end: date = END, days: int = DAYS) -> dict[str, Any]:
+    health = metrics.community_health(community=community, end=end, days=days)
+    return {name: metric.value for name, metric in health.metrics.items()}
+
+
+def previous(community: Community, end: date = END, days: int = DAYS) -> dict[str, Any]:
+    health = metrics.community_health(community=community, end=end, days=days)
+    return {name: metric.previous for name, metric in health.metrics.items()}
+
+
+@pytest.fixture
+def people() -> dict[str, User]:
+    org_a, org_b = OrganizationFactory.create(name="Org A"), OrganizationFactory.create(name="Org B")
+    return {
+        "ana": UserFactory.create(username="ana", organization=org_a),
+        "ben": UserFactory.create(username="ben", organization=org_a),
+        "cai": UserFactory.create(username="cai", organization=org_b),
+        "dee": UserFactory.create(username="dee"),  # imported: no organisation
+        "eve": UserFactory.create(username="eve", organization=org_b),
+        "fay": UserFactory.create(username="fay"),  # a member who did nothing
+        "gus": UserFactory.create(username="gus"),  # a member who only read
+        "hal": UserFactory.create(username="hal"),  # a member who only voted
+        "out": UserFactory.create(username="out"),  # reads the public community, not a member
+    }
+
+
+@pytest.fixture
+def wells(people: dict[str, User]) -> Community:
+    """The hand-computed community. Threads T1..T8 in the window and P1, P2 in the previous one."""
+    p = people
+    wells = CommunityFactory.create(creator=p["ana"], name="Wells", slug="wells")
+    for name in ("ben", "cai", "dee", "eve", "fay", "gus", "hal"):
+        MembershipFactory.create(community=wells, user=p[name], role=Role.MEMBER)
+    Membership.objects.filter(community=wells).update(joined_at=JOINED)
+
+    # Previous window (2026-01-31 .. 2026-03-01).
+    p1 = thread(wells, p["dee"], at(2, 10, 10))  # dee's first thread; a question
+    reply(p1, p["ana"], at(2, 10, 20))  # response after 10 h
+    p2 = thread(wells, p["ana"], at(2, 20, 10), ThreadKind.DISCUSSION)  # ana's first thread
+    reply(p2, p["cai"], at(3, 3, 10))  # 11 days later, in the current window: P2 is solo in the previous one
+
+    # Current window (2026-03-02 .. 2026-03-31).
+    t1 = thread(wells, p["ana"], at(3, 2, 10))  # question
+    comment(t1, p["ana"], at(3, 2, 11))  # her own comment: a contribution, not a response
+    accepted = reply(t1, p["ben"], at(3, 2, 12))  # response after 2 h
+    Thread.objects.filter(pk=t1.pk).update(accepted_post=accepted)
+    t2 = thread(wells, p["ben"], at(3, 5, 9))  # question, ben's first thread
+    reply(t2, p["ben"], at(3, 5, 10))  # he answers himself: not a response, and the question stays unanswered
+    comment(t2, p["cai"], at(3, 6, 9))  # a comment by someone else after 24 h: a response, not an answer
+    t3 = thread(wells, p["cai"], at(3, 10), ThreadKind.DISCUSSION)  # cai's first thread
+    reply(t3, p["ana"], at(3, 20))  # response after 240 h (10 days): too late for the 7-day coverage
+    t4 = thread(wells, p["eve"], at(3, 15, 8))  # question, eve's first thread
+    reply(t4, p["dee"], at(3, 15, 14))  # response after 6 h
+    t5 = thread(wells, p["dee"], at(3, 31, 23, 59, 59), ThreadKind.IDEA)  # the last second of the window counts
+    reply(t5, p["ana"], at(4, 1))  # after the window: not known at its end, T5 is solo
+    t6 = thread(wells, None, at(3, 20, 12))  # a question by a deleted account
+    reply(t6, p["ana"], at(3, 21, 12))  # response after 24 h (any known person is someone else)
+    thread(wells, p["ben"], at(4, 1))  # T7: the first second after the window does not count
+    t8 = thread(wells, p["cai"], at(3, 25))  # T8: deleted, with its reply
+    reply(t8, p["eve"], at(3, 25, 1))
+    Thread.objects.filter(pk=t8.pk).update(deleted_at=at(3, 26))
+    reply(t4, p["eve"], at(3, 16), deleted_at=at(3, 17))  # a deleted reply does not count
+    reply(t4, p["fay"], at(3, 16), is_hidden=True)  # nor does a reply a moderator hid
+    Vote.objects.create(post=accepted, user=p["hal"], created_at=at(3, 3))  # hal reacted
+
+    # Days of activity (DailyActivity), the last 30 days of the window being 2026-03-02 .. 2026-03-31.
+    for name, day, contributed in [
+        ("ana", date(2026, 3, 31), False),
+        ("ben", date(2026, 3, 31), True),
+        ("ben", date(2026, 3, 30), False),
+        ("cai", date(2026, 3, 25), False),
+        ("eve", date(2026, 3, 2), False),
+        ("gus", date(2026, 3, 12), False),
+        ("out", date(2026, 3, 28), False),
+        ("dee", date(2026, 3, 1), False),  # in the previous window
+    ]:
+        DailyActivity.objects.create(community=wells, user=p[name], day=day, contributed=contributed)
+    return wells
+
+
+def test_the_window_is_the_given_number_of_utc_days_ending_with_the_end_day() -> None:
+    window = metrics.window_ending(END, DAYS)
+    assert (window.start, window.end, window.days) == (date(2026, 3, 2), END, 30)
+    assert window.starts_at == at(3, 2) and window.ends_before == at(4, 1)
+    assert window.previous() == metrics.Window(start=date(2026, 1, 31), end=date(2026, 3, 1))
+
+
+@pytest.mark.parametrize("days", [0, -1, metrics.MAX_DAYS + 1])
+def test_a_window_of_a_wrong_length_is_refused_with_a_message(days: int) -> None:
+    with pytest.raises(ValueError, match="from 1 to"):
+        metrics.window_ending(END, days)
+
+
+def test_a_window_before_1970_is_refused_with_a_message() -> None:
+    with pytest.raises(ValueError, match="1970-01-01 or later"):
+        metrics.window_ending(date(1970, 3, 1), 30)
+    with pytest.raises(ValueError, match="or later"):
+        metrics.window_ending(date.min, 1)
+
+
+def test_counts_threads_contributions_and_contributors_of_the_window(wells: Community) -> None:
+    got = values(wells)
+    # T1..T6 stand and were created in the window (T7 is the next day, T8 was deleted).
+    assert got["new_threads"] == 6
+    # Threads by known people: T1 ana, T2 ben, T3 cai, T4 eve, T5 dee = 5; replies: ben on T1, ben on T2, ana on T3,
+    # dee on T4, ana on T6, cai on P2 = 6; comments: ana on T1, cai on T2 = 2. 5 + 6 + 2 = 13.
+    assert got["contributions"] == 13
+    # ana 4 (T1, reply T3, reply T6, comment T1), ben 3, cai 3, dee 2, eve 1.
+    assert got["contributors"] == 5
+
+
+def test_measures_how_concentrated_the_contributions_are(wells: Community) -> None:
+    got = values(wells)
+    assert got["top10_share"] == 1.0  # five people, all among the top ten: 13 / 13
+    # 4, 3, 3, 2, 1: half of 13 is 6.5; 4 < 6.5, 4 + 3 = 7 >= 6.5, so 2 people.
+    assert got["absence_factor"] == 2
+    # Org A (ana 4 + ben 3 = 7), org B (cai 3 + eve 1 = 4); dee has no organisation and is left out.
+    # Half of 7 + 4 = 11 is 5.5; org A alone makes 7.
+    assert got["elephant_factor"] == 1
+
+
+def test_measures_how_quickly_and_how_often_threads_get_a_response(wells: Community) -> None:
+    got = values(wells)
+    # First responses: T1 2 h, T2 24 h (cai's comment), T3 240 h, T4 6 h, T5 none by the end, T6 24 h.
+    # Within 7 x 24 = 168 h: T1, T2, T4, T6 = 4 of 6 threads.
+    assert got["reply_coverage_7d"] == pytest.approx(4 / 6)
+    # Sorted hours 2, 6, 24, 24, 240: the median is the third, 24.
+    assert got["median_first_response_hours"] == pytest.approx(24)
+    # p90 at rank (5 - 1) x 0.9 = 3.6: 24 + 0.6 x (240 - 24) = 153.6.
+    assert got["p90_first_response_hours"] == pytest.approx(153.6)
+    # Authors' first threads: T2 (ben), T3 (cai), T4 (eve); T1 is ana's second (P2), T5 dee's second (P1),
+    # T6's author is unknown. Covered: T2 and T4, 2 of 3.
+    assert got["newcomer_reply_coverage_7d"] == pytest.approx(2 / 3)
+    # Questions T1, T2, T4, T6; T2 has no reply by someone else (ben answered himself, cai only commented).
+    assert got["unanswered"] == 1
+    assert got["unanswered_rate"] == pytest.approx(1 / 4)
+    assert got["solo_thread_rate"] == pytest.approx(1 / 6)  # T5 alone has no response by the end of the window
+    assert got["accepted_answer_rate"] == pytest.approx(1 / 4)  # T1 of the four questions
+
+
+def test_reads_daily_activity_for_dau_wau_mau_and_stickiness(wells: Community) -> None:
+    got = values(wells)
+    assert got["dau"] == 2  # on 03-31: ana, ben
+    assert got["wau"] == 4  # 03-25 .. 03-31: ana, ben, cai, out
+    assert got["mau"] == 6  # 03-02 .. 03-31: ana, ben, cai, eve, gus, out (dee's 03-01 is the day before)
+    # 7 person-days over 30 days is 7 / 30 people a day on average; divided by MAU 6: 7 / 180.
+    assert got["dau_mau"] == pytest.approx(7 / 180)
+
+
+def test_active_members_are_members_who_read_reacted_or_contributed_in_the_window(wells: Community) -> None:
+    # ana, ben, cai, dee, eve contributed; gus read; hal voted; fay did nothing; out is not a member.
+    assert values(wells)["active_members"] == 7
+
+
+def test_puts_each_member_on_one_level_of_participation(wells: Community) -> None:
+    got = values(wells)
+    # Contributions 4 (ana), 3 (ben), 3 (cai), 2 (dee), 1 (eve): the absence factor's two people end at 3, so
+    # everyone with 3 or more is core (ana is the coordinator anyway), ties included: ana, ben, cai.
+    assert got["participation_core"] == 3
+    assert got["participation_active"] == 0  # nobody else has 4 or more
+    assert got["participation_occasional"] == 2  # dee 2, eve 1
+    assert got["participation_peripheral"] == 2  # gus read, hal voted
+    assert got["participation_inactive"] == 1  # fay; out is no member
+    # The levels share the 8 members out.
+    assert sum(got[f"participation_{level}"] for level in metrics.LEVELS) == Membership.objects.filter(
+        community=wells
+    ).count() == 8
+
+
+def test_shows_how_members_moved_between_levels_since_the_previous_window(
+    wells: Community, people: dict[str, User]
+) -> None:
+    health = metrics.community_health(community=wells, end=END, days=DAYS)
+    p = people
+    assert health.levels == {
+        p["ana"].pk: "core", p["ben"].pk: "core", p["cai"].pk: "core", p["dee"].pk: "occasional",
+        p["eve"].pk: "occasional", p["fay"].pk: "inactive", p["gus"].pk: "peripheral", p["hal"].pk: "peripheral",
+    }
+    # Before: ana core, dee occasional, everyone else inactive (see the previous window's test).
+    moved = {pair: count for pair, count in health.movement.items() if count}
+    assert moved == {
+        ("core", "core"): 1,  # ana
+        ("occasional", "occasional"): 1,  # dee
+        ("inactive", "core"): 2,  # ben, cai
+        ("inactive", "occasional"): 1,  # eve
+        ("inactive", "peripheral"): 2,  # gus, hal
+        ("inactive", "inactive"): 1,  # fay
+    }
+    assert len(health.movement) == 25  # every pair, zeros included, for the table
+    assert metrics.moves(health.movement) == {"promoted": 5, "held": 2, "dropped": 0}
+
+
+def test_a_member_who_stops_contributing_is_dropped(owner: User, member: User) -> None:
+    fading = CommunityFactory.create(creator=owner, name="Fading", slug="fading")
+    MembershipFactory.create(community=fading, user=member)
+    Membership.objects.filter(community=fading).update(joined_at=JOINED)
+    # The previous window only: the one contribution of all, so core (the absence factor's one person); then nothing.
+    thread(fading, member, at(2, 10))
+    health = metrics.community_health(community=fading, end=END, days=DAYS)
+    assert health.movement[("core", "inactive")] == 1
+    assert metrics.moves(health.movement) == {"promoted": 0, "held": 1, "dropped": 1}  # owner stays core
+
+
+def test_counts_new_reactivated_and_lost_contributors(wells: Community) -> None:
+    got = values(wells)
+    # ben, cai and eve contribute for the first time; ana (last on 02-20) and dee (02-10, back on 03-15 after 33
+    # days) were not away for 90 days; nobody had 4 contributions in the 90 days before and none now.
+    assert (got["new_contributors"], got["reactivated_contributors"], got["lost_regulars"]) == (3, 0, 0)
+    assert got["net_contributor_change"] == 3
+
+
+def test_a_regular_is_lost_and_a_silent_one_reactivated(owner: User) -> None:
+    people = {name: UserFactory.create(username=name) for name in ("lou", "yan", "zoe", "wes", "val")}
+    ring = CommunityFactory.create(creator=owner, name="Ring", slug="ring")
+    for person in people.values():
+        MembershipFactory.create(community=ring, user=person)
+    # The window starts on 03-02; the 90 days before it start on 2025-12-02.
+    lou = thread(ring, people["lou"], datetime(2025, 12, 10, tzinfo=UTC))
+    for day in (11, 12, 13):
+        reply(lou, people["lou"], datetime(2025, 12, day, tzinfo=UTC))  # 4 in the 90 days before, none after: lost
+    thread(ring, people["yan"], datetime(2025, 11, 1, tzinfo=UTC))  # long before the 90 days...
+    thread(ring, people["yan"], at(3, 10))  # ...and back: reactivated
+    thread(ring, people["zoe"], datetime(2025, 12, 5, tzinfo=UTC))  # 105 days before her return on 03-20
+    thread(ring, people["zoe"], at(3, 20))  # reactivated
+    thread(ring, people["wes"], at(2, 1))
+    thread(ring, people["wes"], at(3, 5))  # 32 days: neither
+    thread(ring, people["val"], at(3, 7))  # first ever: new
+    got = values(ring)
+    assert (got["new_contributors"], got["reactivated_contributors"], got["lost_regulars"]) == (1, 2, 1)
+    assert got["net_contributor_change"] == 2  # 1 + 2 - 1
+
+
+def test_someone_with_four_contributions_outside_the_core_is_active(owner: User) -> None:
+    trio = CommunityFactory.create(creator=owner, name="Trio", slug="trio")
+    people = [UserFactory.create() for _ in range(3)]
+    for person, count in zip(people, (10, 10, 4), strict=True):
+        MembershipFactory.create(community=trio, user=person)
+        for hour in range(count):
+            thread(trio, person, at(3, 10, hour))
+    Membership.objects.filter(community=trio).update(joined_at=JOINED)
+    got = values(trio)
+    # 24 contributions: 10 < 12, 10 + 10 >= 12, so the two with 10 are core (the owner is by role); 4 is active.
+    assert (got["participation_core"], got["participation_active"]) == (3, 1)
+
+
+def test_each_metric_has_its_value_for_the_previous_window(wells: Community) -> None:
+    got = previous(wells)
+    assert got["new_threads"] == 2  # P1, P2
+    assert got["contributions"] == 3  # P1 dee, P2 ana, ana's reply on P1 (cai's reply on P2 came on 03-03)
+    assert got["contributors"] == 2
+    assert got["absence_factor"] == 1  # ana 2 of 3
+    assert got["elephant_factor"] == 1  # org A (ana) alone; dee has none
+    assert got["reply_coverage_7d"] == pytest.approx(1 / 2)  # P1 in 10 h; P2's reply came after the window
+    assert got["median_first_response_hours"] == pytest.approx(10)
+    assert got["p90_first_response_hours"] == pytest.approx(10)
+    assert got["newcomer_reply_coverage_7d"] == pytest.approx(1 / 2)  # P1 and P2 are their authors' first
+    assert (got["unanswered"], got["unanswered_rate"], got["accepted_answer_rate"]) == (0, 0.0, 0.0)
+    assert got["solo_thread_rate"] == pytest.approx(1 / 2)
+    assert (got["dau"], got["wau"], got["mau"]) == (1, 1, 1)  # dee on 03-01
+    assert got["dau_mau"] == pytest.approx(1 / 30)
+    assert got["active_members"] == 2  # ana, dee
+    assert (got["participation_core"], got["participation_occasional"], got["participation_inactive"]) == (1, 1, 6)
+    assert (got["new_contributors"], got["net_contributor_change"]) == (2, 2)  # ana and dee
+
+
+def test_a_response_after_the_end_of_the_window_is_not_known_yet(wells: Community) -> None:
+    # Seen from 2026-04-01 (a 31-day window), T5 has ana's reply of 04-01 00:00, and T7 is in.
+    got = values(wells, end=date(2026, 4, 1), days=31)
+    assert got["new_threads"] == 7
+    # T5 has its response now; T7, created at 00:00 that day, is the one solo thread of seven.
+    assert got["solo_thread_rate"] == pytest.approx(1 / 7)
+
+
+def test_the_window_is_in_utc_whatever_the_sites_time_zone(wells: Community, settings: Any) -> None:
+    expected = values(wells)
+    settings.TIME_ZONE = "Pacific/Auckland"
+    assert values(wells) == expected
+
+
+def test_an_empty_community_has_zeros_and_no_shares(owner: User) -> None:
+    empty = CommunityFactory.create(creator=owner, name="Empty", slug="empty")
+    Membership.objects.filter(community=empty).update(joined_at=JOINED)
+    got = values(empty)
+    for name in (
+        "new_threads", "contributions", "contributors", "unanswered", "dau", "wau", "mau", "active_members",
+        "participation_active", "participation_occasional", "participation_peripheral", "new_contributors",
+        "reactivated_contributors", "lost_regulars", "net_contributor_change",
+    ):
+        assert got[name] == 0, name
+    for name in (
+        "top10_share", "absence_factor", "elephant_factor", "reply_coverage_7d", "median_first_response_hours",
+        "p90_first_response_hours", "newcomer_reply_coverage_7d", "unanswered_rate", "solo_thread_rate",
+        "accepted_answer_rate", "dau_mau",
+    ):
+        assert got[name] is None, name
+    assert (got["participation_core"], got["participation_inactive"]) == (1, 0)  # the coordinator, by role
+    assert set(got) == set(metrics.METRICS)
+
+
+def test_a_member_who_joined_after_the_window_is_not_counted_in_it(owner: User) -> None:
+    later = CommunityFactory.create(creator=owner, name="Later", slug="later")  # owner joined today, after END
+    assert sum(values(later)[f"participation_{level}"] for level in metrics.LEVELS) == 0
+    assert sum(values(later, end=datetime.now(UTC).date())[f"participation_{level}"] for level in metrics.LEVELS) == 1
+
+
+def test_a_community_of_one_member_without_an_organisation(owner: User) -> None:
+    alone = CommunityFactory.create(creator=owner, name="Alone", slug="alone")
+    Membership.objects.filter(community=alone).update(joined_at=JOINED)
+    solo = thread(alone, owner, at(3, 10))
+    reply(solo, owner, at(3, 11))  # talking to herself is no response
+    got = values(alone)
+    assert (got["new_threads"], got["contributions"], got["contributors"]) == (1, 2, 1)
+    assert (got["top10_share"], got["absence_factor"]) == (1.0, 1)
+    assert got["elephant_factor"] is None  # contributions exist, but none by someone with an organisation
+    assert (got["reply_coverage_7d"], got["newcomer_reply_coverage_7d"], got["solo_thread_rate"]) == (0.0, 0.0, 1.0)
+    assert got["median_first_response_hours"] is None
+    assert (got["unanswered"], got["unanswered_rate"]) == (1, 1.0)
+    assert got["active_members"] == 1
+
+
+def test_content_of_deleted_accounts_is_no_contribution_but_replies_to_it_are_responses(owner: User) -> None:
+    orphaned = CommunityFactory.create(creator=owner, name="Orphaned", slug="orphaned")
+    unknown = thread(orphaned, None, at(3, 10))
+    reply(unknown, None, at(3, 10, 1))  # nobody can tell whether the same deleted account wrote it: no response
+    known = thread(orphaned, owner, at(3, 12))
+    reply(known, None, at(3, 12, 3))  # a deleted account's reply to owner's thread is someone else's: after 3 h
+    got = values(orphaned)
+    assert (got["new_threads"], got["contributions"], got["contributors"]) == (2, 1, 1)
+    assert got["reply_coverage_7d"] == pytest.approx(1 / 2)
+    assert got["median_first_response_hours"] == pytest.approx(3)
+    assert got["unanswered"] == 1
+
+
+def test_the_top_ten_share_counts_only_the_ten_biggest_contributors(owner: User) -> None:
+    many = CommunityFactory.create(creator=owner, name="Many", slug="many")
+    # Twelve people: the first writes 3 threads, the eleven others 1 each = 14; the top ten make 3 + 9 = 12.
+    authors = [UserFactory.create() for _ in range(12)]
+    for index, author in enumerate(authors):
+        for hour in range(3 if index == 0 else 1):
+            thread(many, author, at(3, 10, hour))
+    got = values(many)
+    assert got["contributions"] == 14
+    assert got["top10_share"] == pytest.approx(12 / 14)
+    assert got["absence_factor"] == 5  # half of 14 is 7: 3 + 1 + 1 + 1 + 1 = 7, five people
+
+
+def _queries_for(community: Community) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        metrics.community_health(community=community, end=END, days=DAYS)
+    return len(queries)
+
+
+@pytest.mark.parametrize("threads", [5, 50])
+def test_the_metrics_cost_the_same_queries_for_5_and_50_threads(owner: User, threads: int) -> None:
+    sized = CommunityFactory.create(creator=owner, name="Sized", slug="sized")
+    people = [UserFactory.create() for _ in range(threads // 5)]
+    for index in range(threads):
+        made = thread(sized, people[index % len(people)], at(3, 2 + index % 28, index % 24))
+        reply(made, owner, at(3, 2 + index % 28, index % 24, 30))
+        comment(made, people[(index + 1) % len(people)], at(3, 2 + index % 28, index % 24, 40))
+        DailyActivity.objects.get_or_create(community=sized, user=people[index % len(people)], day=made.created_at.date())
+    # Per window: threads with their first responses, contributions per person, activity, active members.
+    assert _queries_for(sized) == 2 * metrics.QUERIES_PER_WINDOW == 8
+    assert values(sized)["new_threads"] == threads
