@@ -8,6 +8,7 @@ The pages are read a second time (``page_queries``), so per-session work is not 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,6 +21,7 @@ from practica.discussions.models import Thread
 from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.events import services as events
 from practica.knowledge.tests.builders import published
+from practica.lib.testing.client import page_html
 from practica.lib.testing.queries import assert_queries, page_queries
 
 SESSION = ("django_session", "the visitor's session")
@@ -31,9 +33,15 @@ SIDEBAR_TOPICS = ("topics_topic", "the community's topics in the side bar")
 
 
 @pytest.fixture
-def world(community: Community, owner: User, member: User) -> Thread:
+def world(community: Community, owner: User, member: User, django_capture_on_commit_callbacks: Any) -> Thread:
     """A public community with a busy question (votes, comments, an accepted answer), other threads, published
-    knowledge and upcoming events; several members from organisations."""
+    knowledge and upcoming events; several members from organisations. The notifications these writes send (on
+    commit, as after each request) are delivered."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return _build_world(community, owner, member)
+
+
+def _build_world(community: Community, owner: User, member: User) -> Thread:
     helpers = [person(f"helper{i}", community) for i in range(3)]
     thread = ask(community, member, "How do you test a cement barrier?")
     for helper in helpers:
@@ -247,6 +255,7 @@ def test_member_list_makes_the_pinned_queries(world: Thread, member: User, commu
 def test_notification_list_makes_the_pinned_queries(world: Thread, member: User) -> None:
     response, sqls = page_queries(_member(member), "/notifications/")
     assert response.status_code == 200
+    assert "How do you test a cement barrier?" in page_html(response), "the member has notifications to list"
     assert_queries(sqls, [
         *SIGNED_IN,
         ("notifications_notification", "the paginator's count"),

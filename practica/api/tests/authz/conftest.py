@@ -19,7 +19,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import TestCase, override_settings
 
-from practica.api.tests.authz.world import World, build_world, login_clients
+from practica.api.tests.authz.world import World, build_world, finish_world, login_clients
 
 
 @pytest.fixture(scope="package")
@@ -45,6 +45,8 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         try:
             with TestCase.captureOnCommitCallbacks(execute=True):
                 built = build_world()
+            with TestCase.captureOnCommitCallbacks(execute=True):  # a later request: after the world's notifications
+                finish_world(built)
             built.emails = list(mail.outbox)
             login_clients(built)
             yield built

@@ -339,8 +339,7 @@ def _build_place(visibility: str, *, outsider: User, organization: Any, watcher:
         collection=collection, event=event, action=action, invitation=invitation,
         invitation_token=community_services.invitation_token(invitation), request=request,
         membership=Membership.objects.get(community=community, user=member), webhook=webhook,
-        import_job=import_job, notification=Notification.objects.filter(recipient=member, community=community)
-        .order_by("id").first(),  # type: ignore[arg-type]
+        import_job=import_job, notification=None,  # type: ignore[arg-type]  # filled in by finish_world
         expert_request=expert_request, topic_name=topic_name, past_key=occurrence_key(first),
         api_token=account_services.token_create(user=member, name=f"Reports {short}").token,
         next_key=occurrence_key(first + dt.timedelta(weeks=1)),
@@ -365,12 +364,23 @@ def build_world() -> World:
         )
         for visibility in VISIBILITIES
     }
-    private = places[Visibility.PRIVATE]
+    return World(places=places, outsider=outsider, admin=admin, removed=removed, organization_slug=organization.slug)
+
+
+def finish_world(world: World) -> None:
+    """What follows the world's requests (call after its on-commit callbacks ran: notifications are sent on commit,
+    to the readers of that moment): each place's member's first notification, then the private community's watcher
+    removed, once what they heard as a member has been delivered."""
+    for place in world.places.values():
+        place.notification = (
+            Notification.objects.filter(recipient=place.people["member"], community=place.community).order_by("id").first()
+        )
+        assert place.notification is not None, f"the {place.visibility} community's member heard of nothing"
+    private = world.place("private")
     community_services.membership_remove(
         community=private.community, actor=private.people["coordinator"],
-        membership_id=Membership.objects.get(community=private.community, user=removed).pk,
+        membership_id=Membership.objects.get(community=private.community, user=world.removed).pk,
     )
-    return World(places=places, outsider=outsider, admin=admin, removed=removed, organization_slug=organization.slug)
 
 
 def login_clients(world: World) -> None:
