@@ -57,7 +57,7 @@ MIN_SIMILARITY = 0.25  # below this cosine a thread is not about the text (measu
 STALE_SHARE = 0.1  # --if-stale rebuilds when the threads differ from the space's by this share
 POWER_ITERATIONS = 4  # of the randomised SVD; its error on the 100 leading dimensions is then negligible
 OVERSAMPLING = 20
-REREAD_MARGIN = dt.timedelta(seconds=60)  # see _Space.get
+REREAD_MARGIN = dt.timedelta(seconds=60)  # see LoadedSpace.get
 GONE = -1  # the community of a thread that left the space, in memory (no community has this id)
 _lock = threading.Lock()
 
@@ -165,7 +165,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
     if documents < max(min_documents(), 2) or len(kept) < 2:
         with transaction.atomic():
             LatentSpace.objects.all().delete()
-        _Space.invalidate()
+        LoadedSpace.invalidate()
         report.seconds = time.monotonic() - started
         return report
     index = {word: i for i, word in enumerate(kept)}
@@ -218,7 +218,7 @@ def build(*, dimensions: int = DIMENSIONS) -> BuildReport:
                 ]
             )
     lap("store")
-    _Space.invalidate()
+    LoadedSpace.invalidate()
     report.documents, report.words, report.dimensions = len(threads), len(kept), k
     report.seconds = time.monotonic() - started
     return report
@@ -240,7 +240,7 @@ def is_stale() -> bool:
 # --- The space in memory ---------------------------------------------------------------------------------
 
 
-class _Space:
+class LoadedSpace:
     """The newest space and every thread's vector, in memory; refreshed from the rows changed since last read."""
 
     space_id: int | None = None
@@ -263,7 +263,7 @@ class _Space:
             cls.space_id = None
 
     @classmethod
-    def get(cls) -> type[_Space] | None:
+    def get(cls) -> type[LoadedSpace] | None:
         """This class, up to date, or None when there is no space."""
         import numpy as np
 
@@ -362,7 +362,7 @@ def fold_in(documents: Sequence[tuple[int, int | None, dict[str, int]]]) -> int:
     """Place these threads — (thread id, community id, word counts) as just indexed — in the current space
     (when there is one): a thread asked about before the next build is found like the others."""
     in_communities = [(t, c, counts) for t, c, counts in documents if c is not None]
-    space = _Space.get() if in_communities else None
+    space = LoadedSpace.get() if in_communities else None
     if space is None or space.space_id is None:
         return 0
     now = timezone.now()
@@ -384,7 +384,7 @@ def fold_in(documents: Sequence[tuple[int, int | None, dict[str, int]]]) -> int:
 def forget(thread_ids: Iterable[int]) -> None:
     """Threads that left the index (deleted, hidden) leave the space too. Their rows stay until the next build,
     emptied and stamped now: a process that holds the space in memory rereads the rows changed since it last
-    looked (``_Space.get``) and takes the thread out of every community, so it no longer fills one of the
+    looked (``LoadedSpace.get``) and takes the thread out of every community, so it no longer fills one of the
     ``NEIGHBOURS`` places (a deleted row would not be reread; the thread would linger until the next build)."""
     ThreadLatent.objects.filter(thread_id__in=list(thread_ids)).exclude(vector=b"").update(
         vector=b"", updated_at=timezone.now()
@@ -394,12 +394,12 @@ def forget(thread_ids: Iterable[int]) -> None:
 # --- Asking the space --------------------------------------------------------------------------------------
 
 
-Placed = tuple[type[_Space], Any]
+Placed = tuple[type[LoadedSpace], Any]
 
 
-def current_space() -> type[_Space] | None:
+def current_space() -> type[LoadedSpace] | None:
     """The space in use, up to date in this process (None when there is none, or latent search is off)."""
-    return _Space.get()
+    return LoadedSpace.get()
 
 
 def place_text(text: str) -> Placed | None:
@@ -408,7 +408,7 @@ def place_text(text: str) -> Placed | None:
     counts = informative_words(text)
     if len(counts) < MIN_WORDS:
         return None
-    space = _Space.get()
+    space = LoadedSpace.get()
     if space is None:
         return None
     vector = space.place(counts)

@@ -1,7 +1,7 @@
 """The search index: one row per searchable thing, kept in step with the content as it is saved.
 
 The full-text part lives beside it, per database: an FTS5 table kept in sync by triggers on SQLite, and a
-weighted ``tsvector`` column filled by a trigger (with a GIN index) on PostgreSQL. See ``backends.py``.
+weighted ``tsvector`` column filled by a trigger (with a GIN index) on PostgreSQL. See ``backends/``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class SearchDocument(models.Model):
         constraints = [models.UniqueConstraint(fields=["doc_type", "object_id"], name="search_document_unique")]
         indexes = [
             models.Index(fields=["community", "doc_type"], name="search_doc_community_type"),
-            # Search sorted by date or votes walks these (backends.ORDER_INDEXES).
+            # Search sorted by date or votes walks these (backends.base.ORDER_INDEXES).
             models.Index(fields=["created_at", "id"], name="search_doc_created"),
             models.Index(fields=["votes", "created_at", "id"], name="search_doc_votes"),
         ]

@@ -106,7 +106,7 @@ TITLES_KEPT = 50_000  # titles' word vectors kept per process (a few MB); the ca
 
 
 def _title_vector(space: Any, title: str) -> dict[int, float]:
-    """A title's weighted words in this space's vocabulary, kept with the space (``latent._Space.titles``, emptied
+    """A title's weighted words in this space's vocabulary, kept with the space (``latent.LoadedSpace.titles``, emptied
     when another space is read): the same titles come back search after search (tokenising 250 of them was half
     the cost of ``features``)."""
     titles = space.titles

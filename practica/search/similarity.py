@@ -13,7 +13,7 @@ where ``tf`` is a word's weighted count, ``idf(w) = log((N + 1) / documents with
 index), ``‖c‖`` the length of ``c``'s vector of ``1 + log tf`` (the candidate's length without idf: it needs no
 statistics of words outside the question's own). The source thread's ``SOURCE_TERMS`` most frequent words are
 used, so a request looks up at most that many document frequencies (cached an hour per process, see
-``backends._cached``).
+``backends.index_statistics``).
 
 Measured on the Quantum Computing dump (docs/quality.md): related threads' recall@10 0.60 → 0.67 and MRR
 0.34 → 0.39; the whole vectors matter (keeping only each thread's 100 most frequent words gave half the gain).

@@ -1,4 +1,4 @@
-"""Indexes for search sorted by date or by votes (``backends.ORDER_INDEXES``). Plain CREATE INDEX on both
+"""Indexes for search sorted by date or by votes (``backends.base.ORDER_INDEXES``). Plain CREATE INDEX on both
 databases: on SQLite the table (and so its full-text triggers, 0002) is left as it is."""
 
 from django.conf import settings

@@ -16,7 +16,7 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.lib.testing.client import Api
 from practica.search import backends, selectors
-from practica.search.backends import Filters, get_backend
+from practica.search.backends import Filters, get_backend, index_statistics, postgres, sqlite
 from practica.search.models import DocType, SearchDocument
 from practica.search.tests.conftest import client_for
 
@@ -237,7 +237,7 @@ def test_a_query_matching_most_documents_ranks_the_newest_of_them(
     assert backend.matches_at_least(["plenty"], any_term=False, threshold=500)
     assert not backend.matches_at_least(["needle"], any_term=False, threshold=500)
     assert not backend.matches_at_least(["plenty", "needle"], any_term=False, threshold=500)  # both: ≤ 40
-    monkeypatch.setattr(backends, "BROAD_MATCHES", 500)
+    monkeypatch.setattr(sqlite, "BROAD_MATCHES", 500)
     found = backend.candidates(["plenty"], Filters([], []), any_term=False, limit=50)
     newest = set(ids[-700:])  # 500 of the last 700 documents have "plenty"
     assert len(found) == 50 and {i for i, _ in found} <= newest
@@ -262,8 +262,8 @@ def test_postgresql_ranks_the_newest_matches_of_a_broad_query_and_all_of_a_narro
         return backend._plan(match, params)
 
     assert plan(["plenty"], False) == "all"  # an index under BROAD_MATCHES (5,000) documents: every match
-    monkeypatch.setattr(backends, "BROAD_MATCHES", 1000)
-    monkeypatch.setattr(backends, "PG_BROAD_MATCHES", 200)  # dense from √(200 × 1,200 / 2) ≈ 346 matches
+    monkeypatch.setattr(postgres, "BROAD_MATCHES", 1000)
+    monkeypatch.setattr(postgres, "PG_BROAD_MATCHES", 200)  # dense from √(200 × 1,200 / 2) ≈ 346 matches
     assert plan(["plenty"], False) == "dense"  # 900 of 1,200
     assert plan(["plen"], False) == "dense"  # the last word is a prefix, as typed
     assert plan(["fifthword"], False) == "sparse"  # 300
@@ -278,7 +278,7 @@ def test_postgresql_ranks_the_newest_matches_of_a_broad_query_and_all_of_a_narro
     # Narrow queries are ranked over all their matches, old ones included.
     needles = backend.candidates(["needle"], Filters([], []), any_term=False, limit=50)
     assert len(needles) == 40 and ids[0] in {i for i, _ in needles}
-    monkeypatch.setattr(backends, "PG_BROAD_MATCHES", 1000)
+    monkeypatch.setattr(postgres, "PG_BROAD_MATCHES", 1000)
     assert plan(["plenty"], False) == "all"  # fewer matches than that
 
 
@@ -292,21 +292,21 @@ def test_postgresql_estimates_the_frequency_of_a_word_its_statistics_say_is_comm
     assert backend._estimated_frequencies(["plenty"], "english") == {}  # no statistics yet: words are counted
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchdocument")  # the whole table is the sample: exact shares
-    backends._common_seen.clear()
+    postgres.clear_caches()
     # Prefixes are counted; unique7 is too rare to be among the common lexemes.
     assert backend._estimated_frequencies(["plenty", "plen:*", "unique7"], "english") == {"plenty": 900}
-    monkeypatch.setattr(backends, "ESTIMATED_FROM", 300)
+    monkeypatch.setattr(postgres, "ESTIMATED_FROM", 300)
     with connection.cursor() as cursor:  # the statistics answer: rows added since change nothing
         cursor.execute("UPDATE search_searchdocument SET body = body || ' plenty'")
-    backends._stats.clear()
+    index_statistics.clear()
     assert backend.document_frequency("plenty", cap=100) == 100
     assert backend.document_frequency("plenty", cap=2000) == 900  # estimated: 300 or more
     assert backend.document_frequency("fifthword", cap=2000) == 300
     assert backend.document_frequency("needle", cap=30) == 30  # 40 > 1.25 × 30
     assert backend.document_frequency("needle", cap=35) == 35  # counted: too close to trust an estimate
     assert backend.document_frequency("needle", cap=1000) == 40
-    monkeypatch.setattr(backends, "ESTIMATED_FROM", 1000)
-    backends._stats.clear()
+    monkeypatch.setattr(postgres, "ESTIMATED_FROM", 1000)
+    index_statistics.clear()
     assert backend.document_frequency("plenty", cap=2000) == 1200  # counted
 
 

@@ -75,7 +75,7 @@ def test_the_site_learns_from_its_own_links_and_searches_follow(site: dict[str, 
     assert "Stored: searches now order whole questions by the learnt weights." in out
     assert _first(member, question) == linked.title
     assert LatentSpace.objects.get().order_learnt_at is not None
-    assert latent._Space.order_weights is not None and latent._Space.order_weights != rerank.WEIGHTS
+    assert latent.LoadedSpace.order_weights is not None and latent.LoadedSpace.order_weights != rerank.WEIGHTS
 
 
 def test_what_it_says_holds_no_title_even_of_private_threads(site: dict[str, list[Thread]]) -> None:
