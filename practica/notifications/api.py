@@ -21,6 +21,7 @@ from practica.accounts.authentication import authenticated_user
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.communities.selectors import Access, community_get_readable
+from practica.lib.api.pagination import PagePagination
 from practica.lib.api.requests import validated_data
 from practica.notifications import selectors, services, targets
 from practica.notifications.models import EmailMode, Notification, Subscription, Webhook
@@ -74,10 +75,21 @@ class MarkReadSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+class NotificationPagination(PagePagination):
+    """A page of notifications, with the caller's count of unread ones (the badge) beside it."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["unread_count"] = {"type": "integer", "example": 3}
+        paginated["required"] = [*paginated.get("required", []), "unread_count"]
+        return paginated
+
+
 class NotificationListView(generics.ListAPIView[Notification]):
     """The caller's notifications, newest first; ``?unread=1`` for unread ones only."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = NotificationPagination
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()
 

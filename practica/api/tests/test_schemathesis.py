@@ -26,8 +26,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.case import Case
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from practica.accounts.models import User
 from practica.accounts.services import token_create
@@ -47,6 +49,8 @@ from practica.notifications import services as notification_services
 EXAMPLES = 6
 # One in this many generated path values is kept as generated (an id that does not exist, a strange slug).
 KEEP_GENERATED = 5
+# Valid requests per operation in the conformance check: the steered ids make most of them reach the real answer.
+CONFORMANCE_EXAMPLES = 4
 
 
 @dataclass
@@ -169,9 +173,94 @@ def test_no_operation_answers_5xx_to_generated_requests(api_schema: Any, world: 
 
         try:
             call()
-        except Exception as exc:  # every operation is tried, and all their failures reported together
+        except (Exception, FailureGroup) as exc:  # every operation is tried (a FailureGroup is no Exception), and all their failures reported together
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def _strict(node: Any) -> Any:
+    """The schema with every object that lists its properties closed to others (``additionalProperties:
+    false``): JSON Schema lets an object carry keys it does not declare, so a payload richer than its serializer
+    (a detail returned where a summary is declared) would pass unseen."""
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    strict = {key: _strict(value) for key, value in node.items()}
+    if "properties" in strict and "additionalProperties" not in strict and not any(
+        key in strict for key in ("allOf", "oneOf", "anyOf")
+    ):
+        strict["additionalProperties"] = False
+    return strict
+
+
+def _declared_body(raw: dict[str, Any], path: str, method: str, status: int) -> Any:
+    """The JSON schema the raw OpenAPI document declares for this answer, one ``$ref`` resolved; None if none."""
+    responses = raw["paths"][path][method.lower()].get("responses", {})
+    declared = responses.get(str(status)) or responses.get("default") or {}
+    schema = declared.get("content", {}).get("application/json", {}).get("schema")
+    if isinstance(schema, dict) and "$ref" in schema:
+        schema = raw["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _body_without_a_schema(raw: dict[str, Any], case: Case, response: Any) -> str | None:
+    """A JSON body where the schema declares none, or declares a free-form object (``dict``): the schema does
+    not say what the answer is."""
+    if response.status_code >= 300 or not response.content:
+        return None
+    content_type = {name.lower(): values for name, values in response.headers.items()}.get("content-type", [""])
+    if "json" not in content_type[0]:
+        return None
+    declared = _declared_body(raw, case.operation.path, case.method, response.status_code)
+    if declared is None:
+        return f"{response.status_code} returns JSON, the schema declares no body"
+    if declared.get("type") == "object" and "properties" not in declared and "$ref" not in declared:
+        return f"{response.status_code} is declared as a free-form object (a dict)"
+    return None
+
+
+def test_every_response_agrees_with_its_schema(world: World) -> None:
+    """Valid requests only: what each operation answers has the body its schema declares, no more, no less.
+
+    The schema is generated from the serializers that also write the payloads; a hand-built dict, a field the
+    serializer does not declare, or an answer the schema does not describe shows here.
+    """
+    raw = Api().as_user(world.coordinator).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    api_schema = schemathesis.openapi.from_dict(_strict(raw))
+    api_schema.app = WSGIHandler()
+    failures: list[str] = []
+    found: dict[str, list[str]] = {}  # the problems seen per operation
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        problems = found.setdefault(operation.label, [])
+
+        @hypothesis.settings(
+            max_examples=CONFORMANCE_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(GenerationMode.POSITIVE))
+        def call(case: Case) -> None:
+            world.steer(case)
+            response = case.call(headers={"Authorization": f"Token {world.key_for(case)}"})
+            problem = _body_without_a_schema(raw, case, response)
+            if problem and problem not in found[case.operation.label]:
+                found[case.operation.label].append(problem)
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
+            )
+
+        try:
+            call()
+        except (Exception, FailureGroup) as exc:  # every operation is tried (a FailureGroup is no Exception), and all their failures reported together
+            problems.append(str(exc)[:1200])
+        if problems:
+            failures.append(f"{operation.label}: " + "; ".join(problems))
+    assert not failures, f"{len(failures)} operations disagree with their schema:\n\n" + "\n\n".join(failures)
 
 
 # --- After a DELETE -----------------------------------------------------------------------------------
