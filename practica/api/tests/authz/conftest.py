@@ -37,9 +37,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     with settings, django_db_blocker.unblock():
         from practica.search import backends
 
-        backends._stats.clear()
-        backends._languages_seen.clear()
-        backends._common_seen.clear()
+        backends.clear_caches()
         outer = transaction.atomic()
         outer.__enter__()
         try:
