@@ -44,6 +44,21 @@ def _mentioned(post: Post, comment: Comment | None) -> list[User]:
     return [m.user for m in qs]
 
 
+def _tell_mentioned(post: Post, name: str, url: str) -> None:
+    """Those a thread's opening post or a reply mentions (a comment's mentions are worded apart)."""
+    thread = post.thread
+    notify(
+        recipients=_mentioned(post, None),
+        kind=Kind.MENTION,
+        subject=f"{name} mentioned you in “{thread.title}”",
+        text=_snippet(post.body_text),
+        url=url,
+        community=thread.community,
+        actor=post.author,
+        target=post,
+    )
+
+
 @transaction.atomic
 def thread_created(thread_id: int, post_id: int) -> None:
     """A new thread: its author watches it, those it mentions hear of it, and so do the community's watchers
@@ -56,16 +71,7 @@ def thread_created(thread_id: int, post_id: int) -> None:
         thread_watch_automatically(user=author, thread=thread)
     name = author.display_name if author else "Someone"
     url = _post_url(post)
-    notify(
-        recipients=_mentioned(post, None),
-        kind=Kind.MENTION,
-        subject=f"{name} mentioned you in “{thread.title}”",
-        text=_snippet(post.body_text),
-        url=url,
-        community=community,
-        actor=author,
-        target=post,
-    )
+    _tell_mentioned(post, name, url)
     broadcast(
         community=community,
         event="thread.created",
@@ -89,16 +95,7 @@ def post_created(post_id: int) -> None:
     thread, community, author = post.thread, post.thread.community, post.author
     name = author.display_name if author else "Someone"
     url = _post_url(post)
-    notify(
-        recipients=_mentioned(post, None),
-        kind=Kind.MENTION,
-        subject=f"{name} mentioned you in “{thread.title}”",
-        text=_snippet(post.body_text),
-        url=url,
-        community=community,
-        actor=author,
-        target=post,
-    )
+    _tell_mentioned(post, name, url)
     notify(
         recipients=notification_selectors.thread_watchers(thread=thread),
         kind=Kind.REPLY,

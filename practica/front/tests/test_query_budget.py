@@ -31,6 +31,32 @@ COMMUNITY = ("communities_community", "the community of the page")
 MEMBERSHIP = ("communities_membership", "the visitor's membership: role and access")
 SIDEBAR_TOPICS = ("topics_topic", "the community's topics in the side bar")
 
+THREADS_OF_A_LIST = [
+    ("discussions_thread", "the threads of the list, with authors and counters joined"),
+    ("discussions_thread_tags", "their tags, prefetched"),
+    ("communities_community", "their communities, for the links"),
+]
+CHARTER_AND_COUNTS = [
+    ("communities_goal", "the charter's goals"),
+    ("communities_membership", "the count of active members"),
+    ("discussions_thread", "the count of questions waiting for a first answer"),
+]
+COMMUNITY_PAGE_BODY = [
+    SIDEBAR_TOPICS,
+    *THREADS_OF_A_LIST,
+    ("events_event", "the next meetings: one-off events"),
+    ("events_occurrence", "the next meetings: dates of recurring ones"),
+    ("events_event", "the next meetings: the events of those dates"),
+    ("communities_membership", "the coordinators, shown as the community's leaders"),
+    ("people_organization", "the organisations taking part"),
+]
+THREAD_POSTS = [
+    ("discussions_post", "the count of replies, for the pages"),
+    ("discussions_post", "this page of replies, the accepted answer first, with authors and profiles"),
+    ("discussions_post", "the opening post"),
+    ("discussions_comment", "the comments of the shown posts, prefetched"),
+]
+
 
 @pytest.fixture
 def world(community: Community, owner: User, member: User, django_capture_on_commit_callbacks: Any) -> Thread:
@@ -70,11 +96,6 @@ def _member(member: User) -> Client:
 
 
 SIGNED_IN = [SESSION, USER]
-THREADS_OF_A_LIST = [
-    ("discussions_thread", "the threads of the list, with authors and counters joined"),
-    ("discussions_thread_tags", "their tags, prefetched"),
-    ("communities_community", "their communities, for the links"),
-]
 
 
 def test_home_page_of_a_member_makes_the_pinned_queries(world: Thread, member: User) -> None:
@@ -123,17 +144,9 @@ def test_community_page_of_a_member_makes_the_pinned_queries(world: Thread, memb
         *SIGNED_IN,
         COMMUNITY,
         MEMBERSHIP,
-        ("communities_goal", "the charter's goals"),
-        ("communities_membership", "the count of active members"),
-        ("discussions_thread", "the count of questions waiting for a first answer"),
+        *CHARTER_AND_COUNTS,
         HEADER_PROFILE,
-        SIDEBAR_TOPICS,
-        *THREADS_OF_A_LIST,
-        ("events_event", "the next meetings: one-off events"),
-        ("events_occurrence", "the next meetings: dates of recurring ones"),
-        ("events_event", "the next meetings: the events of those dates"),
-        ("communities_membership", "the coordinators, shown as the community's leaders"),
-        ("people_organization", "the organisations taking part"),
+        *COMMUNITY_PAGE_BODY,
     ])
 
 
@@ -142,16 +155,8 @@ def test_community_page_of_a_visitor_makes_the_pinned_queries(world: Thread, com
     assert response.status_code == 200
     assert_queries(sqls, [
         COMMUNITY,
-        ("communities_goal", "the charter's goals"),
-        ("communities_membership", "the count of active members"),
-        ("discussions_thread", "the count of questions waiting for a first answer"),
-        SIDEBAR_TOPICS,
-        *THREADS_OF_A_LIST,
-        ("events_event", "the next meetings: one-off events"),
-        ("events_occurrence", "the next meetings: dates of recurring ones"),
-        ("events_event", "the next meetings: the events of those dates"),
-        ("communities_membership", "the coordinators, shown as the community's leaders"),
-        ("people_organization", "the organisations taking part"),
+        *CHARTER_AND_COUNTS,
+        *COMMUNITY_PAGE_BODY,
     ])
 
 
@@ -176,10 +181,7 @@ def test_thread_page_of_a_member_makes_the_pinned_queries(world: Thread, member:
         *SIGNED_IN,
         ("discussions_thread", "the thread, with its community and author"),
         MEMBERSHIP,
-        ("discussions_post", "the count of replies, for the pages"),
-        ("discussions_post", "this page of replies, the accepted answer first, with authors and profiles"),
-        ("discussions_post", "the opening post"),
-        ("discussions_comment", "the comments of the shown posts, prefetched"),
+        *THREAD_POSTS,
         ("discussions_vote", "which of the shown posts the member voted for"),
         ("topics_topic", "the thread's tags"),
         ("discussions_thread", "the linked threads the member may see"),
@@ -193,10 +195,7 @@ def test_thread_page_of_a_visitor_makes_the_pinned_queries(world: Thread, commun
     assert response.status_code == 200
     assert_queries(sqls, [
         ("discussions_thread", "the thread, with its community and author"),
-        ("discussions_post", "the count of replies, for the pages"),
-        ("discussions_post", "this page of replies, the accepted answer first, with authors and profiles"),
-        ("discussions_post", "the opening post"),
-        ("discussions_comment", "the comments of the shown posts, prefetched"),
+        *THREAD_POSTS,
         ("topics_topic", "the thread's tags"),
         ("discussions_thread", "the linked threads a visitor may see"),
         ("knowledge_knowledgeitem", "the knowledge captured from this thread"),
