@@ -19,8 +19,8 @@ from practica.api.models import IdempotencyKey
 from practica.communities.models import Community
 from practica.discussions import services as discussion_services
 from practica.discussions.models import Post, Thread
-from practica.discussions.tests.factories import make_thread
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_an_upload_retried_is_one_attachment_and_a_different_file_is_a_422(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from practica.knowledge.models import Attachment
-    from practica.knowledge.tests.builders import published
+    from practica.lib.testing.content import published
 
     item = published(community, member, owner)
     url = f"/api/v1/knowledge/{item.id}/attachments/"

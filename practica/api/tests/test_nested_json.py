@@ -57,7 +57,7 @@ def test_signed_in_requests_with_a_deeply_nested_body_get_400(
 
 
 def test_a_deeply_nested_body_on_the_attachments_endpoint_gets_400(api: Api, owner: User, community: Community) -> None:
-    from practica.knowledge.tests.builders import draft
+    from practica.lib.testing.content import draft
 
     item = draft(community, owner)
 

@@ -19,7 +19,7 @@ from practica.communities import services as community_services
 from practica.communities.models import Community, Membership, Role
 from practica.discussions import services as discussion_services
 from practica.discussions.models import ThreadKind
-from practica.lib.testing.client import Api
+from practica.lib.testing.client import Api, page_client
 from practica.lib.testing.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin(db: None) -> User:
     return User.objects.create_superuser(username="netadmin", email="netadmin@example.org", password=PASSWORD)
-
-
-def _client(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _set_role(community: Community, actor: User, user: User, role: str) -> None:
@@ -103,7 +96,7 @@ def test_admin_changes_are_recorded(admin: User, member: User) -> None:
 
 
 def test_an_admin_change_through_the_admin_pages_is_recorded_with_the_address(admin: User, member: User) -> None:
-    client = _client(admin)
+    client = page_client(admin)
     url = f"/admin/accounts/user/{member.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
@@ -123,7 +116,7 @@ def test_an_admin_change_through_the_admin_pages_is_recorded_with_the_address(ad
 def test_the_address_of_the_request_is_kept(owner: User, member: User, community: Community) -> None:
     membership = Membership.objects.get(community=community, user=member)
 
-    response = _client(owner).post(
+    response = page_client(owner).post(
         f"/communities/{community.slug}/members/{membership.pk}/role/", {"role": Role.CORE}, REMOTE_ADDR="198.51.100.7"
     )
 
@@ -143,11 +136,11 @@ def test_the_community_log_is_for_its_coordinators_from_three_sides(
     _set_role(community, owner, member, Role.MEMBER)
     url = f"/communities/{community.slug}/audit/"
 
-    coordinator = _client(owner).get(url)
-    as_member = _client(member).get(url)
-    as_outsider = _client(outsider).get(url)
-    anonymous = _client(None).get(url)
-    as_admin = _client(admin).get(url)
+    coordinator = page_client(owner).get(url)
+    as_member = page_client(member).get(url)
+    as_outsider = page_client(outsider).get(url)
+    anonymous = page_client(None).get(url)
+    as_admin = page_client(admin).get(url)
 
     assert coordinator.status_code == 200 and "Made member core member" in coordinator.content.decode()
     assert as_admin.status_code == 200
@@ -165,7 +158,7 @@ def test_a_coordinator_sees_only_their_own_communitys_entries(
     community_services.member_invite(community=elsewhere, actor=other, user=member)
     _set_role(community, owner, member, Role.CORE)
 
-    page = _client(owner).get(f"/communities/{community.slug}/audit/").content.decode()
+    page = page_client(owner).get(f"/communities/{community.slug}/audit/").content.decode()
     api = Api().as_user(owner).get(f"/api/v1/communities/{community.slug}/audit/").json()
 
     assert "Made member core member" in page and "Invited member" not in page
@@ -176,9 +169,9 @@ def test_the_network_log_is_for_network_admins(owner: User, member: User, commun
     account_services.token_create(user=owner, name="ci")
     _set_role(community, owner, member, Role.CORE)
 
-    as_admin = _client(admin).get("/audit/")
-    as_coordinator = _client(owner).get("/audit/")
-    anonymous = _client(None).get("/audit/")
+    as_admin = page_client(admin).get("/audit/")
+    as_coordinator = page_client(owner).get("/audit/")
+    anonymous = page_client(None).get("/audit/")
 
     assert as_admin.status_code == 200
     body = as_admin.content.decode()
@@ -218,7 +211,7 @@ def test_the_private_communitys_log_is_a_404_for_outsiders_in_the_api(outsider: 
 
 
 def test_the_log_page_costs_the_same_queries_for_5_and_50_entries(owner: User, member: User, community: Community) -> None:
-    client = _client(owner)
+    client = page_client(owner)
     url = f"/communities/{community.slug}/audit/"
     client.get(url)
 
@@ -239,7 +232,7 @@ def test_the_log_page_costs_the_same_queries_for_5_and_50_entries(owner: User, m
 def test_entries_cannot_be_changed_in_the_admin(admin: User, owner: User) -> None:
     account_services.token_create(user=owner, name="ci")
     entry = AuditEntry.objects.get()
-    client = _client(admin)
+    client = page_client(admin)
 
     assert client.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code == 200  # read only view
     response = client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"})

@@ -8,8 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.urls import resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +32,7 @@ from practica.lib.testing.factories import (
     OrganizationFactory,
     UserFactory,
 )
+from practica.lib.testing.queries import api_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -746,11 +746,10 @@ def _make_communities(count: int, owner: User) -> None:
 
 
 def _count_queries(api: Api, url: str, expected_rows: int, **params: Any) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = api.get(url, {"page_size": 100, **params})
+    response, sqls = api_queries(api, url, {"page_size": 100, **params})
     assert response.status_code == 200
     assert len(response.json()["results"]) == expected_rows
-    return len(queries)
+    return len(sqls)
 
 
 def test_community_list_costs_the_same_queries_for_5_and_50_rows(api: Api, owner: User, member: User) -> None:

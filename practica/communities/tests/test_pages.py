@@ -12,9 +12,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practica.accounts.models import User
@@ -30,12 +28,14 @@ from practica.communities.models import (
     Stage,
     Visibility,
 )
+from practica.lib.testing.client import field_errors, page_client, page_html
 from practica.lib.testing.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
 )
+from practica.lib.testing.queries import page_queries
 from practica.people.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -44,23 +44,6 @@ HTMX = {"HX-Request": "true"}
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def _client(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _html(response: Any) -> str:
-    return response.content.decode()
-
-
-def _field_errors(html: str, field: str) -> str:
-    """The error list Django renders next to a field (``aria-describedby`` points at it), or ""."""
-    match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
-    return match.group(1) if match else ""
 
 
 def _messages(response: Any) -> list[str]:
@@ -105,7 +88,7 @@ def test_directory_lists_public_and_members_only_communities_but_not_private_one
     members_only_community: Community,
     private_community: Community,
 ) -> None:
-    html = _html(client.get("/communities/"))
+    html = page_html(client.get("/communities/"))
 
     assert "Public Wells" in html
     assert "Members Wells" in html
@@ -116,25 +99,25 @@ def test_directory_lists_public_and_members_only_communities_but_not_private_one
 def test_directory_hides_private_community_from_outsider_whatever_the_filter(
     outsider: User, public_community: Community, private_community: Community
 ) -> None:
-    client = _client(outsider)
+    client = page_client(outsider)
 
     for query in ("", "?q=private", "?q=wells", "?topic=well-integrity", "?visibility=private", "?mine=on"):
         response = client.get("/communities/" + query)
         assert response.status_code == 200, query
-        assert "Private Wells" not in _html(response), query
+        assert "Private Wells" not in page_html(response), query
     # The search itself works: the public community with the same topic is found.
-    assert "Public Wells" in _html(client.get("/communities/?topic=well-integrity"))
+    assert "Public Wells" in page_html(client.get("/communities/?topic=well-integrity"))
 
 
 @pytest.mark.parametrize("side", ["owner", "member"])
 def test_directory_shows_private_community_to_its_members(
     side: str, request: pytest.FixtureRequest, private_community: Community
 ) -> None:
-    client = _client(request.getfixturevalue(side))
+    client = page_client(request.getfixturevalue(side))
 
-    assert "Private Wells" in _html(client.get("/communities/"))
-    assert "Private Wells" in _html(client.get("/communities/?q=private"))
-    assert "Private Wells" in _html(client.get("/communities/?visibility=private"))
+    assert "Private Wells" in page_html(client.get("/communities/"))
+    assert "Private Wells" in page_html(client.get("/communities/?q=private"))
+    assert "Private Wells" in page_html(client.get("/communities/?visibility=private"))
 
 
 def test_directory_filters_by_search_topic_organisation_and_visibility(
@@ -165,10 +148,10 @@ def test_directory_filters_by_search_topic_organisation_and_visibility(
         organizations=[org],
         domain="Barriers over the life of a well.",
     )
-    client = _client(None)
+    client = page_client(None)
 
     def names(query: str) -> set[str]:
-        html = _html(client.get("/communities/" + query))
+        html = page_html(client.get("/communities/" + query))
         return {name for name in ("Patient safety", "Maths teaching", "Well integrity") if name in html}
 
     assert names("") == {"Patient safety", "Maths teaching", "Well integrity"}
@@ -189,22 +172,21 @@ def test_directory_answers_htmx_with_the_results_partial_only(
     full = client.get("/communities/?q=public")
 
     assert partial.status_code == 200
-    assert "<html" not in _html(partial)
-    assert "Public Wells" in _html(partial)
-    assert "1 community" in _html(partial)
-    assert "<html" in _html(full)
-    assert 'id="directory-results"' in _html(full)
-    assert "Public Wells" in _html(full)
+    assert "<html" not in page_html(partial)
+    assert "Public Wells" in page_html(partial)
+    assert "1 community" in page_html(partial)
+    assert "<html" in page_html(full)
+    assert 'id="directory-results"' in page_html(full)
+    assert "Public Wells" in page_html(full)
 
 
 # --- Query counts ---------------------------------------------------------------------------------
 
 
 def _queries(client: Client, url: str) -> tuple[int, str, list[str]]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+    response, sqls = page_queries(client, url, warm_up=False)
     assert response.status_code == 200
-    return len(ctx.captured_queries), _html(response), [q["sql"] for q in ctx.captured_queries]
+    return len(sqls), page_html(response), sqls
 
 
 def _assert_same_count(few: tuple[int, str, list[str]], many: tuple[int, str, list[str]]) -> None:
@@ -228,7 +210,7 @@ def _make_communities(creator: User, org: Organization, start: int, stop: int) -
 def test_directory_costs_the_same_queries_for_5_and_for_50_communities(
     owner: User, member: User, org: Organization
 ) -> None:
-    client = _client(member)
+    client = page_client(member)
     _make_communities(owner, org, 0, 5)
     client.get("/communities/")  # warm up the session (the time zone is stored on the first request)
 
@@ -252,7 +234,7 @@ def test_directory_costs_the_same_queries_for_5_and_for_50_communities(
 def test_directory_costs_the_same_queries_for_anonymous_visitors_with_5_and_50_communities(
     owner: User, member: User, org: Organization
 ) -> None:
-    client = _client(None)
+    client = page_client(None)
     _make_communities(owner, org, 0, 5)
 
     few = _queries(client, "/communities/")
@@ -278,7 +260,7 @@ def _make_members(community: Community, org: Organization, start: int, stop: int
 def test_member_directory_costs_the_same_queries_for_5_and_for_50_members(
     side: str, request: pytest.FixtureRequest, public_community: Community, org: Organization
 ) -> None:
-    client = _client(request.getfixturevalue(side))
+    client = page_client(request.getfixturevalue(side))
     url = _url(public_community, "members")
     _make_members(public_community, org, 0, 5)
     client.get(url)
@@ -297,7 +279,7 @@ def test_member_directory_costs_the_same_queries_for_5_and_for_50_members(
 def test_home_page_costs_the_same_queries_for_5_and_for_50_memberships(
     owner: User, member: User, org: Organization
 ) -> None:
-    client = _client(member)
+    client = page_client(member)
     client.get("/")
     _make_communities(owner, org, 0, 10)  # the member is in every second one: 5
 
@@ -318,7 +300,7 @@ def test_anonymous_visitor_reads_a_public_community_page(client: Client, public_
     response = client.get(_url(public_community))
 
     assert response.status_code == 200
-    html = _html(response)
+    html = page_html(response)
     assert "Public Wells" in html
     assert public_community.domain in html
     assert "Sign in to join" in html
@@ -334,13 +316,13 @@ def test_outsider_sees_a_members_only_community_domain_and_charter_but_not_its_m
         purpose="Fewer well control incidents.",
         goals=[services.GoalData(description="Publish ten lessons learned")],
     )
-    client = _client(outsider)
+    client = page_client(outsider)
 
     page = client.get(_url(members_only_community))
     members = client.get(_url(members_only_community, "members"))
 
     assert page.status_code == 200
-    html = _html(page)
+    html = page_html(page)
     assert members_only_community.domain in html
     assert "Fewer well control incidents." in html
     assert "Publish ten lessons learned" in html
@@ -353,35 +335,35 @@ def test_outsider_sees_a_members_only_community_domain_and_charter_but_not_its_m
 def test_private_community_page_is_404_for_outsider_and_anonymous(
     side: str | None, request: pytest.FixtureRequest, private_community: Community
 ) -> None:
-    client = _client(request.getfixturevalue(side) if side else None)
+    client = page_client(request.getfixturevalue(side) if side else None)
 
     for page in ("", "members", "history"):
         response = client.get(_url(private_community, page))
         assert response.status_code == 404, page
-        assert "Private Wells" not in _html(response)
+        assert "Private Wells" not in page_html(response)
 
 
 def test_member_reads_the_private_community_page_and_its_members(
     member: User, owner: User, private_community: Community
 ) -> None:
-    client = _client(member)
+    client = page_client(member)
 
     page = client.get(_url(private_community))
     members = client.get(_url(private_community, "members"))
 
     assert page.status_code == 200
-    assert "Private Wells" in _html(page)
+    assert "Private Wells" in page_html(page)
     assert members.status_code == 200
-    assert owner.username in _html(members)
+    assert owner.username in page_html(members)
 
 
 def test_invited_person_sees_the_private_page_with_accept_and_decline(
     owner: User, outsider: User, private_community: Community
 ) -> None:
     services.member_invite(community=private_community, actor=owner, user=outsider)
-    client = _client(outsider)
+    client = page_client(outsider)
 
-    html = _html(client.get(_url(private_community)))
+    html = page_html(client.get(_url(private_community)))
     assert "Private Wells" in html
     assert "Accept invitation" in html
     assert "Decline" in html
@@ -395,7 +377,7 @@ def test_invited_person_declines_and_loses_sight_of_the_private_community(
     owner: User, outsider: User, private_community: Community
 ) -> None:
     services.member_invite(community=private_community, actor=owner, user=outsider)
-    client = _client(outsider)
+    client = page_client(outsider)
 
     response = client.post(_url(private_community, "invitation/respond"), {"accept": "0"})
 
@@ -440,7 +422,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_to_create_a_community(client: Clie
 
 
 def test_signed_in_person_creates_a_community_with_a_charter_goal(outsider: User) -> None:
-    client = _client(outsider)
+    client = page_client(outsider)
     assert client.get("/communities/new/").status_code == 200
 
     response = client.post("/communities/new/", _create_data())
@@ -459,7 +441,7 @@ def test_signed_in_person_creates_a_community_with_a_charter_goal(outsider: User
         dt.date(2030, 6, 30),
     )
     assert _state(community, outsider) == (MembershipState.ACTIVE, Role.COORDINATOR)
-    page = _html(client.get(response["Location"]))
+    page = page_html(client.get(response["Location"]))
     assert "Halve medication errors" in page
     assert "You are its coordinator" in page
 
@@ -470,10 +452,10 @@ def test_duplicate_slug_is_refused_next_to_the_slug_field_and_nothing_is_created
 ) -> None:
     before = (Community.objects.count(), Membership.objects.count(), Goal.objects.count())
 
-    response = _client(outsider).post("/communities/new/", _create_data(slug=slug))
+    response = page_client(outsider).post("/communities/new/", _create_data(slug=slug))
 
     assert response.status_code == 400
-    assert "This address is not available; choose another." in _field_errors(_html(response), "slug")
+    assert "This address is not available; choose another." in field_errors(page_html(response), "slug")
     assert (Community.objects.count(), Membership.objects.count(), Goal.objects.count()) == before
 
 
@@ -490,37 +472,37 @@ def test_duplicate_slug_is_refused_next_to_the_slug_field_and_nothing_is_created
 def test_bad_fields_are_refused_with_field_errors_and_nothing_is_created(
     field: str, value: str, message: str, outsider: User
 ) -> None:
-    response = _client(outsider).post("/communities/new/", _create_data(**{field: value}))
+    response = page_client(outsider).post("/communities/new/", _create_data(**{field: value}))
 
     assert response.status_code == 400
-    assert message in _field_errors(_html(response), field)
+    assert message in field_errors(page_html(response), field)
     assert not Community.objects.exists()
     assert not Goal.objects.exists()
 
 
 def test_goal_with_a_target_but_no_description_is_refused(outsider: User) -> None:
-    response = _client(outsider).post(
+    response = page_client(outsider).post(
         "/communities/new/", _create_data(**{"goals-0-description": "", "goals-0-target_value": "10"})
     )
 
     assert response.status_code == 400
-    assert "Describe the goal this objective measures." in _html(response)
+    assert "Describe the goal this objective measures." in page_html(response)
     assert not Community.objects.exists()
 
 
 def test_goal_with_a_target_but_no_metric_is_refused_with_a_message(outsider: User) -> None:
-    response = _client(outsider).post("/communities/new/", _create_data(**{"goals-0-metric": ""}))
+    response = page_client(outsider).post("/communities/new/", _create_data(**{"goals-0-metric": ""}))
 
     assert response.status_code == 400
-    assert "a target value needs a metric" in _html(response)
+    assert "a target value needs a metric" in page_html(response)
     assert not Community.objects.exists()
 
 
 def test_reserved_slug_is_refused(outsider: User) -> None:
-    response = _client(outsider).post("/communities/new/", _create_data(slug="new"))
+    response = page_client(outsider).post("/communities/new/", _create_data(slug="new"))
 
     assert response.status_code == 400
-    assert "not available" in _field_errors(_html(response), "slug")
+    assert "not available" in field_errors(page_html(response), "slug")
     assert not Community.objects.exists()
 
 
@@ -538,10 +520,10 @@ def test_coordinator_opens_every_management_page(
 ) -> None:
     community = request.getfixturevalue(which)
 
-    response = _client(owner).get(_url(community, page))
+    response = page_client(owner).get(_url(community, page))
 
     assert response.status_code == 200
-    assert community.name in _html(response)
+    assert community.name in page_html(response)
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
@@ -551,7 +533,7 @@ def test_member_is_forbidden_every_management_page(
 ) -> None:
     community = request.getfixturevalue(which)
 
-    assert _client(member).get(_url(community, page)).status_code == 403
+    assert page_client(member).get(_url(community, page)).status_code == 403
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
@@ -560,7 +542,7 @@ def test_core_member_may_invite_recruit_and_read_history_but_not_coordinate(
 ) -> None:
     expected = 403 if page in COORDINATOR_PAGES else 200
     for community in (public_community, private_community):
-        assert _client(core).get(_url(community, page)).status_code == expected, (page, community.slug)
+        assert page_client(core).get(_url(community, page)).status_code == expected, (page, community.slug)
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
@@ -570,18 +552,18 @@ def test_outsider_gets_404_on_management_pages_of_a_community_they_cannot_read(
 ) -> None:
     community = request.getfixturevalue(which)
 
-    response = _client(outsider).get(_url(community, page))
+    response = page_client(outsider).get(_url(community, page))
 
     assert response.status_code == 404
     if community.is_private:
-        assert community.name not in _html(response)
+        assert community.name not in page_html(response)
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
 def test_outsider_is_forbidden_management_pages_of_a_public_community(
     page: str, outsider: User, public_community: Community
 ) -> None:
-    assert _client(outsider).get(_url(public_community, page)).status_code == 403
+    assert page_client(outsider).get(_url(public_community, page)).status_code == 403
 
 
 @pytest.mark.parametrize("page", [*COORDINATOR_PAGES, *CORE_PAGES])
@@ -595,7 +577,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_for_management_pages(
 
 
 def test_member_cannot_edit_by_posting_either(member: User, public_community: Community) -> None:
-    response = _client(member).post(
+    response = page_client(member).post(
         _url(public_community, "edit"),
         {
             "name": "Hijacked",
@@ -626,8 +608,8 @@ def _edit_data(community: Community, **overrides: str) -> dict[str, str]:
 
 
 def test_editing_records_history_with_old_and_new_values(owner: User, public_community: Community) -> None:
-    client = _client(owner)
-    assert "Public Wells" in _html(client.get(_url(public_community, "edit")))
+    client = page_client(owner)
+    assert "Public Wells" in page_html(client.get(_url(public_community, "edit")))
 
     response = client.post(
         _url(public_community, "edit"),
@@ -640,7 +622,7 @@ def test_editing_records_history_with_old_and_new_values(owner: User, public_com
     change = CommunityChange.objects.filter(community=public_community).first()
     assert change is not None
     assert change.actor == owner
-    html = _html(client.get(_url(public_community, "history")))
+    html = page_html(client.get(_url(public_community, "history")))
     assert "Changed name, stage" in html
     assert "<del>Public Wells</del> → <ins>Well barriers</ins>" in html
     assert "<del>potential</del> → <ins>maturing</ins>" in html
@@ -649,12 +631,12 @@ def test_editing_records_history_with_old_and_new_values(owner: User, public_com
 def test_editing_to_an_existing_slug_is_refused_next_to_the_field(
     owner: User, public_community: Community, members_only_community: Community
 ) -> None:
-    response = _client(owner).post(
+    response = page_client(owner).post(
         _url(public_community, "edit"), _edit_data(public_community, slug="Members-Wells")
     )
 
     assert response.status_code == 400
-    assert "This address is not available; choose another." in _field_errors(_html(response), "slug")
+    assert "This address is not available; choose another." in field_errors(page_html(response), "slug")
     public_community.refresh_from_db()
     assert public_community.slug == "public-wells"
 
@@ -663,12 +645,12 @@ def test_editing_to_an_existing_slug_is_refused_next_to_the_field(
 def test_an_organisation_that_cannot_exist_is_refused_next_to_the_field(
     owner: User, public_community: Community, organization: str
 ) -> None:
-    response = _client(owner).post(
+    response = page_client(owner).post(
         _url(public_community, "edit"), {**_edit_data(public_community, name="Renamed"), "organizations": organization}
     )
 
     assert response.status_code == 400
-    assert _field_errors(_html(response), "organizations")
+    assert field_errors(page_html(response), "organizations")
     public_community.refresh_from_db()
     assert public_community.name == "Public Wells"
 
@@ -676,7 +658,7 @@ def test_an_organisation_that_cannot_exist_is_refused_next_to_the_field(
 def test_editing_the_charter_replaces_goals_and_is_kept_in_the_history(
     owner: User, public_community: Community
 ) -> None:
-    client = _client(owner)
+    client = page_client(owner)
     data = {
         "purpose": "Safer wells for everyone.",
         "goals-TOTAL_FORMS": "1",
@@ -692,26 +674,26 @@ def test_editing_the_charter_replaces_goals_and_is_kept_in_the_history(
     assert list(
         Goal.objects.filter(charter__community=public_community).values_list("description", flat=True)
     ) == ["Review every barrier failure"]
-    assert "Safer wells for everyone." in _html(client.get(_url(public_community)))
-    assert "Changed the charter purpose and goals" in _html(client.get(_url(public_community, "history")))
+    assert "Safer wells for everyone." in page_html(client.get(_url(public_community)))
+    assert "Changed the charter purpose and goals" in page_html(client.get(_url(public_community, "history")))
 
 
 # --- Joining, requests, leaving, roles ------------------------------------------------------------
 
 
 def test_outsider_joins_a_public_community_by_post(outsider: User, public_community: Community) -> None:
-    client = _client(outsider)
-    assert "Join</button>" in _html(client.get(_url(public_community)))
+    client = page_client(outsider)
+    assert "Join</button>" in page_html(client.get(_url(public_community)))
 
     response = client.post(_url(public_community, "join"), follow=True)
 
     assert _state(public_community, outsider) == (MembershipState.ACTIVE, Role.MEMBER)
     assert "Welcome to Public Wells!" in _messages(response)
-    assert "You are member" in _html(response)
+    assert "You are member" in page_html(response)
 
 
 def test_outsider_cannot_join_a_private_community(outsider: User, private_community: Community) -> None:
-    response = _client(outsider).post(_url(private_community, "join"))
+    response = page_client(outsider).post(_url(private_community, "join"))
 
     assert response.status_code == 404
     assert _state(private_community, outsider) is None
@@ -720,16 +702,16 @@ def test_outsider_cannot_join_a_private_community(outsider: User, private_commun
 def test_joining_a_members_only_community_sends_a_request_that_the_coordinator_approves(
     owner: User, outsider: User, members_only_community: Community
 ) -> None:
-    response = _client(outsider).post(
+    response = page_client(outsider).post(
         _url(members_only_community, "join"), {"message": "I run cement jobs offshore."}, follow=True
     )
 
     assert _state(members_only_community, outsider) == (MembershipState.REQUESTED, Role.MEMBER)
-    assert "Request pending" in _html(response)
+    assert "Request pending" in page_html(response)
     assert "Your request is sent. A coordinator will review it." in _messages(response)
 
-    coordinator = _client(owner)
-    requests_page = _html(coordinator.get(_url(members_only_community, "requests")))
+    coordinator = page_client(owner)
+    requests_page = page_html(coordinator.get(_url(members_only_community, "requests")))
     assert "I run cement jobs offshore." in requests_page
     membership = Membership.objects.get(community=members_only_community, user=outsider)
     approve_url = _url(members_only_community, f"requests/{membership.id}/approve")
@@ -739,8 +721,8 @@ def test_joining_a_members_only_community_sends_a_request_that_the_coordinator_a
 
     assert _state(members_only_community, outsider) == (MembershipState.ACTIVE, Role.MEMBER)
     assert "outsider's request is approved." in _messages(response)
-    assert "No pending requests." in _html(response)
-    assert _client(outsider).get(_url(members_only_community, "members")).status_code == 200
+    assert "No pending requests." in page_html(response)
+    assert page_client(outsider).get(_url(members_only_community, "members")).status_code == 200
 
 
 def test_coordinator_declines_a_request(
@@ -748,7 +730,7 @@ def test_coordinator_declines_a_request(
 ) -> None:
     membership = services.community_join(community=members_only_community, user=outsider)
 
-    response = _client(owner).post(
+    response = page_client(owner).post(
         _url(members_only_community, f"requests/{membership.id}/decline"), follow=True
     )
 
@@ -761,7 +743,7 @@ def test_member_cannot_approve_a_request(
 ) -> None:
     membership = services.community_join(community=members_only_community, user=outsider)
 
-    response = _client(member).post(_url(members_only_community, f"requests/{membership.id}/approve"))
+    response = page_client(member).post(_url(members_only_community, f"requests/{membership.id}/approve"))
 
     assert response.status_code == 403
     assert _state(members_only_community, outsider) == (MembershipState.REQUESTED, Role.MEMBER)
@@ -772,7 +754,7 @@ def test_nobody_approves_their_own_request(members_only_community: Community) ->
     admin = UserFactory(username="netadmin", is_superuser=True, is_staff=True)
     membership = services.community_join(community=members_only_community, user=admin)
 
-    response = _client(admin).post(_url(members_only_community, f"requests/{membership.id}/approve"))
+    response = page_client(admin).post(_url(members_only_community, f"requests/{membership.id}/approve"))
 
     assert response.status_code == 403
     assert _state(members_only_community, admin) == (MembershipState.REQUESTED, Role.MEMBER)
@@ -781,7 +763,7 @@ def test_nobody_approves_their_own_request(members_only_community: Community) ->
 def test_unknown_decision_is_404(owner: User, outsider: User, members_only_community: Community) -> None:
     membership = services.community_join(community=members_only_community, user=outsider)
 
-    response = _client(owner).post(_url(members_only_community, f"requests/{membership.id}/maybe"))
+    response = page_client(owner).post(_url(members_only_community, f"requests/{membership.id}/maybe"))
 
     assert response.status_code == 404
     assert _state(members_only_community, outsider) == (MembershipState.REQUESTED, Role.MEMBER)
@@ -794,7 +776,7 @@ def test_a_membership_of_another_community_is_404_and_nothing_changes(
     request_ = services.community_join(community=members_only_community, user=outsider)
     stranger_community = CommunityFactory(name="Elsewhere", slug="elsewhere")
     other_member = _add(stranger_community, outsider)
-    client = _client(owner)
+    client = page_client(owner)
 
     responses = [
         client.post(_url(public_community, f"requests/{request_.id}/approve")),
@@ -808,27 +790,27 @@ def test_a_membership_of_another_community_is_404_and_nothing_changes(
 
 
 def test_member_leaves_a_community(member: User, public_community: Community) -> None:
-    response = _client(member).post(_url(public_community, "leave"), follow=True)
+    response = page_client(member).post(_url(public_community, "leave"), follow=True)
 
     assert _state(public_community, member) == (MembershipState.LEFT, Role.MEMBER)
     assert "You are no longer in Public Wells." in _messages(response)
 
 
 def test_last_coordinator_cannot_leave_and_is_told_why(owner: User, public_community: Community) -> None:
-    response = _client(owner).post(_url(public_community, "leave"), follow=True)
+    response = page_client(owner).post(_url(public_community, "leave"), follow=True)
 
     assert response.status_code == 200
     assert any("last coordinator" in m for m in _messages(response))
-    assert "last coordinator" in _html(response)
+    assert "last coordinator" in page_html(response)
     assert _state(public_community, owner) == (MembershipState.ACTIVE, Role.COORDINATOR)
 
 
 def test_coordinator_changes_a_members_role_from_the_member_page(
     owner: User, member: User, public_community: Community
 ) -> None:
-    client = _client(owner)
+    client = page_client(owner)
     membership = Membership.objects.get(community=public_community, user=member)
-    members_page = _html(client.get(_url(public_community, "members")))
+    members_page = page_html(client.get(_url(public_community, "members")))
     assert _url(public_community, f"members/{membership.id}/role") in members_page
 
     response = client.post(
@@ -845,7 +827,7 @@ def test_unknown_role_is_refused_with_a_message_and_nothing_changes(
 ) -> None:
     membership = Membership.objects.get(community=public_community, user=member)
 
-    response = _client(owner).post(
+    response = page_client(owner).post(
         _url(public_community, f"members/{membership.id}/role"), {"role": "overlord"}, follow=True
     )
 
@@ -857,7 +839,7 @@ def test_unknown_role_is_refused_with_a_message_and_nothing_changes(
 def test_last_coordinator_cannot_demote_themself(owner: User, public_community: Community) -> None:
     membership = Membership.objects.get(community=public_community, user=owner)
 
-    response = _client(owner).post(
+    response = page_client(owner).post(
         _url(public_community, f"members/{membership.id}/role"), {"role": Role.MEMBER}, follow=True
     )
 
@@ -869,13 +851,13 @@ def test_coordinator_removes_a_member_from_the_member_page(
     owner: User, member: User, public_community: Community
 ) -> None:
     membership = Membership.objects.get(community=public_community, user=member)
-    client = _client(owner)
+    client = page_client(owner)
 
     response = client.post(_url(public_community, f"members/{membership.id}/remove"), follow=True)
 
     assert _state(public_community, member) == (MembershipState.REMOVED, Role.MEMBER)
     assert "member is removed from the community." in _messages(response)
-    assert "/people/member/" not in _html(response)
+    assert "/people/member/" not in page_html(response)
 
 
 @pytest.mark.parametrize("action", ["role", "remove"])
@@ -884,7 +866,7 @@ def test_member_cannot_change_roles_or_remove_people(
 ) -> None:
     membership = Membership.objects.get(community=public_community, user=owner)
 
-    response = _client(member).post(
+    response = page_client(member).post(
         _url(public_community, f"members/{membership.id}/{action}"), {"role": "member"}
     )
 
@@ -905,11 +887,11 @@ def test_member_cannot_change_roles_or_remove_people(
     ],
 )
 def test_post_only_endpoints_answer_405_to_get(path: str, owner: User, public_community: Community) -> None:
-    assert _client(owner).get(_url(public_community, path)).status_code == 405
+    assert page_client(owner).get(_url(public_community, path)).status_code == 405
 
 
 def test_directory_and_community_page_answer_405_to_post(owner: User, public_community: Community) -> None:
-    client = _client(owner)
+    client = page_client(owner)
 
     assert client.post("/communities/").status_code == 405
     assert client.post(_url(public_community)).status_code == 405
@@ -933,14 +915,14 @@ def test_email_invitation_sends_a_link_that_lets_a_signed_in_person_join_with_th
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(owner).post(
+        response = page_client(owner).post(
             _url(private_community, "invitations"),
             {"email": "newcomer@example.org", "role": Role.CORE, "days": "7", "max_uses": "1"},
             follow=True,
         )
 
     assert "Invitation sent to newcomer@example.org." in _messages(response)
-    assert "newcomer@example.org" in _html(response)  # listed under open invitations
+    assert "newcomer@example.org" in page_html(response)  # listed under open invitations
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["newcomer@example.org"]
     assert "Private Wells" in mailoutbox[0].subject
@@ -948,11 +930,11 @@ def test_email_invitation_sends_a_link_that_lets_a_signed_in_person_join_with_th
 
     anonymous_view = Client().get(path)
     assert anonymous_view.status_code == 200
-    assert "You are invited to Private Wells" in _html(anonymous_view)
-    assert "Create an account" in _html(anonymous_view)
+    assert "You are invited to Private Wells" in page_html(anonymous_view)
+    assert "Create an account" in page_html(anonymous_view)
 
-    client = _client(outsider)
-    assert "Accept and join" in _html(client.get(path))
+    client = page_client(outsider)
+    assert "Accept and join" in page_html(client.get(path))
     response = client.post(path)
 
     assert response.status_code == 302
@@ -978,32 +960,32 @@ def test_anonymous_visitor_accepting_an_invitation_is_sent_to_sign_in(
 def test_invitation_link_without_email_is_shown_once_created(
     owner: User, public_community: Community
 ) -> None:
-    response = _client(owner).post(
+    response = page_client(owner).post(
         _url(public_community, "invitations"),
         {"email": "", "role": Role.MEMBER, "days": "14", "max_uses": "3"},
     )
 
     assert response.status_code == 200
-    assert "Your invitation link is ready." in _html(response)
+    assert "Your invitation link is ready." in page_html(response)
     invitation = Invitation.objects.get()
     assert invitation.max_uses == 3
     # The token is signed with the time (signing.dumps): compare what the link opens, not its text, or the test
     # fails whenever the page and this line fall on either side of a second.
     prefix = services.invitation_url(invitation).rsplit("/invitations/", 1)[0] + "/invitations/"
-    shown = re.search(re.escape(prefix) + r"([^/\s\"<]+)/", _html(response))
+    shown = re.search(re.escape(prefix) + r"([^/\s\"<]+)/", page_html(response))
     assert shown is not None
     assert services.invitation_from_token(shown.group(1)) == invitation
 
 
 def test_core_member_cannot_invite_as_coordinator(core: User, public_community: Community) -> None:
-    response = _client(core).post(
+    response = page_client(core).post(
         _url(public_community, "invitations"),
         {"email": "x@example.org", "role": Role.COORDINATOR, "days": "7", "max_uses": "1"},
     )
 
     assert response.status_code == 400
-    assert "Only coordinators can invite with a role other than member." in _field_errors(
-        _html(response), "role"
+    assert "Only coordinators can invite with a role other than member." in field_errors(
+        page_html(response), "role"
     )
     assert not Invitation.objects.exists()
 
@@ -1018,8 +1000,8 @@ def test_tampered_invitation_link_is_404_with_a_clear_message(
     response = Client().get(f"/invitations/{tampered}/")
 
     assert response.status_code == 404
-    assert "This invitation link is not valid. Check that you copied all of it." in _html(response)
-    assert "Private Wells" not in _html(response)
+    assert "This invitation link is not valid. Check that you copied all of it." in page_html(response)
+    assert "Private Wells" not in page_html(response)
 
 
 def test_expired_invitation_link_is_410_with_a_clear_message(
@@ -1028,11 +1010,11 @@ def test_expired_invitation_link_is_410_with_a_clear_message(
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=5)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     path = _invitation_path(services.invitation_url(invitation))
-    client = _client(outsider)
+    client = page_client(outsider)
 
     for response in (client.get(path), client.post(path)):
         assert response.status_code == 410
-        assert "This invitation link has expired. Ask for a new one." in _html(response)
+        assert "This invitation link has expired. Ask for a new one." in page_html(response)
     assert _state(private_community, outsider) is None
 
 
@@ -1040,12 +1022,12 @@ def test_used_up_invitation_link_is_410(owner: User, outsider: User, private_com
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=1)
     path = _invitation_path(services.invitation_url(invitation))
     first = UserFactory(username="first")
-    assert _client(first).post(path).status_code == 302
+    assert page_client(first).post(path).status_code == 302
 
-    response = _client(outsider).post(path)
+    response = page_client(outsider).post(path)
 
     assert response.status_code == 410
-    assert "This invitation has already been used." in _html(response)
+    assert "This invitation has already been used." in page_html(response)
     assert _state(private_community, outsider) is None
     assert _state(private_community, first) == (MembershipState.ACTIVE, Role.MEMBER)
 
@@ -1055,8 +1037,8 @@ def test_coordinator_withdraws_an_invitation_and_its_link_stops_working(
 ) -> None:
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=5)
     path = _invitation_path(services.invitation_url(invitation))
-    client = _client(owner)
-    page = _html(client.get(_url(private_community, "invitations")))
+    client = page_client(owner)
+    page = page_html(client.get(_url(private_community, "invitations")))
     revoke_url = _url(private_community, f"invitations/{invitation.id}/revoke")
     assert revoke_url in page
 
@@ -1065,9 +1047,9 @@ def test_coordinator_withdraws_an_invitation_and_its_link_stops_working(
     assert "The invitation is withdrawn." in _messages(response)
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    refused = _client(outsider).post(path)
+    refused = page_client(outsider).post(path)
     assert refused.status_code == 410
-    assert "This invitation has been withdrawn." in _html(refused)
+    assert "This invitation has been withdrawn." in page_html(refused)
     assert _state(private_community, outsider) is None
 
 
@@ -1076,7 +1058,7 @@ def test_member_cannot_withdraw_an_invitation(
 ) -> None:
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=5)
 
-    response = _client(member).post(_url(private_community, f"invitations/{invitation.id}/revoke"))
+    response = page_client(member).post(_url(private_community, f"invitations/{invitation.id}/revoke"))
 
     assert response.status_code == 403
     invitation.refresh_from_db()
@@ -1088,7 +1070,7 @@ def test_invitation_of_another_community_cannot_be_withdrawn_here(
 ) -> None:
     invitation = services.invitation_create(community=private_community, actor=owner, max_uses=5)
 
-    response = _client(owner).post(_url(public_community, f"invitations/{invitation.id}/revoke"))
+    response = page_client(owner).post(_url(public_community, f"invitations/{invitation.id}/revoke"))
 
     assert response.status_code == 404
     invitation.refresh_from_db()
@@ -1114,7 +1096,7 @@ def candidate(org: Organization) -> User:
 def test_recruit_page_lists_people_whose_expertise_matches_the_topics(
     owner: User, member: User, outsider: User, candidate: User, public_community: Community
 ) -> None:
-    html = _html(_client(owner).get(_url(public_community, "recruit")))
+    html = page_html(page_client(owner).get(_url(public_community, "recruit")))
 
     assert "/people/cementer/" in html
     assert "Norsk Boring" in html
@@ -1126,10 +1108,10 @@ def test_recruit_page_lists_people_whose_expertise_matches_the_topics(
 def test_recruiting_by_htmx_post_answers_with_the_invited_row(
     owner: User, candidate: User, public_community: Community
 ) -> None:
-    response = _client(owner).post(_url(public_community, "recruit"), {"user_id": candidate.id}, headers=HTMX)
+    response = page_client(owner).post(_url(public_community, "recruit"), {"user_id": candidate.id}, headers=HTMX)
 
     assert response.status_code == 200
-    html = _html(response)
+    html = page_html(response)
     assert "<html" not in html
     assert f'id="candidate-{candidate.id}"' in html
     assert "is invited" in html
@@ -1138,7 +1120,7 @@ def test_recruiting_by_htmx_post_answers_with_the_invited_row(
 
 @pytest.mark.parametrize("user_id", ["abc", "²", "99999999999999999999", "-1", "", "1.5"])
 def test_recruiting_someone_who_cannot_exist_says_so(owner: User, public_community: Community, user_id: str) -> None:
-    response = _client(owner).post(_url(public_community, "recruit"), {"user_id": user_id}, follow=True)
+    response = page_client(owner).post(_url(public_community, "recruit"), {"user_id": user_id}, follow=True)
 
     assert response.status_code == 200
     assert "That person does not exist." in _messages(response)
@@ -1147,25 +1129,25 @@ def test_recruiting_someone_who_cannot_exist_says_so(owner: User, public_communi
 def test_recruiting_without_htmx_redirects_back_and_the_person_is_no_longer_a_candidate(
     owner: User, candidate: User, public_community: Community
 ) -> None:
-    client = _client(owner)
+    client = page_client(owner)
 
     response = client.post(_url(public_community, "recruit"), {"user_id": candidate.id}, follow=True)
 
     assert response.redirect_chain[-1][0] == _url(public_community, "recruit")
     assert "cementer is invited." in _messages(response)
-    assert "/people/cementer/" not in _html(response)
+    assert "/people/cementer/" not in page_html(response)
     assert _state(public_community, candidate) == (MembershipState.INVITED, Role.MEMBER)
 
 
 def test_recruiting_an_unknown_person_says_so(owner: User, public_community: Community) -> None:
-    response = _client(owner).post(_url(public_community, "recruit"), {"user_id": "999999"}, follow=True)
+    response = page_client(owner).post(_url(public_community, "recruit"), {"user_id": "999999"}, follow=True)
 
     assert "That person does not exist." in _messages(response)
     assert Membership.objects.filter(community=public_community).count() == 2
 
 
 def test_member_cannot_recruit(member: User, candidate: User, public_community: Community) -> None:
-    response = _client(member).post(_url(public_community, "recruit"), {"user_id": candidate.id})
+    response = page_client(member).post(_url(public_community, "recruit"), {"user_id": candidate.id})
 
     assert response.status_code == 403
     assert _state(public_community, candidate) is None
@@ -1176,7 +1158,7 @@ def test_a_readable_community_page_offers_search_and_who_knows_within_it(
     request: Any, who: str, public_community: Community, members_only_community: Community
 ) -> None:
     user = None if who == "anonymous" else request.getfixturevalue(who)
-    client = _client(user)
+    client = page_client(user)
     public = client.get(f"/communities/{public_community.slug}/").content.decode()
     assert f'<input type="hidden" name="community" value="{public_community.slug}">' in public
     assert f'href="/experts/?community={public_community.slug}">Who knows?</a>' in public

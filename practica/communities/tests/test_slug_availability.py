@@ -8,12 +8,11 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from practica.accounts.models import User
 from practica.communities import services
 from practica.communities.models import Community, Membership
-from practica.lib.testing.client import Api
+from practica.lib.testing.client import Api, page_client
 from practica.lib.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +51,6 @@ def _slug_errors(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _api_payload(slug: str) -> dict[str, Any]:
     return {"name": "Casing design", "slug": slug, "domain": "Designing casing strings.", "topics": ["Casing"],
             "visibility": "public", "stage": "potential"}
@@ -65,7 +58,7 @@ def _api_payload(slug: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("who", ["outsider", "member", "network admin"])
 def test_the_page_answers_every_unavailable_address_the_same_way(everyone: dict[str, User], who: str) -> None:
-    client = _client(everyone[who])
+    client = page_client(everyone[who])
     before = Community.objects.count()
 
     answers = set()
@@ -101,7 +94,7 @@ def test_changing_the_address_to_a_private_communitys_answers_as_for_a_reserved_
 ) -> None:
     mine = services.community_create(creator=outsider, name="Outsider's own", slug="outsiders-own", domain="Mine.")
     api = Api().as_user(outsider)
-    client = _client(outsider)
+    client = page_client(outsider)
     edit = {"name": mine.name, "domain": mine.domain, "topics": "Casing", "visibility": "public",
             "stage": "potential"}
 

@@ -13,9 +13,9 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import answer, ask, person
-from practica.discussions.tests.schema import assert_matches_schema
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import answer, ask, person
+from practica.lib.testing.openapi import assert_matches_schema
 from practica.search import indexing
 from practica.search.models import ExpertRequest
 

@@ -7,8 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,9 +26,10 @@ from practica.discussions.models import (
     Thread,
     Vote,
 )
-from practica.discussions.tests.factories import make_reply, make_thread, opening_post
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import make_reply, make_thread, opening_post
 from practica.lib.testing.factories import CommunityFactory, MembershipFactory, UserFactory
+from practica.lib.testing.queries import api_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -1334,10 +1334,9 @@ def test_unheard_queue_is_oldest_first_with_age_and_newcomer_flag(
 
 
 def _count_queries(api: Api, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = api.get(url)
+    response, sqls = api_queries(api, url)
     assert response.status_code == 200
-    return len(queries)
+    return len(sqls)
 
 
 def test_thread_list_costs_the_same_queries_for_5_and_50_threads(

@@ -1,5 +1,5 @@
-"""Every discussions endpoint answers what the OpenAPI schema says it answers (``tests/schema.py``): each real
-response, success and refusal where the schema documents one, validated against the generated schema."""
+"""Every discussions endpoint answers what the OpenAPI schema says it answers (``lib/testing/openapi.py``): each
+real response, success and refusal where the schema documents one, validated against the generated schema."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Flag, Thread
-from practica.discussions.tests.factories import make_reply, make_thread, opening_post
-from practica.discussions.tests.schema import assert_matches_schema, openapi
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import make_reply, make_thread, opening_post
 from practica.lib.testing.factories import CommunityFactory, MembershipFactory, UserFactory
+from practica.lib.testing.openapi import api_schema, assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def thread(community: Community, member: User) -> Thread:
 
 
 def test_the_schema_documents_every_discussions_path() -> None:
-    paths = set(openapi()["paths"])
+    paths = set(api_schema()["paths"])
 
     assert {
         "/api/v1/communities/{slug}/threads/", "/api/v1/communities/{slug}/unheard/", "/api/v1/communities/{slug}/flags/",
@@ -44,7 +44,7 @@ def test_the_schema_documents_every_discussions_path() -> None:
 
 
 def test_the_thread_list_filters_are_documented_with_their_choices() -> None:
-    operation = openapi()["paths"]["/api/v1/communities/{slug}/threads/"]["get"]
+    operation = api_schema()["paths"]["/api/v1/communities/{slug}/threads/"]["get"]
     parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
 
     assert {"kind", "tag", "status", "mine", "sort", "q", "page", "page_size"} <= set(parameters)

@@ -20,9 +20,9 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import selectors, services
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.lib.ids import MAX_ID
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import answer, ask, opening, person
 
 pytestmark = pytest.mark.django_db
 

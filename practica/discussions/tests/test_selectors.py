@@ -14,7 +14,7 @@ from practica.communities.models import Community
 from practica.communities.selectors import Access
 from practica.discussions import selectors, services
 from practica.discussions.models import Thread, ThreadKind
-from practica.discussions.tests.builders import ago, answer, ask, fresh, join, opening, person
+from practica.lib.testing.content import ago, answer, ask, fresh, join, opening, person
 from practica.lib.testing.factories import CommunityFactory
 
 pytestmark = pytest.mark.django_db

@@ -31,8 +31,8 @@ from practica.discussions.models import (
     ThreadKind,
     Vote,
 )
-from practica.discussions.tests.builders import answer, ask, fresh, join, opening, person
 from practica.lib.diff import line_diff
+from practica.lib.testing.content import answer, ask, fresh, join, opening, person
 from practica.lib.testing.factories import CommunityFactory
 from practica.topics.models import Topic
 

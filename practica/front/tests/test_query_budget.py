@@ -18,10 +18,9 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services as discussions
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.events import services as events
-from practica.knowledge.tests.builders import published
 from practica.lib.testing.client import page_html
+from practica.lib.testing.content import answer, ask, opening, person, published
 from practica.lib.testing.queries import assert_queries, page_queries
 
 SESSION = ("django_session", "the visitor's session")

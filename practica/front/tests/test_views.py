@@ -10,15 +10,9 @@ from django.test import Client
 from practica.accounts.models import User
 from practica.communities import services
 from practica.communities.models import Community
+from practica.lib.testing.client import page_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: User | None = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 # --- Home -----------------------------------------------------------------------------------------
@@ -27,7 +21,7 @@ def _client(user: User | None = None) -> Client:
 def test_anonymous_visitor_sees_the_featured_communities_but_not_private_ones(
     public_community: Community, members_only_community: Community, private_community: Community
 ) -> None:
-    response = _client().get("/")
+    response = page_client().get("/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -40,7 +34,7 @@ def test_anonymous_visitor_sees_the_featured_communities_but_not_private_ones(
 def test_a_member_sees_their_communities_private_ones_included(
     request: pytest.FixtureRequest, side: str, public_community: Community, private_community: Community
 ) -> None:
-    html = _client(request.getfixturevalue(side)).get("/").content.decode()
+    html = page_client(request.getfixturevalue(side)).get("/").content.decode()
 
     assert "My communities" in html
     assert "Public Wells" in html and "Private Wells" in html
@@ -49,7 +43,7 @@ def test_a_member_sees_their_communities_private_ones_included(
 def test_an_outsider_sees_none_of_the_communities_and_an_invitation_to_find_one(
     outsider: User, private_community: Community
 ) -> None:
-    html = _client(outsider).get("/").content.decode()
+    html = page_client(outsider).get("/").content.decode()
 
     assert "You are not in any community yet." in html
     assert "Private Wells" not in html
@@ -60,14 +54,14 @@ def test_an_invited_person_sees_the_invitation_with_who_sent_it(
 ) -> None:
     services.member_invite(community=private_community, actor=owner, user=outsider)
 
-    html = _client(outsider).get("/").content.decode()
+    html = page_client(outsider).get("/").content.decode()
 
     assert "Invitations" in html
     assert f"Private Wells</a> — invited by {owner.display_name}" in html
 
 
 def test_home_answers_405_to_post(member: User) -> None:
-    assert _client(member).post("/").status_code == 405
+    assert page_client(member).post("/").status_code == 405
 
 
 # --- Health check ---------------------------------------------------------------------------------

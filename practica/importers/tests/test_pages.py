@@ -19,6 +19,7 @@ from practica.discussions.models import Comment, Post, Thread
 from practica.importers.models import ImportJob
 from practica.importers.progress import progress_set
 from practica.importers.tests.test_importer import write_dump
+from practica.lib.testing.client import page_client, page_html
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +32,6 @@ def _files_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VAR_DIR = tmp_path / "var"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-def _client(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _html(response: Any) -> str:
-    return response.content.decode()
 
 
 def _zip_bytes(members: dict[str, bytes]) -> bytes:
@@ -86,17 +76,17 @@ def post_upload(
 def test_the_upload_page_opens_for_the_coordinator(community: Community, owner: User, settings: Any) -> None:
     settings.IMPORT_MAX_UPLOAD_MB = 150
 
-    response = _client(owner).get(f"/communities/{community.slug}/import/")
+    response = page_client(owner).get(f"/communities/{community.slug}/import/")
 
     assert response.status_code == 200
-    html = _html(response)
+    html = page_html(response)
     assert 'enctype="multipart/form-data"' in html
     assert 'name="upload"' in html
     assert "Files up to 150 MB" in html
 
 
 def test_the_upload_page_is_forbidden_to_a_member(community: Community, member: User) -> None:
-    assert _client(member).get(f"/communities/{community.slug}/import/").status_code == 403
+    assert page_client(member).get(f"/communities/{community.slug}/import/").status_code == 403
 
 
 def test_an_upload_by_a_member_is_forbidden_and_imports_nothing(
@@ -104,7 +94,7 @@ def test_an_upload_by_a_member_is_forbidden_and_imports_nothing(
 ) -> None:
     before = _rows()
 
-    response = post_upload(_client(member), community, dump_zip)
+    response = post_upload(page_client(member), community, dump_zip)
 
     assert response.status_code == 403
     assert _rows() == before
@@ -115,8 +105,8 @@ def test_the_upload_page_of_a_private_community_is_404_to_an_outsider(
 ) -> None:
     url = f"/communities/{private_community.slug}/import/"
 
-    assert _client(outsider).get(url).status_code == 404
-    assert post_upload(_client(outsider), private_community, dump_zip).status_code == 404
+    assert page_client(outsider).get(url).status_code == 404
+    assert post_upload(page_client(outsider), private_community, dump_zip).status_code == 404
     assert not ImportJob.objects.exists()
 
 
@@ -136,7 +126,7 @@ def test_the_upload_page_sends_anonymous_visitors_to_log_in(community: Community
 def test_a_coordinators_upload_runs_the_import_in_the_request_and_the_job_page_shows_the_summary(
     community: Community, owner: User, dump_zip: bytes, tmp_path: Path
 ) -> None:
-    client = _client(owner)
+    client = page_client(owner)
 
     response = client.post(f"/communities/{community.slug}/import/", {"upload": _upload(dump_zip)}, follow=True)
 
@@ -152,7 +142,7 @@ def test_a_coordinators_upload_runs_the_import_in_the_request_and_the_job_page_s
     assert Thread.objects.filter(external_id="se:physics:1").exists()  # the site comes from the archive's name
     assert not job.upload  # the uploaded archive is not kept ...
     assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]  # ... on disk either
-    html = _html(response)
+    html = page_html(response)
     assert "Import finished." in html
     assert "<h2>Summary</h2>" in html
     assert "<dt>questions</dt><dd>4</dd>" in html
@@ -164,7 +154,7 @@ def test_a_coordinators_upload_runs_the_import_in_the_request_and_the_job_page_s
 def test_an_upload_with_until_and_site_imports_only_older_content_under_that_site(
     community: Community, owner: User, dump_zip: bytes, post_upload: Callable[..., Any]
 ) -> None:
-    response = post_upload(_client(owner), community, dump_zip, until="2018-06-01", site="Physics SE")
+    response = post_upload(page_client(owner), community, dump_zip, until="2018-06-01", site="Physics SE")
 
     assert response.status_code == 302
     job = ImportJob.objects.get()
@@ -177,7 +167,7 @@ def test_an_upload_with_until_and_site_imports_only_older_content_under_that_sit
 def test_the_official_dump_name_gives_the_site_name(
     community: Community, owner: User, dump_zip: bytes, post_upload: Callable[..., Any]
 ) -> None:
-    post_upload(_client(owner), community, dump_zip, name="Physics.StackExchange.com.zip")
+    post_upload(page_client(owner), community, dump_zip, name="Physics.StackExchange.com.zip")
 
     assert ImportJob.objects.get().site == "physics"
     assert Thread.objects.filter(external_id="se:physics:1").exists()
@@ -187,8 +177,8 @@ def test_two_sites_uploaded_to_two_communities_both_import(
     community: Community, private_community: Community, owner: User, dump_zip: bytes,
     post_upload: Callable[..., Any],
 ) -> None:
-    post_upload(_client(owner), community, dump_zip, name="physics.zip")
-    post_upload(_client(owner), private_community, dump_zip, name="chemistry.zip")
+    post_upload(page_client(owner), community, dump_zip, name="physics.zip")
+    post_upload(page_client(owner), private_community, dump_zip, name="chemistry.zip")
 
     assert Thread.objects.filter(community=community).count() == 4
     assert Thread.objects.filter(community=private_community).count() == 4
@@ -201,20 +191,20 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_message_and_imports_not
     assert len(dump_zip) > 1100
     before = _rows()
 
-    response = post_upload(_client(owner), community, dump_zip)
+    response = post_upload(page_client(owner), community, dump_zip)
 
     assert response.status_code == 400
-    assert "the limit is 0.001 MB" in _html(response)
+    assert "the limit is 0.001 MB" in page_html(response)
     assert _rows() == before
 
 
 def test_an_upload_that_is_not_an_archive_is_refused_with_a_message(
     community: Community, owner: User, post_upload: Callable[..., Any]
 ) -> None:
-    response = post_upload(_client(owner), community, b"<posts/>", name="Posts.xml")
+    response = post_upload(page_client(owner), community, b"<posts/>", name="Posts.xml")
 
     assert response.status_code == 400
-    assert "Upload a .zip or .7z archive of the dump folder." in _html(response)
+    assert "Upload a .zip or .7z archive of the dump folder." in page_html(response)
     assert not ImportJob.objects.exists()
 
 
@@ -226,7 +216,7 @@ def test_an_evil_zip_fails_the_job_with_a_clear_message_and_imports_nothing(
     evil = _zip_bytes({**members, "../evil.xml": b"<posts/>"})
     before = {k: v for k, v in _rows().items() if k != "ImportJob"}
 
-    response = post_upload(_client(owner), community, evil)
+    response = post_upload(page_client(owner), community, evil)
 
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -235,7 +225,7 @@ def test_an_evil_zip_fails_the_job_with_a_clear_message_and_imports_nothing(
         "Refused: the archive has a path outside its folder ('../evil.xml'). Nothing was imported."
     )
     assert {k: v for k, v in _rows().items() if k != "ImportJob"} == before
-    page = _html(_client(owner).get(f"/communities/{community.slug}/import/{job.pk}/"))
+    page = page_html(page_client(owner).get(f"/communities/{community.slug}/import/{job.pk}/"))
     assert 'role="alert"' in page
     assert "Refused: the archive has a path outside its folder" in page
 
@@ -248,7 +238,7 @@ def test_a_malformed_dump_fails_the_job_and_imports_nothing(
     (folder / "Comments.xml").write_text(text[: len(text) // 2])
     content = _zip_bytes({f"physics/{f.name}": f.read_bytes() for f in folder.iterdir()})
 
-    post_upload(_client(owner), community, content)
+    post_upload(page_client(owner), community, content)
 
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
@@ -270,9 +260,9 @@ def running_job(community: Community, owner: User) -> ImportJob:
 def test_an_htmx_request_for_the_job_page_gets_only_the_status_partial(
     community: Community, owner: User, running_job: ImportJob
 ) -> None:
-    response = _client(owner).get(f"/communities/{community.slug}/import/{running_job.pk}/", **HTMX)
+    response = page_client(owner).get(f"/communities/{community.slug}/import/{running_job.pk}/", **HTMX)
 
-    html = _html(response)
+    html = page_html(response)
     assert response.status_code == 200
     assert html.lstrip().startswith('<section class="card" id="job-status"')
     assert "<html" not in html
@@ -285,12 +275,12 @@ def test_the_full_job_page_includes_the_status_and_stops_polling_when_done(
     community: Community, owner: User, running_job: ImportJob
 ) -> None:
     url = f"/communities/{community.slug}/import/{running_job.pk}/"
-    assert "<html" in _html(_client(owner).get(url))
+    assert "<html" in page_html(page_client(owner).get(url))
 
     ImportJob.objects.filter(pk=running_job.pk).update(
         status=ImportJob.Status.DONE, stats={"created": {"questions": 7}, "skipped": {}, "seconds": 1.5}
     )
-    html = _html(_client(owner).get(url, **HTMX))
+    html = page_html(page_client(owner).get(url, **HTMX))
 
     assert "hx-trigger" not in html
     assert "<dt>questions</dt><dd>7</dd>" in html
@@ -299,6 +289,6 @@ def test_the_full_job_page_includes_the_status_and_stops_polling_when_done(
 def test_the_job_page_is_forbidden_to_a_member_and_404_for_another_communitys_job(
     community: Community, members_only_community: Community, owner: User, member: User, running_job: ImportJob
 ) -> None:
-    assert _client(member).get(f"/communities/{community.slug}/import/{running_job.pk}/").status_code == 403
+    assert page_client(member).get(f"/communities/{community.slug}/import/{running_job.pk}/").status_code == 403
     other = f"/communities/{members_only_community.slug}/import/{running_job.pk}/"
-    assert _client(owner).get(other).status_code == 404
+    assert page_client(owner).get(other).status_code == 404

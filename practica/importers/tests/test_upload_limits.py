@@ -15,7 +15,6 @@ import py7zr
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from practica.accounts.models import User
 from practica.communities.models import Community
@@ -23,6 +22,7 @@ from practica.discussions.models import Post, Thread
 from practica.importers.archives import MAX_RATIO, RATIO_FREE_BYTES, UnsafeArchive, unpack
 from practica.importers.models import ImportJob
 from practica.importers.stackexchange import ImportError_
+from practica.lib.testing.client import page_client
 
 MB = 2**20
 XML_HEAD = b'<?xml version="1.0" encoding="utf-8"?>\n<posts>\n'
@@ -178,12 +178,6 @@ def disk(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
     return places
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _url(community: Community) -> str:
     return f"/communities/{community.slug}/import/"
 
@@ -194,7 +188,7 @@ def test_an_archive_announced_at_300_mb_is_refused_before_its_body_is_read(
 ) -> None:
     body = UnreadableBody()
 
-    response = _client(owner).generic(
+    response = page_client(owner).generic(
         "POST", _url(community), b"", content_type="multipart/form-data; boundary=x",
         CONTENT_LENGTH=str(300 * MB), **{"wsgi.input": body},
     )
@@ -215,7 +209,7 @@ def test_an_archive_over_the_limit_stops_being_received_once_it_passes_it(
     upload = SimpleUploadedFile("physics.zip", b"PK\x03\x04" + b"\0" * (4 * MB), content_type="application/zip")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(owner).post(_url(community), {"upload": upload})
+        response = page_client(owner).post(_url(community), {"upload": upload})
 
     assert response.status_code == 400
     assert "the limit is 1 MB" in response.content.decode()
@@ -232,7 +226,7 @@ def test_a_zip_bomb_uploaded_for_import_fails_its_job_imports_nothing_and_leaves
     threads, posts = Thread.objects.count(), Post.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(owner).post(
+        response = page_client(owner).post(
             _url(community), {"upload": SimpleUploadedFile("physics.zip", bomb, content_type="application/zip")}
         )
 

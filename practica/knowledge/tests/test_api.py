@@ -13,8 +13,8 @@ from practica.communities.models import Community
 from practica.discussions import services as discussions
 from practica.knowledge import services
 from practica.knowledge.models import Attachment, Endorsement, KnowledgeItem, KnowledgeVersion
-from practica.knowledge.tests.builders import draft, person, published
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import draft, person, published
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.knowledge import services
 from practica.knowledge.models import Collection, CollectionEntry, KnowledgeItem
-from practica.knowledge.tests.builders import draft, person, published
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import draft, person, published
 
 pytestmark = pytest.mark.django_db
 

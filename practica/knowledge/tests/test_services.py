@@ -25,7 +25,7 @@ from practica.knowledge.models import (
     KnowledgeVersion,
     ReviewEvent,
 )
-from practica.knowledge.tests.builders import draft, person, published
+from practica.lib.testing.content import draft, person, published
 from practica.search.models import DocType, SearchDocument
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -15,8 +15,8 @@ from django.test.client import encode_multipart
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.knowledge.models import Attachment, KnowledgeItem
-from practica.knowledge.tests.builders import published
-from practica.lib.testing.client import Api
+from practica.lib.testing.client import Api, page_client
+from practica.lib.testing.content import published
 
 pytestmark = pytest.mark.django_db
 MB = 2**20
@@ -50,12 +50,6 @@ def temp_dir(settings: Any, tmp_path: Path) -> Path:
     return folder
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _page_url(item: KnowledgeItem) -> str:
     return f"{item.get_absolute_url()}attachments/"
 
@@ -84,7 +78,7 @@ def test_a_300_mb_attachment_is_refused_by_its_content_length_before_its_body_is
 ) -> None:
     item = published(community, member, owner)
 
-    response, body = _announced(_client(member), _page_url(item), 300 * MB)
+    response, body = _announced(page_client(member), _page_url(item), 300 * MB)
 
     assert response.status_code == 413
     assert "the limit is 10 MB" in response.content.decode()
@@ -110,7 +104,7 @@ def test_the_api_refuses_a_300_mb_attachment_with_a_413_before_reading_it(
 def test_a_large_body_to_a_page_that_takes_no_file_is_refused_by_its_content_length(
     community: Community, member: User, temp_dir: Path, settings: Any
 ) -> None:
-    response, body = _announced(_client(member), f"/communities/{community.slug}/threads/new/", 300 * MB)
+    response, body = _announced(page_client(member), f"/communities/{community.slug}/threads/new/", 300 * MB)
 
     assert response.status_code == 413
     assert body.reads == 0
@@ -124,7 +118,7 @@ def test_an_attachment_over_the_limit_stops_being_written_once_it_passes_the_lim
     upload = io.BytesIO(b"a" * (4 * MB))  # within the Content-Length allowance: only streaming catches it
     upload.name = "big.txt"
 
-    response = _client(member).post(_page_url(item), {"file": upload}, follow=True)
+    response = page_client(member).post(_page_url(item), {"file": upload}, follow=True)
 
     html = response.content.decode()
     assert "too large" in html and "the limit is 1 MB" in html
@@ -157,7 +151,7 @@ def test_an_attachment_within_the_limit_is_still_accepted(
     upload = io.BytesIO(b"a" * (MB - 1000))
     upload.name = "notes.txt"
 
-    response = _client(member).post(_page_url(item), {"file": upload}, follow=True)
+    response = page_client(member).post(_page_url(item), {"file": upload}, follow=True)
 
     assert response.status_code == 200
     assert Attachment.objects.get().size == MB - 1000

@@ -22,15 +22,23 @@ _QUALIFIED = re.compile(r'"(\w+)"\."')
 _AFTER_KEYWORD = re.compile(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-def page_queries(client: Client, url: str, **headers: Any) -> tuple[Any, list[str]]:
-    """The response to a second GET of ``url`` and the SQL it ran.
+def page_queries(client: Client, url: str, *, warm_up: bool = True, **headers: Any) -> tuple[Any, list[str]]:
+    """The response to a second GET of ``url`` and the SQL it ran (the first GET's with ``warm_up=False``).
 
     The first GET settles what is per session rather than per page (the time zone stored in the session,
     the first read of the rate-limit table).
     """
-    client.get(url, **headers)
+    if warm_up:
+        client.get(url, **headers)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, **headers)
+    return response, [query["sql"] for query in ctx.captured_queries]
+
+
+def api_queries(api: Client, url: str, params: dict[str, Any] | None = None) -> tuple[Any, list[str]]:
+    """The response to one GET of ``url`` (with query ``params``) through the API client, and the SQL it ran."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(url, params)
     return response, [query["sql"] for query in ctx.captured_queries]
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Role
-from practica.discussions.tests.builders import ask, person
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import ask, person
 from practica.notifications import services
 from practica.notifications.models import (
     CommunityEmailPreference,

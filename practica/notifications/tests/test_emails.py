@@ -100,7 +100,7 @@ def test_a_mail_server_that_is_down_does_not_break_replying_and_the_email_is_sen
     settings: Any,
     django_capture_on_commit_callbacks: Commit,
 ) -> None:
-    from practica.discussions.tests.builders import answer, ask
+    from practica.lib.testing.content import answer, ask
 
     with django_capture_on_commit_callbacks(execute=True):
         thread = ask(community, member)

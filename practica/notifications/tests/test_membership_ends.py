@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from practica.accounts.models import User
 from practica.communities import services as communities
 from practica.communities.models import Community, Membership, Visibility
-from practica.lib.testing.client import Api
+from practica.lib.testing.client import Api, page_client
 from practica.lib.testing.factories import MembershipFactory
 from practica.notifications import emails, services
 from practica.notifications.models import EmailMode, EmailPreference, Kind, Notification
@@ -35,19 +34,13 @@ def _notify(user: User, subject: str, community: Community | None, count: int = 
         )
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _remove(community: Community, owner: User, user: User) -> None:
     membership = Membership.objects.get(community=community, user=user)
     communities.membership_remove(community=community, actor=owner, membership_id=membership.pk)
 
 
 def _everything_seen_by(user: User) -> dict[str, Any]:
-    client = _client(user)
+    client = page_client(user)
     api = Api().as_user(user)
     listed = api.get("/api/v1/notifications/").json()
     return {
@@ -102,7 +95,7 @@ def test_a_removed_member_cannot_open_one_and_marking_all_read_leaves_it_alone(
     secret = Notification.objects.get(recipient=notified, subject=SECRET)
     _remove(private_community, owner, notified)
 
-    assert _client(notified).get(f"/notifications/{secret.pk}/open/").status_code == 404
+    assert page_client(notified).get(f"/notifications/{secret.pk}/open/").status_code == 404
     marked = Api().as_user(notified).post("/api/v1/notifications/mark-read/", {"all": True}, format="json")
     assert marked.json() == {"marked": 2, "unread_count": 0}
     ids = Api().as_user(notified).post("/api/v1/notifications/mark-read/", {"ids": [secret.pk]}, format="json")
@@ -199,7 +192,7 @@ def test_a_digest_with_nothing_left_to_read_is_not_sent(
 def test_the_lists_cost_the_same_queries_with_hidden_notifications_among_them(
     member: User, owner: User, private_community: Community, public_community: Community
 ) -> None:
-    client, api = _client(member), Api().as_user(member)
+    client, api = page_client(member), Api().as_user(member)
     _notify(member, "open", public_community, 3)
     _notify(member, "secret", private_community, 2)
     _remove(private_community, owner, member)

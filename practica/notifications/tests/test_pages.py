@@ -13,7 +13,7 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import ask
+from practica.lib.testing.content import ask
 from practica.notifications import selectors, services
 from practica.notifications.models import EmailMode, EmailPreference, Kind, Notification, Subscription
 

@@ -12,7 +12,7 @@ from practica.communities import services as community_services
 from practica.communities.models import Community
 from practica.discovery import services as search_services
 from practica.discussions import services as discussion_services
-from practica.discussions.tests.builders import answer, ask, person
+from practica.lib.testing.content import answer, ask, person
 from practica.lib.testing.factories import UserFactory
 from practica.notifications import services
 from practica.notifications.models import EmailMode, Kind, Notification, Subscription

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from practica.accounts.models import User
 from practica.communities.models import Community
-from practica.discussions.tests.builders import ask
+from practica.lib.testing.content import ask
 from practica.notifications import services, webhooks
 from practica.notifications.models import Kind, Notification, Webhook, WebhookDelivery
 

@@ -11,27 +11,11 @@ from django.test import Client
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Visibility
+from practica.lib.testing.client import field_errors, page_client, page_html
 from practica.lib.testing.factories import PASSWORD, CommunityFactory, OrganizationFactory, UserFactory
 from practica.people.models import Organization, Profile
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _html(response: Any) -> str:
-    return response.content.decode()
-
-
-def _field_errors(html: str, field: str) -> str:
-    """The error list Django renders next to a field (``aria-describedby`` points at it), or ""."""
-    match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
-    return match.group(1) if match else ""
 
 
 # --- Profile page ---------------------------------------------------------------------------------
@@ -45,7 +29,7 @@ def test_profile_shows_the_persons_background(client: Client) -> None:
     response = client.get("/people/kari/")
 
     assert response.status_code == 200
-    html = _html(response)
+    html = page_html(response)
     for text in ("Kari Nordmann", "Well engineer", "Norsk Boring", "Drilling", "Cementing", "@kari"):
         assert text in html
     assert "Edit my profile" not in html
@@ -72,7 +56,7 @@ def test_profile_hides_private_communities_the_viewer_cannot_see(
 ) -> None:
     viewer = request.getfixturevalue(side) if side else None
 
-    html = _html(_client(viewer).get("/people/member/"))
+    html = page_html(page_client(viewer).get("/people/member/"))
 
     assert "Public Wells" in html
     assert "Members Wells" in html
@@ -84,13 +68,13 @@ def test_profile_hides_private_communities_the_viewer_cannot_see(
 def test_profile_shows_private_communities_to_people_in_them(
     side: str, request: pytest.FixtureRequest, member: User, private_community: Community
 ) -> None:
-    html = _html(_client(request.getfixturevalue(side)).get("/people/member/"))
+    html = page_html(page_client(request.getfixturevalue(side)).get("/people/member/"))
 
     assert "Private Wells" in html
 
 
 def test_own_profile_offers_the_edit_link(member: User) -> None:
-    assert "/people/me/edit/" in _html(_client(member).get("/people/member/"))
+    assert "/people/me/edit/" in page_html(page_client(member).get("/people/member/"))
 
 
 # --- Editing one's profile ------------------------------------------------------------------------
@@ -122,7 +106,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_to_edit_a_profile(client: Client) 
 def test_person_edits_their_own_profile_and_organisation_is_created_on_the_fly(
     member: User, owner: User
 ) -> None:
-    client = _client(member)
+    client = page_client(member)
     assert client.get("/people/me/edit/").status_code == 200
 
     response = client.post("/people/me/edit/", _profile_data())
@@ -143,7 +127,7 @@ def test_person_edits_their_own_profile_and_organisation_is_created_on_the_fly(
     owner_profile = Profile.objects.get(user=owner)
     assert owner_profile.display_name != "Mette Member"
     assert owner_profile.organization is None
-    page = _html(client.get("/people/member/"))
+    page = page_html(client.get("/people/member/"))
     assert "Havbunn Engineering" in page
     assert "Well control" in page
 
@@ -151,7 +135,7 @@ def test_person_edits_their_own_profile_and_organisation_is_created_on_the_fly(
 def test_editing_reuses_an_existing_organisation_whatever_the_letter_case(member: User) -> None:
     org = OrganizationFactory(name="Norsk Boring", slug="norsk-boring")
 
-    _client(member).post("/people/me/edit/", _profile_data(organization="norsk boring"))
+    page_client(member).post("/people/me/edit/", _profile_data(organization="norsk boring"))
 
     assert Profile.objects.get(user=member).organization == org
     assert Organization.objects.count() == 1
@@ -159,35 +143,35 @@ def test_editing_reuses_an_existing_organisation_whatever_the_letter_case(member
 
 def test_edit_page_ignores_attempts_to_edit_someone_else(member: User, owner: User) -> None:
     # There is no username in the address; extra fields naming another person change nothing.
-    _client(member).post("/people/me/edit/", {**_profile_data(), "user": owner.pk, "username": "owner"})
+    page_client(member).post("/people/me/edit/", {**_profile_data(), "user": owner.pk, "username": "owner"})
 
     assert Profile.objects.get(user=member).display_name == "Mette Member"
     assert Profile.objects.get(user=owner).display_name == ""
 
 
 def test_unknown_time_zone_is_a_form_error_and_nothing_is_saved(member: User) -> None:
-    response = _client(member).post("/people/me/edit/", _profile_data(timezone="Mars/Olympus_Mons"))
+    response = page_client(member).post("/people/me/edit/", _profile_data(timezone="Mars/Olympus_Mons"))
 
     assert response.status_code == 400
-    assert "Select a valid choice" in _field_errors(_html(response), "timezone")
+    assert "Select a valid choice" in field_errors(page_html(response), "timezone")
     profile = Profile.objects.get(user=member)
     assert profile.display_name == ""
     assert profile.timezone == "UTC"
 
 
 def test_over_long_display_name_is_a_form_error(member: User) -> None:
-    response = _client(member).post("/people/me/edit/", _profile_data(display_name="x" * 101))
+    response = page_client(member).post("/people/me/edit/", _profile_data(display_name="x" * 101))
 
     assert response.status_code == 400
-    assert "at most 100 characters" in _field_errors(_html(response), "display_name")
+    assert "at most 100 characters" in field_errors(page_html(response), "display_name")
     assert Profile.objects.get(user=member).display_name == ""
 
 
 def test_over_long_expertise_is_refused_next_to_the_field(member: User) -> None:
-    response = _client(member).post("/people/me/edit/", _profile_data(expertise="x" * 65))
+    response = page_client(member).post("/people/me/edit/", _profile_data(expertise="x" * 65))
 
     assert response.status_code == 400
-    assert "at most 64 characters" in _field_errors(_html(response), "expertise")
+    assert "at most 64 characters" in field_errors(page_html(response), "expertise")
     assert not Profile.objects.get(user=member).expertise.exists()
 
 
@@ -202,7 +186,7 @@ def test_organisations_list_shows_each_with_its_people(client: Client) -> None:
     response = client.get("/organizations/")
 
     assert response.status_code == 200
-    html = _html(response)
+    html = page_html(response)
     assert "/organizations/norsk-boring/" in html
     assert re.search(r"Norsk Boring</a></td><td>Company</td><td>2</td>", html)
 
@@ -223,10 +207,10 @@ def test_organisation_page_does_not_list_private_communities_to_outsiders(
     UserFactory(username="kari", organization=org)
     viewer = request.getfixturevalue(side) if side else None
 
-    response = _client(viewer).get("/organizations/norsk-boring/")
+    response = page_client(viewer).get("/organizations/norsk-boring/")
 
     assert response.status_code == 200
-    html = _html(response)
+    html = page_html(response)
     assert "Open wells" in html
     assert "/people/kari/" in html
     assert "Secret wells" not in html
@@ -242,7 +226,7 @@ def test_organisation_page_lists_private_communities_to_their_members(owner: Use
         visibility=Visibility.PRIVATE,
     )
 
-    assert "Secret wells" in _html(_client(owner).get("/organizations/norsk-boring/"))
+    assert "Secret wells" in page_html(page_client(owner).get("/organizations/norsk-boring/"))
 
 
 def test_unknown_organisation_is_404(client: Client) -> None:
@@ -282,7 +266,7 @@ def test_sign_up_creates_the_account_and_profile(client: Client, mailoutbox: lis
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mailoutbox[-1].body)
     assert link is not None
     client.post(link.group(1))
-    assert "Nina Nurse" in _html(client.get("/"))
+    assert "Nina Nurse" in page_html(client.get("/"))
 
 
 @pytest.mark.parametrize(("existing", "attempt"), [("nina", "NINA"), ("Nina", "nina"), ("nina", "Nina")])
@@ -294,7 +278,7 @@ def test_sign_up_refuses_a_username_that_differs_only_in_case(
     response = client.post("/accounts/signup/", _signup_data(username=attempt))
 
     assert response.status_code == 200
-    assert "already" in _field_errors(_html(response), "username")
+    assert "already" in field_errors(page_html(response), "username")
     assert User.objects.count() == 1
 
 
@@ -336,4 +320,4 @@ def test_password_reset_sends_an_email_with_a_reset_link(
     assert link, mailoutbox[0].body
     follow = client.get(link.group(1), follow=True)
     assert follow.status_code == 200
-    assert 'name="password1"' in _html(follow)
+    assert 'name="password1"' in page_html(follow)

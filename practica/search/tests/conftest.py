@@ -18,7 +18,7 @@ from django.test import Client
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import ask
+from practica.lib.testing.content import ask
 from practica.search import indexing, selectors
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

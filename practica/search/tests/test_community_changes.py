@@ -12,9 +12,8 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities import services as community_services
 from practica.communities.models import Community
-from practica.discussions.tests.builders import ask
 from practica.events import services as event_services
-from practica.knowledge.tests.builders import published
+from practica.lib.testing.content import ask, published
 from practica.search import indexing
 from practica.search.models import DocType, SearchDocument
 from practica.search.tests.conftest import find

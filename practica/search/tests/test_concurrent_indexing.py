@@ -19,9 +19,8 @@ from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Post
 from practica.discussions.search import index_threads
-from practica.discussions.tests.builders import answer, ask
 from practica.events.services import event_create
-from practica.knowledge.tests.builders import published
+from practica.lib.testing.content import answer, ask, published
 from practica.lib.testing.factories import UserFactory
 from practica.search import indexing
 from practica.search.models import DocType, SearchDocument

@@ -8,8 +8,8 @@ import pytest
 from bench import evaluate_retrieval as evaluation
 from practica.discussions import services
 from practica.discussions.models import Comment, Post
-from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.lib.markdown import html_to_text, sanitize_html
+from practica.lib.testing.content import answer, ask, opening, person
 from practica.lib.testing.factories import CommunityFactory
 from practica.search import indexing, selectors
 from practica.search.models import SearchDocument

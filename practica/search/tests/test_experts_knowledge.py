@@ -9,11 +9,10 @@ import pytest
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState
 from practica.discovery.experts import find_experts
-from practica.discussions.tests.builders import person
 from practica.knowledge import services as knowledge
 from practica.knowledge.models import KnowledgeItem
-from practica.knowledge.tests.builders import draft, published
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import draft, person, published
 from practica.search import indexing
 from practica.search.tests.conftest import HTMX, client_for
 

@@ -332,7 +332,7 @@ def test_optimizing_drops_what_deleted_documents_left_in_the_full_text_index(com
 def test_a_rebuild_ends_by_compacting_the_full_text_index(
     community: Community, member: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from practica.discussions.tests.builders import ask
+    from practica.lib.testing.content import ask
     from practica.search import indexing
 
     ask(community, member, "Casing wear", body="Wear on the casing string after drilling.")

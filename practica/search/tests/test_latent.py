@@ -16,8 +16,8 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import ask
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import ask
 from practica.search import latent, selectors
 from practica.search.models import LatentSpace, ThreadLatent
 from practica.search.tests.conftest import client_for, find, titles

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import ask
+from practica.lib.testing.content import ask
 from practica.search import latent, rerank, training
 from practica.search.models import LatentSpace
 from practica.search.tests.conftest import find, titles

@@ -10,8 +10,8 @@ import pytest
 
 from practica.accounts.models import User
 from practica.communities.models import Membership, MembershipState, Role
-from practica.discussions.tests.builders import person
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import person
 from practica.lib.testing.factories import MembershipFactory, UserFactory
 from practica.search import indexing, selectors
 from practica.search.models import DocType

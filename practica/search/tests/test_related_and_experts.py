@@ -17,8 +17,8 @@ from practica.communities.models import Community, Membership, MembershipState, 
 from practica.discovery.experts import find_experts
 from practica.discussions import services
 from practica.discussions.models import Post, Thread
-from practica.discussions.tests.builders import ago, answer, ask, person
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import ago, answer, ask, person
 from practica.lib.testing.factories import UserFactory
 from practica.search import indexing, selectors
 from practica.search.models import ExpertRequest

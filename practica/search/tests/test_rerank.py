@@ -14,7 +14,7 @@ from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import ask
+from practica.lib.testing.content import ask
 from practica.search import rerank, selectors, training
 from practica.search.models import SearchDocument
 from practica.search.tests.conftest import find, titles, viewer

@@ -20,8 +20,8 @@ from practica.communities.models import Community, Membership, MembershipState
 from practica.discussions import services
 from practica.discussions.models import Thread, ThreadKind
 from practica.discussions.search import index_threads
-from practica.discussions.tests.builders import answer, ask, opening, person
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import answer, ask, opening, person
 from practica.lib.testing.factories import CommunityFactory, OrganizationFactory, UserFactory
 from practica.people.services import profile_update
 from practica.search import indexing

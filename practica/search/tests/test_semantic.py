@@ -20,8 +20,8 @@ from practica.communities.models import Community
 from practica.discussions import services
 from practica.discussions.models import Thread
 from practica.discussions.search import index_threads
-from practica.discussions.tests.builders import ask, opening
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import ask, opening
 from practica.search import indexing, selectors, semantic
 from practica.search.models import ThreadEmbedding
 from practica.search.tests.conftest import client_for, find, titles, viewer

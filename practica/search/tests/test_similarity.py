@@ -12,8 +12,8 @@ from django.db import connection
 
 from practica.accounts.models import User
 from practica.communities.models import Community
-from practica.discussions.tests.builders import answer, ask
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import answer, ask
 from practica.search import indexing, similarity
 from practica.search.backends import get_backend
 from practica.search.models import DocType, SearchDocument

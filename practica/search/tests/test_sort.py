@@ -15,8 +15,8 @@ from django.utils import timezone
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions.models import Thread
-from practica.discussions.tests.builders import ask
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import ask
 from practica.search.tests.conftest import HTMX, World, client_for, find, titles
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from practica.accounts.models import User
 from practica.communities.models import Community
 from practica.discussions import services
-from practica.discussions.tests.builders import ask, opening
-from practica.knowledge.tests.builders import published
 from practica.lib.testing.client import Api
+from practica.lib.testing.content import ask, opening, published
 from practica.lib.testing.factories import UserFactory
 from practica.people.services import profile_update
 from practica.search import indexing, spelling
