@@ -37,9 +37,7 @@ def _fresh_cache() -> Iterator[None]:
 
     def clear() -> None:
         cache.clear()
-        backends._stats.clear()
-        backends._languages_seen.clear()
-        backends._common_seen.clear()
+        backends.clear_caches()
 
     clear()
     yield

@@ -37,13 +37,6 @@ __all__ = [
     "tokens",
 ]
 
-# The caches the root and API test conftests clear by these names (backends.py's before it was split);
-# ``clear_caches`` is the way to clear them.
-_stats = index_statistics._entries
-_languages_seen = postgres._languages_seen
-_common_seen = postgres._common_seen
-
-
 def get_backend() -> Backend:
     if connection.vendor == "postgresql":
         return PostgresBackend()
