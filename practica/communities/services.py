@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practica.accounts.models import User
-from practica.communities import permissions
+from practica.communities import hooks, permissions
 from practica.communities.models import (
     Charter,
     Community,
@@ -40,7 +40,6 @@ from practica.communities.models import (
 from practica.communities.permissions import Access
 from practica.lib import audit, indexing
 from practica.lib.errors import RefusedWithStatus
-from practica.notifications import hooks as notification_hooks
 from practica.people.models import Organization
 from practica.topics.models import Topic
 from practica.topics.services import parse_topic_names, topic_normalise, topics_get_or_create
@@ -353,8 +352,9 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
         membership.created_at = timezone.now()
         membership.save()
         _record("membership.request", community, user, f"{user.username} asked to join")
-        # Coordinators hear of it in their notification centre and by email, per their preferences.
-        notification_hooks.on_commit(notification_hooks.join_requested, community.pk, user.pk)
+        # Coordinators hear of it in their notification centre and by email, per their preferences (the
+        # notifications app listens: NotificationsConfig.ready()).
+        hooks.join_requested(community_id=community.pk, user_id=user.pk)
     return membership
 
 
