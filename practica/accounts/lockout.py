@@ -18,20 +18,20 @@ would not slow a guesser), with the time left; the owner's known device is the w
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from practica.accounts import ratelimit
 from practica.accounts.models import User
-from practica.lib import audit
+from practica.lib import audit, signing
 
 DEVICE_COOKIE = "practica_device"
-DEVICE_SALT = "practica.accounts.known-device"
+DEVICE_SALT = signing.KNOWN_DEVICE  # the salt the first cookies were made with: known devices stay known
 DEVICE_MAX_AGE = 365 * 24 * 3600
 BACKOFF_FIRST = 30
 BACKOFF_MAX = 15 * 60
@@ -64,11 +64,10 @@ def _device(request: HttpRequest, key: str) -> str | None:
     raw = request.COOKIES.get(DEVICE_COOKIE)
     if not raw:
         return None
-    try:
-        data = signing.loads(raw, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or f"user:{data.get('u')}" != key or not isinstance(data.get("d"), str):
+    data = signing.personal_claims(
+        raw, purpose=signing.KNOWN_DEVICE, max_age=dt.timedelta(seconds=DEVICE_MAX_AGE), d=str
+    )
+    if data is None or f"user:{data['u']}" != key:
         return None
     return str(data["d"])
 
@@ -141,7 +140,7 @@ class KnownDeviceMiddleware:
         response: HttpResponse = self.get_response(request)
         user_id = getattr(request, "_practica_known_device", None)
         if user_id is not None:
-            value = signing.dumps({"u": user_id, "d": secrets.token_urlsafe(16)}, salt=DEVICE_SALT)
+            value = signing.personal_token(user_id=user_id, purpose=signing.KNOWN_DEVICE, d=secrets.token_urlsafe(16))
             response.set_cookie(
                 DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,

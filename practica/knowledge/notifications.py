@@ -12,11 +12,13 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role
-from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem
+from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem, KnowledgeStatus
 from practica.notifications import services as delivery
+from practica.notifications.feeds import FeedEntry
 
 
 def on_commit(function: Callable[..., Any], *args: Any) -> None:
@@ -97,3 +99,24 @@ def first_published(item_id: int, reviewer_id: int) -> None:
         payload={"id": item.pk, "kind": item.kind, "title": item.title, "summary": item.summary},
         tags=list(item.tags.values_list("slug", flat=True)),
     )
+
+
+def item_feed_entries(community: Community, limit: int) -> list[FeedEntry]:
+    """The community's newest published knowledge items, for its Atom feeds (``practica/notifications/feeds.py``,
+    registered from ``KnowledgeConfig.ready()``)."""
+    items = (
+        KnowledgeItem.objects.filter(community=community, status=KnowledgeStatus.PUBLISHED)
+        .exclude(published_at__isnull=True)
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return [
+        FeedEntry(
+            title=k.title,
+            url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": k.pk}),
+            summary=k.summary or f"Published knowledge in {community.name}",
+            author="",
+            published=k.published_at or k.updated_at,
+            kind="knowledge",
+        )
+        for k in items
+    ]

@@ -18,6 +18,7 @@ UNSUBSCRIBE = "practica.notifications.unsubscribe"  # one-click unsubscribe link
 PERSONAL_FEED = "practica.notifications.feed"  # personal Atom feed URLs
 CALENDAR_FEED = "practica.events.calendar-feed"  # personal iCalendar feed URLs
 INVITATION = "practica.communities.invitation"  # community invitation links
+KNOWN_DEVICE = "practica.accounts.known-device"  # the cookie of a browser that signed in before
 
 Expired = signing.SignatureExpired
 Invalid = signing.BadSignature
@@ -40,11 +41,14 @@ def personal_token(*, user_id: int, purpose: str, **claims: str | int) -> str:
     return sign({"u": user_id, **claims}, purpose=purpose)
 
 
-def personal_claims(token: str, *, purpose: str, **types: type) -> dict[str, Any] | None:
+def personal_claims(
+    token: str, *, purpose: str, max_age: dt.timedelta | None = None, **types: type
+) -> dict[str, Any] | None:
     """The claims of a :func:`personal_token` (``u`` always, an int), each of the type asked for; None when
-    the token was tampered with, made for another purpose or carries something else."""
+    the token was tampered with, made for another purpose, is older than ``max_age`` or carries something
+    else."""
     try:
-        data = unsign(token, purpose=purpose)
+        data = unsign(token, purpose=purpose, max_age=max_age)
     except Invalid:
         return None
     if not isinstance(data, dict):
@@ -60,6 +64,7 @@ def personal_claims(token: str, *, purpose: str, **types: type) -> dict[str, Any
 __all__ = [
     "CALENDAR_FEED",
     "INVITATION",
+    "KNOWN_DEVICE",
     "PERSONAL_FEED",
     "UNSUBSCRIBE",
     "Expired",

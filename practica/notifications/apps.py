@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications and channels"
 
     def ready(self) -> None:
-        from practica.notifications import feeds
+        from practica.communities import hooks as community_hooks
+        from practica.notifications import hooks
 
-        # A known debt: the knowledge app should register its own entries (see feeds.knowledge_entries).
-        feeds.register_source("knowledge", feeds.knowledge_entries, order=1)
+        community_hooks.listen_join_requested(hooks.join_requested)  # a request to join tells the coordinators

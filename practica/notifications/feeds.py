@@ -13,12 +13,10 @@ from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
 from practica.communities.models import Community
-from practica.knowledge.models import KnowledgeItem, KnowledgeStatus
 from practica.notifications import selectors
 from practica.notifications.services import absolute_url
 
@@ -43,7 +41,8 @@ _sources: dict[str, tuple[int, FeedSource]] = {}
 
 def register_source(kind: str, source: FeedSource, *, order: int) -> None:
     """Declare what a content app adds to its communities' feeds (from its ``AppConfig.ready()``): the threads
-    (``practica/discussions/notifications.py``), the published knowledge. Entries published at the same moment
+    (``practica/discussions/notifications.py``), the published knowledge
+    (``practica/knowledge/notifications.py``). Entries published at the same moment
     come in ``order``, lowest first. Registering a kind again replaces it."""
     _sources[kind] = (order, source)
 
@@ -55,28 +54,6 @@ def feed_entries(community: Community) -> list[FeedEntry]:
         entries.extend(source(community, FEED_ITEMS))
     entries.sort(key=lambda e: e.published, reverse=True)
     return entries[:FEED_ITEMS]
-
-
-def knowledge_entries(community: Community, limit: int) -> list[FeedEntry]:
-    """The community's newest published knowledge items. A known debt (pyproject.toml): this belongs to the
-    knowledge app, registered from its ``AppConfig.ready()``; it is registered from ``NotificationsConfig.ready()``
-    until then."""
-    items = (
-        KnowledgeItem.objects.filter(community=community, status=KnowledgeStatus.PUBLISHED)
-        .exclude(published_at__isnull=True)
-        .order_by("-published_at", "-id")[:limit]
-    )
-    return [
-        FeedEntry(
-            title=k.title,
-            url=reverse("knowledge:item", kwargs={"slug": community.slug, "item_id": k.pk}),
-            summary=k.summary or f"Published knowledge in {community.name}",
-            author="",
-            published=k.published_at or k.updated_at,
-            kind="knowledge",
-        )
-        for k in items
-    ]
 
 
 class CommunityFeed(Feed):  # type: ignore[type-arg]

@@ -1,7 +1,8 @@
 """The notifications of communities, the floor below: a join request tells the coordinators. Communities cannot
-word its notifications in a ``notifications.py`` of its own (it lies below this app), so it schedules this
-function with :func:`on_commit` (a known debt, listed in pyproject.toml). The content apps word theirs in their
-own ``notifications.py`` (``practica/discussions/notifications.py``, ...)."""
+word its notifications in a ``notifications.py`` of its own (it lies below this app), so it offers a hook
+(``practica/communities/hooks.py``) that ``NotificationsConfig.ready()`` plugs :func:`join_requested` into; the
+hook runs it once the request commits. The content apps word theirs in their own ``notifications.py``
+(``practica/discussions/notifications.py``, ...)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from django.urls import reverse
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role
 from practica.notifications.models import Kind
-from practica.notifications.services import notify, on_commit
+from practica.notifications.services import notify
 
-__all__ = ["join_requested", "on_commit"]
+__all__ = ["join_requested"]
 
 
 @transaction.atomic
