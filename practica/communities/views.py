@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from practica.accounts.models import User
 from practica.communities import hooks, permissions, selectors, services
+from practica.communities.filters import DirectoryFilterSet
 from practica.communities.forms import (
     CharterForm,
     CommunityForm,
-    DirectoryFilterForm,
     GoalFormSet,
     InvitationForm,
     JoinForm,
@@ -36,16 +36,11 @@ def _allowed(request: HttpRequest, slug: str, rule: permissions.Rule) -> tuple[C
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    communities = selectors.community_directory(
-        user=request.user,
-        q=filters.get("q", ""),
-        topic=filters.get("topic", ""),
-        organization=filters.get("organization", ""),
-        visibility=filters.get("visibility", ""),
-        mine=bool(filters.get("mine")),
+    # The API's filters (a query that does not parse lists the whole directory here, and answers 400 there).
+    filterset = DirectoryFilterSet(
+        request.GET or None, queryset=selectors.communities_visible_to(request.user), request=request
     )
+    form, communities = filterset.form, filterset.qs
     page = Paginator(communities, 24).get_page(request.GET.get("page"))
     context = {
         "form": form,

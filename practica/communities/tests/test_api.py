@@ -372,6 +372,34 @@ def test_directory_filters_by_topic_and_search(api: Api, owner: User, public_com
     assert _slugs(api.get(COMMUNITIES, {"q": "drilling"})) == {"public-wells"}
 
 
+
+@pytest.mark.parametrize("flag", ["on", "true", "1", "yes"])
+def test_directory_reads_mine_as_the_page_checkbox_sends_it(
+    api: Api, outsider: User, public_community: Community, flag: str
+) -> None:
+    CommunityFactory(creator=outsider, name="Own circle", slug="own-circle")
+    client = api.as_user(outsider)
+
+    # The page's checkbox sends ``mine=on``; the API read only ``1`` and ``true`` and listed everything else.
+    assert _slugs(client.get(COMMUNITIES, {"mine": flag})) == {"own-circle"}
+    assert _slugs(client.get(COMMUNITIES, {"mine": "0"})) == {"own-circle", "public-wells"}
+    assert _slugs(client.get(COMMUNITIES, {"mine": "false"})) == {"own-circle", "public-wells"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"visibility": "everyone"}, "visibility"), ({"mine": "maybe"}, "mine"), ({"q": "w" * 201}, "q")],
+)
+def test_directory_answers_400_naming_the_filter_that_does_not_parse(
+    api: Api, public_community: Community, query: dict[str, str], field: str
+) -> None:
+    # An unknown visibility listed nothing at all, and an over-long search was cut short silently.
+    response = api.get(COMMUNITIES, query)
+
+    assert response.status_code == 400
+    assert response.json()[field]
+
+
 # --- Membership -----------------------------------------------------------------------------------
 
 
