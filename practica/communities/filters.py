@@ -1,9 +1,9 @@
-"""The community directory's filters, parsed once for the page (``views.directory``) and the API
-(``CommunityViewSet``'s list).
+"""The community directory's and a community's members' filters, each parsed once for the page
+(``views.directory``, ``views.members``) and the API (``CommunityViewSet``'s and ``MemberViewSet``'s lists).
 
-A django-filter ``FilterSet``: its form is the page's filter form, and DRF's ``DjangoFilterBackend`` answers 400
-with the fields' errors when a query does not parse (the page then shows the directory unfiltered). The filtering
-itself is the selector's (``selectors.community_directory``).
+Each is a django-filter ``FilterSet``: its form is the page's filter form, and DRF's ``DjangoFilterBackend`` answers 400
+with the fields' errors when a query does not parse (the page then shows the list unfiltered). The filtering
+itself is the selectors' (``selectors.community_directory``, ``selectors.members_filter``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from practica.communities import selectors
-from practica.communities.models import Community, Visibility
+from practica.communities.models import Community, Membership, Role, Visibility
 from practica.lib.filters import FlagFilter
+from practica.topics.services import MAX_TOPIC_LENGTH
 
 
 class DirectoryFilterSet(django_filters.FilterSet):
@@ -59,3 +60,27 @@ class DirectoryFilterSet(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             self._qs = self.filter_queryset(self.queryset.all())
         return self._qs
+
+
+class MemberFilterSet(django_filters.FilterSet):
+    """``q`` (words in the name or job title), ``role``, ``organization`` (a slug or words of its name),
+    ``discipline``, ``expertise`` (a topic slug or words of its name) and ``location``."""
+
+    # No help texts: the page renders each field whole, and a help text would add ``aria-describedby`` to it.
+    q = django_filters.CharFilter(max_length=100, label="Name")
+    role = django_filters.ChoiceFilter(choices=[("", "Any role"), *Role.choices], empty_label=None, label="Role")
+    organization = django_filters.CharFilter(max_length=100, label="Organisation")
+    discipline = django_filters.CharFilter(max_length=100, label="Discipline")
+    expertise = django_filters.CharFilter(max_length=MAX_TOPIC_LENGTH, label="Expertise")
+    location = django_filters.CharFilter(max_length=100, label="Location")
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Membership]) -> QuerySet[Membership]:
+        """A community's members (``selectors.members_list``) narrowed by the selector; a query that does not parse
+        filters nothing (the API has answered 400 before getting here)."""
+        data: dict[str, Any] = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        keys = ("role", "organization", "discipline", "expertise", "location", "q")
+        return selectors.members_filter(queryset, **{key: data.get(key) or "" for key in keys})

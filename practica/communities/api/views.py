@@ -39,7 +39,7 @@ from practica.communities.api.serializers import (
     UserIdSerializer,
     goals_from,
 )
-from practica.communities.filters import DirectoryFilterSet
+from practica.communities.filters import DirectoryFilterSet, MemberFilterSet
 from practica.communities.models import Community, CommunityChange, Invitation, Membership
 from practica.lib.api.requests import validated_data
 from practica.topics.models import Topic
@@ -130,6 +130,7 @@ class MemberViewSet(CommunityScoped, viewsets.GenericViewSet):
     ``{"role"}`` changes a member's role, DELETE removes them (coordinators)."""
 
     serializer_class = MemberSerializer
+    filterset_class = MemberFilterSet
     queryset = Membership.objects.none()
     lookup_url_kwarg = "membership_id"
 
@@ -140,11 +141,11 @@ class MemberViewSet(CommunityScoped, viewsets.GenericViewSet):
             return [IsAuthenticated(), allows(permissions.REMOVE_MEMBERS)()]
         return [AllowAny()]
 
+    def get_queryset(self) -> QuerySet[Membership]:
+        return selectors.members_list(community=self.community)
+
     def list(self, request: Request, slug: str) -> Response:
-        params = request.query_params
-        keys = ("role", "organization", "discipline", "expertise", "location", "q")
-        members = selectors.members_list(community=self.community, **{k: params.get(k, "")[:100] for k in keys})
-        page = self.paginate_queryset(members)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=RoleSerializer, responses=MemberSerializer)

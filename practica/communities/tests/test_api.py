@@ -596,6 +596,28 @@ def test_members_list_filters_by_role_and_expertise(
     assert drillers[0]["expertise"] == ["drilling"] and drillers[0]["role"] == "member"
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"role": "chair"}, "role"), ({"expertise": "e" * 65}, "expertise"), ({"q": "n" * 101}, "q")],
+)
+def test_members_list_answers_400_naming_the_filter_that_does_not_parse(
+    api: Api, public_community: Community, query: dict[str, str], field: str
+) -> None:
+    # An unknown role listed nobody, and over-long words were cut short silently (the page lists everyone).
+    response = api.get(_url(public_community, "members/"), query)
+
+    assert response.status_code == 400
+    assert response.json()[field]
+
+
+def test_members_list_of_a_private_community_is_missing_for_an_outsider_whatever_the_filter(
+    api: Api, outsider: User, private_community: Community
+) -> None:
+    response = api.as_user(outsider).get(_url(private_community, "members/"), {"role": "chair"})
+
+    assert response.status_code == 404
+
+
 # --- Invitations ----------------------------------------------------------------------------------
 
 
