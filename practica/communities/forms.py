@@ -115,20 +115,3 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
     days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Valid for (days)")
     max_uses = forms.IntegerField(min_value=1, max_value=1000, initial=25, label="Uses (links only)")
-
-
-class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", max_length=200)
-    topic = forms.CharField(required=False, max_length=64)
-    organization = forms.CharField(required=False, max_length=100, label="Organisation")
-    visibility = forms.ChoiceField(required=False, choices=[("", "Any visibility"), *Visibility.choices])
-    mine = forms.BooleanField(required=False, label="Only mine")
-
-
-class MemberFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Name", max_length=100)
-    role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Role.choices])
-    organization = forms.CharField(required=False, max_length=100, label="Organisation")
-    discipline = forms.CharField(required=False, max_length=100)
-    expertise = forms.CharField(required=False, max_length=64)
-    location = forms.CharField(required=False, max_length=100)

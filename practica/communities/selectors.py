@@ -170,10 +170,34 @@ def members_list(
     q: str = "",
 ) -> QuerySet[Membership]:
     """Active members of a community with their background, filtered. Callers check read access first."""
+    qs = Membership.objects.filter(community=community, state=ACTIVE)
+    qs = members_filter(
+        qs, role=role, organization=organization, discipline=discipline, expertise=expertise, location=location, q=q
+    )
+    return (
+        qs.select_related("user", "user__profile", "user__profile__organization")
+        .prefetch_related(Prefetch("user__profile__expertise", queryset=Topic.objects.order_by("name")))
+        .order_by("role", "user__profile__display_name", "user__username")
+        .distinct()
+    )
+
+
+def members_filter(
+    queryset: QuerySet[Membership],
+    *,
+    role: str = "",
+    organization: str = "",
+    discipline: str = "",
+    expertise: str = "",
+    location: str = "",
+    q: str = "",
+) -> QuerySet[Membership]:
+    """Narrow memberships (``members_list``'s) by role, organisation (slug or words of its name), discipline,
+    expertise (topic slug or words of its name), location and name (``filters.MemberFilterSet``'s parameters)."""
     role, organization, discipline, expertise, location, q = (
         without_nul(v) for v in (role, organization, discipline, expertise, location, q)
     )
-    qs = Membership.objects.filter(community=community, state=ACTIVE)
+    qs = queryset
     if role:
         qs = qs.filter(role=role)
     if organization:
@@ -195,12 +219,7 @@ def members_list(
             | Q(user__profile__display_name__icontains=q)
             | Q(user__profile__job_title__icontains=q)
         )
-    return (
-        qs.select_related("user", "user__profile", "user__profile__organization")
-        .prefetch_related(Prefetch("user__profile__expertise", queryset=Topic.objects.order_by("name")))
-        .order_by("role", "user__profile__display_name", "user__username")
-        .distinct()
-    )
+    return qs
 
 
 ROLE_ORDER = {Role.COORDINATOR: 0, Role.CORE: 1, Role.SPONSOR: 2, Role.MEMBER: 3}

@@ -12,14 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from practica.accounts.models import User
 from practica.communities import hooks, permissions, selectors, services
+from practica.communities.filters import DirectoryFilterSet, MemberFilterSet
 from practica.communities.forms import (
     CharterForm,
     CommunityForm,
-    DirectoryFilterForm,
     GoalFormSet,
     InvitationForm,
     JoinForm,
-    MemberFilterForm,
     RoleForm,
     goals_from_formset,
 )
@@ -36,16 +35,11 @@ def _allowed(request: HttpRequest, slug: str, rule: permissions.Rule) -> tuple[C
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    communities = selectors.community_directory(
-        user=request.user,
-        q=filters.get("q", ""),
-        topic=filters.get("topic", ""),
-        organization=filters.get("organization", ""),
-        visibility=filters.get("visibility", ""),
-        mine=bool(filters.get("mine")),
+    # The API's filters (a query that does not parse lists the whole directory here, and answers 400 there).
+    filterset = DirectoryFilterSet(
+        request.GET or None, queryset=selectors.communities_visible_to(request.user), request=request
     )
+    form, communities = filterset.form, filterset.qs
     page = Paginator(communities, 24).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -182,9 +176,11 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = selectors.community_get_readable(slug=slug, user=request.user)
-    form = MemberFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    memberships = selectors.members_list(community=community, **{k: v for k, v in filters.items() if v})
+    # The API's filters (a query that does not parse lists every member here, and answers 400 there).
+    filterset = MemberFilterSet(
+        request.GET or None, queryset=selectors.members_list(community=community), request=request
+    )
+    form, memberships = filterset.form, filterset.qs
     page = Paginator(memberships, 30).get_page(request.GET.get("page"))
     facets = selectors.member_facets(community=community)
     context = {

@@ -22,17 +22,6 @@ STATUS_FILTERS = [
 ]
 
 
-class ItemFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *KnowledgeKind.choices])
-    tag = forms.CharField(required=False, max_length=64)
-    status = forms.ChoiceField(required=False, choices=STATUS_FILTERS)
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[("updated", "Recently updated"), ("newest", "Newest"), ("helpful", "Most helpful"), ("title", "Title")],
-    )
-
-
 def _area(label: str, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label, required=False, max_length=MAX_FIELD_LENGTH, help_text=help_text,

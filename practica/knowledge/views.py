@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practica.communities import selectors as community_selectors
 from practica.discussions import selectors as discussion_selectors
 from practica.knowledge import permissions, selectors, services
+from practica.knowledge.filters import ItemFilterSet
 from practica.knowledge.forms import (
     AttachmentForm,
     CaptureForm,
@@ -24,7 +25,6 @@ from practica.knowledge.forms import (
     CommentForm,
     EndorseForm,
     HelpfulForm,
-    ItemFilterForm,
     ItemForm,
     SettingsForm,
 )
@@ -43,17 +43,9 @@ def _item(request: HttpRequest, item_id: int, slug: str | None = None) -> tuple[
 @require_GET
 def item_list(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    form = ItemFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    items = selectors.items_list(
-        community=community,
-        access=access,
-        kind=filters.get("kind", ""),
-        tag=filters.get("tag", ""),
-        status=filters.get("status", ""),
-        q=(filters.get("q") or "").strip(),
-        sort=filters.get("sort") or "updated",
-    )
+    # The API's filters (a query that does not parse lists the published items here, and answers 400 there).
+    filterset = ItemFilterSet(request.GET or None, request=request, community=community, access=access)
+    form, items = filterset.form, filterset.qs
     page = Paginator(items, 20).get_page(request.GET.get("page"))
     context = {
         "community": community,

@@ -39,6 +39,7 @@ from practica.communities.api.serializers import (
     UserIdSerializer,
     goals_from,
 )
+from practica.communities.filters import DirectoryFilterSet, MemberFilterSet
 from practica.communities.models import Community, CommunityChange, Invitation, Membership
 from practica.lib.api.requests import validated_data
 from practica.topics.models import Topic
@@ -61,6 +62,7 @@ class CommunityViewSet(CommunityScoped, viewsets.GenericViewSet):
     community_scope = "visible"
     lookup_field = "slug"
     serializer_class = CommunityListSerializer
+    filterset_class = DirectoryFilterSet
     queryset = Community.objects.none()
 
     def get_permissions(self) -> list[BasePermission]:
@@ -71,18 +73,11 @@ class CommunityViewSet(CommunityScoped, viewsets.GenericViewSet):
         return [AllowAny()]
 
     def get_queryset(self) -> QuerySet[Community]:
-        params = self.request.query_params
-        return selectors.community_directory(
-            user=self.request.user,
-            q=params.get("q", "")[:200],
-            topic=params.get("topic", "")[:64],
-            organization=params.get("organization", "")[:100],
-            visibility=params.get("visibility", "")[:20],
-            mine=params.get("mine") in ("1", "true"),
-        )
+        # What the caller may see, filtered and annotated, is the selector's, called by ``DirectoryFilterSet``.
+        return selectors.communities_visible_to(self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=CommunityWriteSerializer, responses={201: CommunityDetailSerializer})
@@ -135,6 +130,7 @@ class MemberViewSet(CommunityScoped, viewsets.GenericViewSet):
     ``{"role"}`` changes a member's role, DELETE removes them (coordinators)."""
 
     serializer_class = MemberSerializer
+    filterset_class = MemberFilterSet
     queryset = Membership.objects.none()
     lookup_url_kwarg = "membership_id"
 
@@ -145,11 +141,11 @@ class MemberViewSet(CommunityScoped, viewsets.GenericViewSet):
             return [IsAuthenticated(), allows(permissions.REMOVE_MEMBERS)()]
         return [AllowAny()]
 
+    def get_queryset(self) -> QuerySet[Membership]:
+        return selectors.members_list(community=self.community)
+
     def list(self, request: Request, slug: str) -> Response:
-        params = request.query_params
-        keys = ("role", "organization", "discipline", "expertise", "location", "q")
-        members = selectors.members_list(community=self.community, **{k: params.get(k, "")[:100] for k in keys})
-        page = self.paginate_queryset(members)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=RoleSerializer, responses=MemberSerializer)

@@ -372,6 +372,34 @@ def test_directory_filters_by_topic_and_search(api: Api, owner: User, public_com
     assert _slugs(api.get(COMMUNITIES, {"q": "drilling"})) == {"public-wells"}
 
 
+
+@pytest.mark.parametrize("flag", ["on", "true", "1", "yes"])
+def test_directory_reads_mine_as_the_page_checkbox_sends_it(
+    api: Api, outsider: User, public_community: Community, flag: str
+) -> None:
+    CommunityFactory(creator=outsider, name="Own circle", slug="own-circle")
+    client = api.as_user(outsider)
+
+    # The page's checkbox sends ``mine=on``; the API read only ``1`` and ``true`` and listed everything else.
+    assert _slugs(client.get(COMMUNITIES, {"mine": flag})) == {"own-circle"}
+    assert _slugs(client.get(COMMUNITIES, {"mine": "0"})) == {"own-circle", "public-wells"}
+    assert _slugs(client.get(COMMUNITIES, {"mine": "false"})) == {"own-circle", "public-wells"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"visibility": "everyone"}, "visibility"), ({"mine": "maybe"}, "mine"), ({"q": "w" * 201}, "q")],
+)
+def test_directory_answers_400_naming_the_filter_that_does_not_parse(
+    api: Api, public_community: Community, query: dict[str, str], field: str
+) -> None:
+    # An unknown visibility listed nothing at all, and an over-long search was cut short silently.
+    response = api.get(COMMUNITIES, query)
+
+    assert response.status_code == 400
+    assert response.json()[field]
+
+
 # --- Membership -----------------------------------------------------------------------------------
 
 
@@ -566,6 +594,28 @@ def test_members_list_filters_by_role_and_expertise(
     assert [m["username"] for m in coordinators] == ["owner"]
     assert [m["username"] for m in drillers] == ["member"]
     assert drillers[0]["expertise"] == ["drilling"] and drillers[0]["role"] == "member"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"role": "chair"}, "role"), ({"expertise": "e" * 65}, "expertise"), ({"q": "n" * 101}, "q")],
+)
+def test_members_list_answers_400_naming_the_filter_that_does_not_parse(
+    api: Api, public_community: Community, query: dict[str, str], field: str
+) -> None:
+    # An unknown role listed nobody, and over-long words were cut short silently (the page lists everyone).
+    response = api.get(_url(public_community, "members/"), query)
+
+    assert response.status_code == 400
+    assert response.json()[field]
+
+
+def test_members_list_of_a_private_community_is_missing_for_an_outsider_whatever_the_filter(
+    api: Api, outsider: User, private_community: Community
+) -> None:
+    response = api.as_user(outsider).get(_url(private_community, "members/"), {"role": "chair"})
+
+    assert response.status_code == 404
 
 
 # --- Invitations ----------------------------------------------------------------------------------

@@ -109,6 +109,18 @@ def test_directory_hides_private_community_from_outsider_whatever_the_filter(
     assert "Public Wells" in page_html(client.get("/communities/?topic=well-integrity"))
 
 
+
+def test_directory_reads_mine_as_the_api_does(outsider: User, public_community: Community) -> None:
+    CommunityFactory(creator=outsider, name="Own circle", slug="own-circle")
+    client = page_client(outsider)
+
+    assert "Public Wells" not in page_html(client.get("/communities/?mine=on"))
+    # ``mine=0`` is no, as the API reads it (the checkbox widget took any text but "false" for yes).
+    assert "Public Wells" in page_html(client.get("/communities/?mine=0"))
+    # A flag that does not parse lists the whole directory, as any bad filter does on the page.
+    assert "Public Wells" in page_html(client.get("/communities/?mine=maybe"))
+
+
 @pytest.mark.parametrize("side", ["owner", "member"])
 def test_directory_shows_private_community_to_its_members(
     side: str, request: pytest.FixtureRequest, private_community: Community

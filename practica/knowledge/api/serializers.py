@@ -12,7 +12,6 @@ from rest_framework.request import Request
 
 from practica.discussions.api import TagsField
 from practica.knowledge import selectors
-from practica.knowledge.forms import STATUS_FILTERS
 from practica.knowledge.models import (
     ALL_KIND_FIELDS,
     MAX_NOTE_LENGTH,
@@ -25,7 +24,6 @@ from practica.knowledge.models import (
     ReviewEvent,
 )
 from practica.knowledge.services.collections import MAX_DESCRIPTION_LENGTH
-from practica.topics.services import MAX_TOPIC_LENGTH
 
 MAX_ID = 2**63 - 1
 
@@ -65,17 +63,6 @@ class KnowledgeItemPatchSerializer(serializers.Serializer):
     tags = TagsField(required=False)
     details = serializers.DictField(child=_text(), required=False)
     note = serializers.CharField(max_length=MAX_NOTE_LENGTH, required=False, allow_blank=True, default="")
-
-
-class KnowledgeFilterSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=KnowledgeKind.choices, required=False, allow_blank=True, default="")
-    tag = serializers.CharField(max_length=MAX_TOPIC_LENGTH, required=False, allow_blank=True, default="")
-    status = serializers.ChoiceField(
-        choices=[value for value, _ in STATUS_FILTERS if value] + ["published"], required=False, allow_blank=True,
-        default="",
-    )
-    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="updated")
 
 
 class KnowledgeCommentSerializer(serializers.Serializer):
@@ -337,7 +324,6 @@ __all__ = [
     "HelpfulMarkSerializer",
     "KnowledgeCaptureSerializer",
     "KnowledgeCommentSerializer",
-    "KnowledgeFilterSerializer",
     "KnowledgeHelpfulSerializer",
     "KnowledgeItemDetailSerializer",
     "KnowledgeItemPatchSerializer",

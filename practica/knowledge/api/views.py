@@ -37,7 +37,6 @@ from practica.knowledge.api.serializers import (
     CollectionWriteSerializer,
     KnowledgeCaptureSerializer,
     KnowledgeCommentSerializer,
-    KnowledgeFilterSerializer,
     KnowledgeHelpfulSerializer,
     KnowledgeItemDetailSerializer,
     KnowledgeItemPatchSerializer,
@@ -49,11 +48,11 @@ from practica.knowledge.api.serializers import (
     StewardshipSerializer,
     StewardshipSettingsSerializer,
 )
+from practica.knowledge.filters import ItemFilterSet
 from practica.knowledge.models import Collection, KnowledgeItem, KnowledgeKind, KnowledgeStatus
 from practica.lib.api.parsers import BoundedJSONParser
 from practica.lib.api.requests import validated_data
 from practica.lib.uploads import upload_refusal
-from practica.topics.services import topic_normalise
 
 
 def item_detail_data(request: Request, item: KnowledgeItem, access: Access) -> dict[str, Any]:
@@ -96,18 +95,10 @@ class KnowledgeListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         community, access = community_selectors.community_get_readable(slug=self.kwargs["slug"], user=self.request.user)
-        filters = KnowledgeFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        return selectors.items_list(
-            community=community,
-            access=access,
-            kind=data["kind"],
-            tag=topic_normalise(data["tag"]) if data["tag"] else "",
-            status="" if data["status"] == "published" else data["status"],
-            q=data["q"].strip(),
-            sort=data["sort"],
-        )
+        filterset = ItemFilterSet(self.request.query_params, request=self.request, community=community, access=access)
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        return filterset.qs
 
     @extend_schema(request=KnowledgeItemWriteSerializer, responses={201: KnowledgeItemDetailSerializer})
     def post(self, request: Request, slug: str) -> Response:

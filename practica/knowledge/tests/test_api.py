@@ -54,6 +54,25 @@ def test_a_bad_kind_is_a_400_naming_the_field(api: Api, community: Community, me
     assert response.status_code == 400 and "kind" in response.json()
 
 
+@pytest.mark.parametrize("field", ["kind", "status", "sort", "q", "tag"])
+def test_a_list_filter_that_does_not_parse_is_a_400_naming_it(api: Api, community: Community, field: str) -> None:
+    value = "x" * 201 if field in ("q", "tag") else "bogus"
+
+    response = api.get("/api/v1/communities/public-wells/knowledge/", {field: value})
+
+    assert response.status_code == 400 and response.json()[field]
+
+
+def test_the_list_takes_status_published_as_the_default(
+    api: Api, community: Community, member: User, owner: User
+) -> None:
+    published(community, member, owner, title="Cement lesson")
+
+    titles = [i["title"] for i in api.get("/api/v1/communities/public-wells/knowledge/?status=published").json()["results"]]
+
+    assert titles == ["Cement lesson"]
+
+
 def test_the_item_has_versions_endorsements_and_source_thread(api: Api, community: Community, member: User,
                                                                owner: User) -> None:
     thread = discussions.thread_create(community=community, author=owner, kind="question", title="Why?", body="Because")

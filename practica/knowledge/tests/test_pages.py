@@ -48,6 +48,22 @@ def test_filters_by_kind_tag_and_search(community: Community, member: User, owne
     assert "Cement lesson" in html and "<h1>" not in html  # the htmx partial only
 
 
+
+def test_the_list_reads_tag_and_status_as_the_api_does(community: Community, member: User, owner: User) -> None:
+    published(community, member, owner, title="Cement lesson", kind="lesson-learned")
+    published(community, member, owner, title="Drilling practice", kind="best-practice", tags=["Drilling"])
+    client = page_client(member)
+
+    # A tag by its name, as the API takes it (the page matched slugs only and listed nothing).
+    html = page_html(client.get("/communities/public-wells/knowledge/?tag=Drilling"))
+    assert "Drilling practice" in html and "Cement lesson" not in html
+    # ``status=published`` is the API's name for the default (the page ignored every filter with it).
+    html = page_html(client.get("/communities/public-wells/knowledge/?status=published&kind=lesson-learned"))
+    assert "Cement lesson" in html and "Drilling practice" not in html
+    # A filter that does not parse lists the published items, unfiltered.
+    html = page_html(client.get("/communities/public-wells/knowledge/?status=bogus&kind=lesson-learned"))
+    assert "Cement lesson" in html and "Drilling practice" in html
+
 def test_a_private_communitys_knowledge_is_404_to_outsiders_and_anonymous(
     private_community: Community, member: User, owner: User, outsider: User
 ) -> None:
