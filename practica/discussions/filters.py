@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from practica.discussions import selectors
 from practica.discussions.models import Thread, ThreadKind
+from practica.lib.filters import FlagFilter
 from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
 
 STATUSES = [("unanswered", "Unanswered"), ("unsolved", "Unsolved"), ("solved", "Solved")]
@@ -34,35 +35,8 @@ class TopicField(forms.CharField):
         return topic_normalise(data) if isinstance(data, str) and data.strip() else data
 
 
-class FlagField(forms.Field):
-    """A yes/no query parameter: ``on`` (a ticked checkbox), ``true``, ``1``, ``yes``… or ``false``, ``0``, ``no``,
-    ``off``; absent or empty is no."""
-
-    TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
-    FALSE = frozenset({"", "0", "false", "f", "no", "n", "off"})
-    default_error_messages = {"invalid": "Give true or false."}
-
-    def to_python(self, value: Any) -> bool:
-        text = "" if value is None else str(value).strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-
-    def bound_data(self, data: Any, initial: Any) -> Any:
-        try:
-            return self.to_python(data)
-        except forms.ValidationError:
-            return False
-
-
 class TopicFilter(django_filters.CharFilter):
     field_class = TopicField
-
-
-class FlagFilter(django_filters.BooleanFilter):
-    field_class = FlagField
 
 
 class ThreadFilterSet(django_filters.FilterSet):
