@@ -7,36 +7,17 @@ itself is the selector's (``selectors.threads_filter``).
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from practica.discussions import selectors
 from practica.discussions.models import Thread, ThreadKind
 from practica.lib.filters import FlagFilter
-from practica.topics.services import MAX_TOPIC_LENGTH, topic_normalise
+from practica.topics.filters import TopicFilter
 
 STATUSES = [("unanswered", "Unanswered"), ("unsolved", "Unsolved"), ("solved", "Solved")]
 SORT_CHOICES = [("activity", "Latest activity"), ("newest", "Newest"), ("votes", "Most votes")]
-
-
-class TopicField(forms.CharField):
-    """A topic by its slug or its name (``Well integrity`` and ``well-integrity`` are the same tag)."""
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        return topic_normalise(text) if text else ""
-
-    def bound_data(self, data: Any, initial: Any) -> Any:
-        # The page's tag menu marks the option whose slug this is, however the tag was written.
-        return topic_normalise(data) if isinstance(data, str) and data.strip() else data
-
-
-class TopicFilter(django_filters.CharFilter):
-    field_class = TopicField
 
 
 class ThreadFilterSet(django_filters.FilterSet):
@@ -46,7 +27,7 @@ class ThreadFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=[("", "All kinds"), *ThreadKind.choices], empty_label=None
     )
-    tag = TopicFilter(max_length=MAX_TOPIC_LENGTH, help_text="a topic slug or name")
+    tag = TopicFilter(help_text="a topic slug or name")
     status = django_filters.ChoiceFilter(choices=[("", "Any status"), *STATUSES], empty_label=None)
     mine = FlagFilter(label="Mine", help_text="only the caller's threads")
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, empty_label=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -69,6 +70,12 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     external_id = models.CharField(max_length=100, blank=True, default="")
+    # People watching or muting the thread: deleted with it in one query per batch of threads (a community's
+    # deletion takes all its threads), not one per thread (``practica/notifications/targets.py``).
+    subscriptions = GenericRelation(
+        "notifications.Subscription", content_type_field="target_type", object_id_field="target_id",
+        related_query_name="+",
+    )
 
     class Meta:
         ordering = ["-last_activity_at"]

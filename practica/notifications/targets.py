@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.db.models.signals import post_delete
@@ -27,10 +28,25 @@ _names: dict[type[Model], str] = {}
 def register(name: str, model: type[Model], lookup: Lookup) -> None:
     """Declare a watchable kind of thing (from its app's ``AppConfig.ready()``); registering again replaces it.
 
-    Deleting one deletes its subscriptions, as a foreign key's cascade would."""
+    Deleting one deletes its subscriptions, as a foreign key's cascade would: through the model's
+    ``GenericRelation`` to ``Subscription`` when it declares one (Django then deletes them in batches with their
+    targets, a community's thousands of threads in a few queries), else one query per deleted object."""
     _lookups[name] = lookup
     _names[model] = name
-    post_delete.connect(_forget_subscriptions, sender=model, weak=False, dispatch_uid=f"notifications.targets.{name}")
+    if not _cascades(model):
+        post_delete.connect(
+            _forget_subscriptions, sender=model, weak=False, dispatch_uid=f"notifications.targets.{name}"
+        )
+
+
+def _cascades(model: type[Model]) -> bool:
+    """Whether the model's own ``GenericRelation`` deletes its subscriptions with it."""
+    from practica.notifications.models import Subscription
+
+    return any(
+        isinstance(field, GenericRelation) and field.related_model is Subscription
+        for field in model._meta.private_fields
+    )
 
 
 def name_of(content_type: ContentType) -> str:

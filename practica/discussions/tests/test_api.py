@@ -161,6 +161,19 @@ def test_thread_list_filters_by_kind_tag_status_mine_and_title(
     assert titles(q="cement") == {"Solved cement question"}
 
 
+
+def test_thread_list_refuses_a_tag_longer_than_a_topic_can_be_instead_of_cutting_it_short(
+    api: Api, community: Community, member: User
+) -> None:
+    long_tag = "Well integrity " + "x" * 60  # 75 characters: its slug, cut at 64, would name another topic
+    make_thread(community=community, author=member, title="Tagged", tags=["Well integrity"])
+
+    response = api.as_user(member).get(_threads_url(community), {"tag": long_tag})
+
+    assert response.status_code == 400
+    assert "tag" in response.json()
+
+
 def test_thread_list_sorts_by_newest_and_by_votes(
     api: Api, community: Community, owner: User, member: User, helper: User
 ) -> None:

@@ -235,3 +235,36 @@ def test_deleting_a_thread_deletes_its_subscriptions_and_no_other(
     assert Subscription.objects.of(kept).filter(user=member).exists()
     assert not Subscription.objects.of(gone).exists()
     assert Subscription.objects.filter(user=member).count() == 2
+
+
+def _community_with_watched_threads(count: int, watcher: User) -> Community:
+    from django.contrib.contenttypes.models import ContentType
+
+    from practica.discussions.models import Thread
+    from practica.lib.testing.factories import CommunityFactory
+
+    community = CommunityFactory()
+    threads = Thread.objects.bulk_create(
+        Thread(community=community, title=f"Thread {number}", author=watcher) for number in range(count)
+    )
+    kind = ContentType.objects.get_for_model(Thread)
+    Subscription.objects.bulk_create(
+        Subscription(user=watcher, target_type=kind, target_id=thread.pk) for thread in threads
+    )
+    return community
+
+
+def test_deleting_a_community_deletes_its_threads_subscriptions_in_the_same_number_of_queries_for_5_or_50(
+    member: User,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (5, 50):
+        community = _community_with_watched_threads(size, member)
+        with CaptureQueriesContext(connection) as queries:
+            community.delete()
+        counts.append(len(queries))
+    assert not Subscription.objects.filter(user=member, target_id__isnull=False).exists()
+    assert counts[0] == counts[1]
