@@ -311,6 +311,9 @@ SPECTACULAR_SETTINGS = {
         "ThreadKindEnum": "practica.discussions.models.ThreadKind",
         "EventKindEnum": "practica.events.models.EventKind",
         "KnowledgeKindEnum": "practica.knowledge.models.KnowledgeKind",
+        "KnowledgeStatusEnum": "practica.knowledge.models.KnowledgeStatus",
+        "KnowledgeCreditRoleEnum": "practica.knowledge.models.KnowledgeAuthor.Role",
+        "CommunityRoleEnum": "practica.communities.models.Role",
     },
     # The Idempotency-Key header (and its 409 and 422) on every POST it applies to (practica/api/idempotency.py).
     "POSTPROCESSING_HOOKS": [

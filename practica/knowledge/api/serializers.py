@@ -18,6 +18,7 @@ from practica.knowledge.models import (
     MAX_TITLE_LENGTH,
     Attachment,
     Collection,
+    KnowledgeAuthor,
     KnowledgeItem,
     KnowledgeKind,
     KnowledgeStatus,
@@ -107,8 +108,9 @@ class CollectionItemMoveSerializer(serializers.Serializer):
 
 class CreditSerializer(serializers.Serializer):
     username = serializers.CharField(source="user.username")
-    # Plain strings, not enums: other apps' ``role`` and ``status`` enums have other values (one name each).
-    role = serializers.CharField(help_text="editor (may change the item) or contributor (credited)")
+    role = serializers.ChoiceField(
+        choices=KnowledgeAuthor.Role.choices, help_text="editor (may change the item) or contributor (credited)"
+    )
 
 
 class KnowledgeItemSummarySerializer(serializers.Serializer):
@@ -119,7 +121,7 @@ class KnowledgeItemSummarySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=KnowledgeKind.choices)
     title = serializers.CharField()
     summary = serializers.CharField()
-    status = serializers.CharField(help_text=", ".join(KnowledgeStatus.values))
+    status = serializers.ChoiceField(choices=KnowledgeStatus.choices)
     tags = serializers.SerializerMethodField(help_text="Topic slugs.")
     authors = serializers.SerializerMethodField()
     version = serializers.IntegerField(help_text="Number of the latest published version (0: none).")

@@ -131,3 +131,18 @@ def test_the_contract_is_strict_a_detail_answer_is_not_a_summary(
         jsonschema.validate(data, contract.component("KnowledgeItemSummary"))
     unpublished = draft(community, member)
     assert api.as_user(member).get(f"/api/v1/knowledge/{unpublished.id}/").json()["versions"] == []
+
+
+def test_the_schema_names_every_status_and_credit_role_an_item_can_have(
+    api: Api, community: Community, member: User, owner: User
+) -> None:
+    """A client generated from the schema knows the values, and an answer with any other would fail the contract."""
+    contract = Contract(api)
+    schemas = contract.openapi["components"]["schemas"]
+    assert schemas["KnowledgeStatusEnum"]["enum"] == ["draft", "in-review", "published", "archived"]
+    assert "KnowledgeStatusEnum" in str(schemas["KnowledgeItemSummary"]["properties"]["status"])
+    assert schemas["KnowledgeCreditRoleEnum"]["enum"] == ["editor", "contributor"]
+    item = published(community, member, owner)
+    data = api.as_user(member).get(f"/api/v1/knowledge/{item.id}/").json()
+    with pytest.raises(jsonschema.ValidationError, match="'lost' is not one of"):
+        jsonschema.validate({**data, "status": "lost"}, contract.component("KnowledgeItemDetail"))
