@@ -470,7 +470,7 @@ def evaluate_experts_rolling(folder: Path, site: str, viewer: Any, cuts: list[dt
             "--until", start.date().isoformat(), verbosity=0,
         )
         if use_semantic:
-            semantic._Index.invalidate()
+            semantic.EmbeddingIndex.invalidate()
             call_command("embed_threads", verbosity=0)
         result = evaluate_experts(folder, site, Community.objects.get(slug="eval"), viewer, start, until=end)
         windows.append({"start": start, "end": end, **result})
@@ -800,7 +800,7 @@ def main() -> None:
             "--until", args.cut, verbosity=0,
         )
         if use_semantic:
-            semantic._Index.invalidate()
+            semantic.EmbeddingIndex.invalidate()
             call_command("embed_threads", verbosity=0)
         community = Community.objects.get(slug="eval")
         experts = evaluate_experts(folder, site, community, viewer, cut)

@@ -289,19 +289,19 @@ def prepare_semantic(*, log: Callable[[str], None] = print, samples: int = 20) -
     fill_seconds = time.perf_counter() - started
     if missing:
         log(f"  semantic extra: {len(missing):,} threads given a random embedding in {fill_seconds:.1f} s")
-    semantic._Index.invalidate()
+    semantic.EmbeddingIndex.invalidate()
     started = time.perf_counter()
-    ids, _, matrix = semantic._Index.get()
+    ids, _, matrix = semantic.EmbeddingIndex.get()
     load_seconds = time.perf_counter() - started
     unchanged, refresh = [], []
     thread_ids = [int(t) for t in ids[: samples]]
     for thread_id in thread_ids:
         started = time.perf_counter()
-        semantic._Index.get()
+        semantic.EmbeddingIndex.get()
         unchanged.append(time.perf_counter() - started)
         ThreadEmbedding.objects.filter(thread_id=thread_id).update(updated_at=timezone.now())
         started = time.perf_counter()
-        semantic._Index.get()
+        semantic.EmbeddingIndex.get()
         refresh.append(time.perf_counter() - started)
     ThreadEmbedding.objects.filter(thread_id__in=thread_ids).update(updated_at=stamp)
     semantic.embed(["warming the model up"])

@@ -34,8 +34,8 @@ DIMENSIONS = 384  # of the model's vectors
 MEMORY_DTYPE = "float16"
 RRF_K = 60
 GONE = -1  # the community of a thread whose embedding was emptied, in memory (no community has this id)
-REREAD_MARGIN = dt.timedelta(seconds=60)  # see _Index.get
-RECOUNT_SECONDS = 60.0  # how often a process checks that no row vanished without a trace (see _Index.get)
+REREAD_MARGIN = dt.timedelta(seconds=60)  # see EmbeddingIndex.get
+RECOUNT_SECONDS = 60.0  # how often a process checks that no row vanished without a trace (see EmbeddingIndex.get)
 QUERIES_KEPT = 512  # embeddings of recent query texts kept per process (see embed_query)
 _lock = threading.Lock()
 
@@ -125,7 +125,7 @@ def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64, force: boo
     A reply, an edit or a move queues its thread again: a thread whose text is the same as when it was last
     embedded (``source_hash``) is not computed again (unless ``force``), only its community follows a move. A thread without a
     search document (deleted, hidden) keeps its row, emptied and stamped now: every process drops it from its
-    index at its next read (``_Index.get``), where a deleted row would linger."""
+    index at its next read (``EmbeddingIndex.get``), where a deleted row would linger."""
     ids = sorted(set(thread_ids))
     done = 0
     for start in range(0, len(ids), 512):
@@ -159,7 +159,7 @@ def embed_threads(thread_ids: Iterable[int], *, batch_size: int = 64, force: boo
             continue
         vectors = embed([texts[d[0]] for d in changed], batch_size=batch_size)
         # Written over in place (never deleted and created again: a process counting the rows in between would
-        # load the whole index again, see _Index.get).
+        # load the whole index again, see EmbeddingIndex.get).
         ThreadEmbedding.objects.bulk_create(
             [
                 ThreadEmbedding(
@@ -187,7 +187,7 @@ def analyze_embeddings() -> None:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(ThreadEmbedding._meta.db_table)}")
 
 
-class _Index:
+class EmbeddingIndex:
     """Every thread's embedding in memory (one matrix, grown as rows arrive), refreshed from the rows changed
     since the last read — not reloaded whole when one thread changes (on 100,000 threads a whole load takes
     seconds and hundreds of megabytes; see docs/benchmarks.md)."""
@@ -293,8 +293,8 @@ def nearest(
     vector: Any, *, community_ids: Sequence[int], exclude_thread: int | None, limit: int, index: Any = None
 ) -> list[tuple[int, float]]:
     """(thread id, cosine similarity) of the closest threads in these communities, best first (``index``: what
-    ``_Index.get`` answered just now, if the caller asked already)."""
-    ids, communities, matrix = index or _Index.get()
+    ``EmbeddingIndex.get`` answered just now, if the caller asked already)."""
+    ids, communities, matrix = index or EmbeddingIndex.get()
     return vector_index.nearest(
         ids, communities, matrix, vector, community_ids=community_ids, exclude_thread=exclude_thread, limit=limit,
         product=_product, top=_top,
@@ -334,8 +334,8 @@ def neighbour_threads(*, thread_id: int, community_ids: Sequence[int], limit: in
     """Ids of the threads nearest to this one, best first (empty without its embedding). Which of them the
     viewer may see, and their search documents, are the caller's (``selectors.readable_thread_documents``): one query for
     every list of neighbours a request has."""
-    index = _Index.get()
-    vector = _Index.vector_of(thread_id)
+    index = EmbeddingIndex.get()
+    vector = EmbeddingIndex.vector_of(thread_id)
     if vector is None:
         return []
     near = nearest(vector, community_ids=community_ids, exclude_thread=thread_id, limit=limit, index=index)

@@ -40,10 +40,10 @@ COFFEE = "Choosing a coffee machine for the site office"
 def _fresh_index() -> Iterator[None]:
     # The in-process matrix and the queries' embeddings are shared by the process: never let one test see
     # another's vectors.
-    semantic._Index.invalidate()
+    semantic.EmbeddingIndex.invalidate()
     semantic.embed_query.cache_clear()
     yield
-    semantic._Index.invalidate()
+    semantic.EmbeddingIndex.invalidate()
 
 
 @dataclass
@@ -146,7 +146,7 @@ def test_a_process_holding_the_index_takes_in_new_and_deleted_threads_without_lo
 ) -> None:
     vector = semantic.embed(["Shutting in a flowing well"])[0]
     assert kicks.influx.pk in {t for t, _ in semantic.nearest(vector, community_ids=[community.pk], exclude_thread=None, limit=5)}
-    loads = _counting(monkeypatch, semantic._Index, "_reset")
+    loads = _counting(monkeypatch, semantic.EmbeddingIndex, "_reset")
     with django_capture_on_commit_callbacks(execute=True):
         shut_in = ask(community, member, "Shut-in procedure for a flowing well", body="Close the BOP and read the pressures.")
     with django_capture_on_commit_callbacks(execute=True):
