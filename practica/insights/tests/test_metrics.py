@@ -529,6 +529,13 @@ def test_knowledge_shares_of_nothing_are_none(wells: Community) -> None:
     assert (got["knowledge_past_review_share"], got["knowledge_captured_share"]) == (None, None)
 
 
+def test_knowledge_windows_are_in_utc_whatever_the_sites_time_zone(library: Community, settings: Any) -> None:
+    expected = values(library)
+    settings.TIME_ZONE = "Pacific/Auckland"  # 13 hours ahead: K3 (03-31 23:59:59 UTC) would be 04-01 there
+    assert values(library) == expected
+    assert expected["knowledge_created"] == 3
+
+
 # --- Diversity ------------------------------------------------------------------------------------------------
 
 
@@ -608,6 +615,16 @@ def test_voices_by_organisation_are_named_after_the_organisation(wells: Communit
     # Org A: ana, ben; org B: cai, eve; members and contributors alike (dee, fay, gus, hal have none).
     assert [(v.group, v.members, v.contributors) for v in voices] == [("Org A", 2, 2), ("Org B", 2, 2)]
     assert [(v.member_share, v.contributor_share, v.gap) for v in voices] == [(0.5, 0.5, 0.0), (0.5, 0.5, 0.0)]
+
+
+def test_content_of_deleted_accounts_gives_no_voice_to_any_group(owner: User) -> None:
+    orphaned = CommunityFactory.create(creator=owner, name="Orphaned", slug="orphaned")
+    Membership.objects.filter(community=orphaned).update(joined_at=JOINED)
+    Profile.objects.filter(user=owner).update(discipline="Geology")
+    thread(orphaned, None, at(3, 10))  # a deleted account's thread: no contributor, no group
+    voices = metrics.voices_by_group(orphaned, metrics.window_ending(END, DAYS), "discipline")
+    assert voices == [metrics.GroupVoice("Geology", members=1, contributors=0, member_share=1.0, contributor_share=None)]
+    assert voices[0].gap is None
 
 
 def test_voices_by_an_unknown_field_are_refused_with_a_message(wells: Community) -> None:
