@@ -29,6 +29,7 @@ _GROUP_RESPONSIVENESS = "Responsiveness"
 _GROUP_CONCENTRATION = "Concentration and diversity"
 _GROUP_PARTICIPATION = "Participation"
 _GROUP_MOVEMENT = "Movement"
+_GROUP_KNOWLEDGE = "Knowledge"
 
 CATALOGUE: dict[str, MetricInfo] = {
     info.name: info
@@ -93,6 +94,38 @@ CATALOGUE: dict[str, MetricInfo] = {
                    "Regulars of the 90 days before the window with no contribution in it.", _GROUP_MOVEMENT),
         MetricInfo("net_contributor_change", "Net contributor change", "people", "up",
                    "New plus reactivated contributors, minus lost regulars.", _GROUP_MOVEMENT),
+        MetricInfo("knowledge_created", "Knowledge items created", "count", "up",
+                   "Knowledge items started in the window, drafts included.", _GROUP_KNOWLEDGE),
+        MetricInfo("knowledge_published", "Knowledge items published", "count", "up",
+                   "Knowledge items published for the first time in the window.", _GROUP_KNOWLEDGE),
+        MetricInfo("knowledge_endorsed", "Knowledge items endorsed", "count", "up",
+                   "Knowledge items that received an endorsement in the window.", _GROUP_KNOWLEDGE),
+        MetricInfo("knowledge_reuse", "Knowledge reused", "count", "up",
+                   "“This helped me” marks given in the window.", _GROUP_KNOWLEDGE),
+        MetricInfo("knowledge_views", "Knowledge views", "count", "up",
+                   "Knowledge item reads in the window (each person, item and day once).", _GROUP_KNOWLEDGE),
+        MetricInfo("knowledge_past_review_share", "Knowledge past its review date", "share", "down",
+                   "Share of the published items whose review date had come at the window's end.",
+                   _GROUP_KNOWLEDGE),
+        MetricInfo("knowledge_captured_share", "Knowledge captured from practice", "share", "up",
+                   "Share of the window's new items captured from a thread or a meeting's notes.",
+                   _GROUP_KNOWLEDGE),
+        MetricInfo("contributor_evenness_organisation", "Contributors' evenness by organisation", "ratio", "up",
+                   "How evenly the window's contributors spread over organisations (1: evenly).",
+                   _GROUP_CONCENTRATION),
+        MetricInfo("contributor_evenness_discipline", "Contributors' evenness by discipline", "ratio", "up",
+                   "How evenly the window's contributors spread over disciplines (1: evenly).", _GROUP_CONCENTRATION),
+        MetricInfo("contributor_evenness_location", "Contributors' evenness by location", "ratio", "up",
+                   "How evenly the window's contributors spread over locations (1: evenly).", _GROUP_CONCENTRATION),
+        MetricInfo("member_evenness_organisation", "Members' evenness by organisation", "ratio", "none",
+                   "How evenly the members spread over organisations, to compare with the contributors'.",
+                   _GROUP_CONCENTRATION),
+        MetricInfo("member_evenness_discipline", "Members' evenness by discipline", "ratio", "none",
+                   "How evenly the members spread over disciplines, to compare with the contributors'.",
+                   _GROUP_CONCENTRATION),
+        MetricInfo("member_evenness_location", "Members' evenness by location", "ratio", "none",
+                   "How evenly the members spread over locations, to compare with the contributors'.",
+                   _GROUP_CONCENTRATION),
     )
 }
 

@@ -21,12 +21,14 @@ from django.db.models import (
     DateTimeField,
     Exists,
     ExpressionWrapper,
+    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.expressions import Case, When
 
@@ -34,6 +36,8 @@ from practica.communities.models import Community, Membership, MembershipState, 
 from practica.discussions.models import Comment, Post, Thread, ThreadKind, Vote
 from practica.insights.models import DailyActivity
 from practica.insights.selectors import contributions
+from practica.knowledge.models import Endorsement, HelpfulMark, ItemView, KnowledgeItem, KnowledgeStatus
+from practica.people.models import Organization
 
 DEFAULT_DAYS = 90
 RESPONSE_WINDOW = timedelta(hours=7 * 24)
@@ -42,7 +46,7 @@ STICKINESS_DAYS = 30  # DAU/MAU is read over the last 30 days of the window, wha
 SILENCE = timedelta(days=90)  # back after this long without contributing: reactivated
 REGULAR = 4  # contributions in a window (or in the SILENCE before it) that make a regular
 LEVELS = ("core", "active", "occasional", "peripheral", "inactive")
-QUERIES_PER_WINDOW = 4
+QUERIES_PER_WINDOW = 5
 MAX_DAYS = 3660  # ten years
 EARLIEST = date(1970, 1, 1)
 
@@ -75,7 +79,22 @@ METRICS: tuple[str, ...] = (
     "reactivated_contributors",
     "lost_regulars",
     "net_contributor_change",
+    "knowledge_created",
+    "knowledge_published",
+    "knowledge_endorsed",
+    "knowledge_reuse",
+    "knowledge_views",
+    "knowledge_past_review_share",
+    "knowledge_captured_share",
+    "contributor_evenness_organisation",
+    "contributor_evenness_discipline",
+    "contributor_evenness_location",
+    "member_evenness_organisation",
+    "member_evenness_discipline",
+    "member_evenness_location",
 )
+# The profile fields people are grouped by for the evenness measures and ``voices_by_group``.
+GROUP_FIELDS: tuple[str, ...] = ("organisation", "discipline", "location")
 
 Number = int | float | None
 
@@ -169,6 +188,8 @@ def _window(community: Community, window: Window) -> tuple[dict[str, Number], di
     values.update(_participation(people, members, levels))
     values.update(_regulars(people, members))
     values.update(_activity(community, window))
+    values.update(_knowledge(community, window))
+    values.update(_diversity(people, members))
     return values, levels
 
 
@@ -342,6 +363,8 @@ class Contributor:
 
     user_id: int
     organization_id: int | None
+    discipline: str = ""  # as written on the profile (``group_key`` folds the spelling)
+    location: str = ""
     in_window: int = 0
     before: int = 0  # in the 90 days before the window
     first_in_window: datetime | None = None
@@ -351,13 +374,16 @@ class Contributor:
 def contributions_in(community: Community, window: Window) -> QuerySet[Any]:
     """The contributions (``selectors.contributions``) from 90 days before the window to its end, per person and
     kind, as one ``UNION ALL`` query: ``(author_id, organization_id, in_window, before, first_in_window,
-    last_before)``."""
+    last_before, discipline, location)`` (the last two from the author's profile)."""
     since = window.starts_at - SILENCE
     inside, before = Q(created_at__gte=window.starts_at), Q(created_at__lt=window.starts_at)
     kinds = contributions(community=community).filter(created_at__gte=since, created_at__lt=window.ends_before)
     parts = [
         qs.order_by()
-        .values("author_id", "author__profile__organization_id")
+        .values(
+            "author_id", "author__profile__organization_id", "author__profile__discipline",
+            "author__profile__location",
+        )
         .annotate(
             in_window=Count("id", filter=inside),
             before=Count("id", filter=before),
@@ -365,7 +391,7 @@ def contributions_in(community: Community, window: Window) -> QuerySet[Any]:
             last_before=Max("created_at", filter=before),
         )
         .values_list("author_id", "author__profile__organization_id", "in_window", "before", "first_in_window",
-                     "last_before")
+                     "last_before", "author__profile__discipline", "author__profile__location")
         for qs in kinds
     ]
     return parts[0].union(parts[1], parts[2], all=True)
@@ -383,8 +409,9 @@ def _latest(*times: datetime | None) -> datetime | None:
 
 def _contributors(community: Community, window: Window) -> dict[int, Contributor]:
     people: dict[int, Contributor] = {}
-    for user_id, organization_id, in_window, before, first_in, last_before in contributions_in(community, window):
-        person = people.setdefault(user_id, Contributor(user_id, organization_id))
+    rows = contributions_in(community, window)
+    for user_id, organization_id, in_window, before, first_in, last_before, discipline, location in rows:
+        person = people.setdefault(user_id, Contributor(user_id, organization_id, discipline or "", location or ""))
         person.in_window += in_window
         person.before += before
         person.first_in_window = _earliest(person.first_in_window, first_in)
@@ -447,6 +474,9 @@ class _MemberRow:
     read: bool  # a day of activity in the window (DailyActivity)
     reacted: bool  # voted in the window
     contributed_long_before: bool  # a contribution more than 90 days before the window
+    organization_id: int | None = None  # from the profile, for the evenness of the membership
+    discipline: str = ""
+    location: str = ""
 
 
 def _members(community: Community, window: Window) -> list[_MemberRow]:
@@ -469,9 +499,12 @@ def _members(community: Community, window: Window) -> list[_MemberRow]:
             reacted=Exists(votes),
             long_before=Exists(long_before.threads) | Exists(long_before.replies) | Exists(long_before.comments),
         )
-        .values_list("user_id", "role", "is_member", "read", "reacted", "long_before")
+        .values_list(
+            "user_id", "role", "is_member", "read", "reacted", "long_before", "user__profile__organization_id",
+            "user__profile__discipline", "user__profile__location",
+        )
     )
-    return [_MemberRow(*row) for row in rows]
+    return [_MemberRow(*row[:7], row[7] or "", row[8] or "") for row in rows]
 
 
 def _levels(people: dict[int, Contributor], members: list[_MemberRow]) -> dict[int, str]:
@@ -536,8 +569,187 @@ def _regulars(people: dict[int, Contributor], members: list[_MemberRow]) -> dict
     }
 
 
+# --- Knowledge: one UNION ALL of four aggregates ---------------------------------------------------------------
+
+
+def _knowledge_counts(community: Community, window: Window) -> dict[str, tuple[int, ...]]:
+    """The window's knowledge counts as one query: a ``UNION ALL`` of one aggregate row per source (items,
+    endorsements, "this helped me" marks, views), each ``(part, a, b, c, d, e)``."""
+    starts, ends = window.starts_at, window.ends_before
+    inside = Q(created_at__gte=starts, created_at__lt=ends)
+    captured = Q(source_thread__isnull=False) | ~Q(source_title="") | ~Q(source_url="")
+    published_at_end = Q(status=KnowledgeStatus.PUBLISHED, published_at__lt=ends)
+    zero = Value(0, output_field=IntegerField())
+
+    def single_row(queryset: QuerySet[Any], part: str, **counts: Any) -> QuerySet[Any]:
+        # A constant in values() adds nothing to GROUP BY: one row per part, even over no rows at all.
+        columns = {name: counts.get(name, zero) for name in ("a", "b", "c", "d", "e")}
+        return (
+            queryset.order_by().annotate(part=Value(part)).values("part").annotate(**columns)
+            .values_list("part", *columns)
+        )
+
+    items = single_row(
+        KnowledgeItem.objects.filter(community=community), "items",
+        a=Count("id", filter=inside),
+        b=Count("id", filter=inside & captured),
+        c=Count("id", filter=Q(published_at__gte=starts, published_at__lt=ends)),
+        d=Count("id", filter=published_at_end),
+        e=Count("id", filter=published_at_end & Q(review_due__lte=window.end)),
+    )
+    endorsed = single_row(
+        Endorsement.objects.filter(item__community=community).filter(inside), "endorsed",
+        a=Count("item_id", distinct=True),
+    )
+    reused = single_row(HelpfulMark.objects.filter(item__community=community).filter(inside), "reuse", a=Count("id"))
+    views = single_row(
+        ItemView.objects.filter(item__community=community, day__gte=window.start, day__lte=window.end), "views",
+        a=Count("id"),
+    )
+    return {part: tuple(numbers) for part, *numbers in items.union(endorsed, reused, views, all=True)}
+
+
+def _knowledge(community: Community, window: Window) -> dict[str, Number]:
+    """Items created, first published and endorsed in the window, "this helped me" marks and views in it; the
+    share of published items past their review date at the window's end, and the share of the window's new items
+    captured from practice (a thread, a meeting's notes). One query."""
+    counts = _knowledge_counts(community, window)
+    created, captured, published, published_at_end, past_review = counts.get("items", (0, 0, 0, 0, 0))
+    return {
+        "knowledge_created": created,
+        "knowledge_published": published,
+        "knowledge_endorsed": counts.get("endorsed", (0,))[0],
+        "knowledge_reuse": counts.get("reuse", (0,))[0],
+        "knowledge_views": counts.get("views", (0,))[0],
+        "knowledge_past_review_share": share(past_review, published_at_end),
+        "knowledge_captured_share": share(captured, created),
+    }
+
+
+# --- Diversity: how evenly people spread over organisations, disciplines and locations -------------------------
+
+
+def evenness(counts: Sequence[int]) -> float | None:
+    """Normalised Shannon evenness of people spread over groups: H / ln(k), where H = −Σ pᵢ ln pᵢ over the k
+    groups with someone in them and pᵢ is a group's share of the people. 1 when every group is as big, near 0 when
+    one group holds almost everyone; None with fewer than two groups (nothing to be even about)."""
+    present = [count for count in counts if count > 0]
+    if len(present) < 2:
+        return None
+    total = sum(present)
+    entropy = -sum(count / total * math.log(count / total) for count in present)
+    return entropy / math.log(len(present))
+
+
+def group_key(value: str | None) -> str | None:
+    """The group a free-text profile value (discipline, location) falls in: spaces collapsed and case folded, so
+    "Process safety" and "process  safety" are one group; None for a blank value (left out)."""
+    key = " ".join((value or "").split()).casefold()
+    return key or None
+
+
+def _group_of(person: Contributor | _MemberRow, field: str) -> int | str | None:
+    if field == "organisation":
+        return person.organization_id
+    if field == "discipline":
+        return group_key(person.discipline)
+    if field == "location":
+        return group_key(person.location)
+    raise ValueError(f"People are grouped by one of {', '.join(GROUP_FIELDS)}; not {field!r}.")
+
+
+def _group_sizes(people: Sequence[Contributor | _MemberRow], field: str) -> dict[int | str, int]:
+    """How many of ``people`` are in each group of ``field`` (people with no value left out)."""
+    sizes: dict[int | str, int] = {}
+    for person in people:
+        group = _group_of(person, field)
+        if group is not None:
+            sizes[group] = sizes.get(group, 0) + 1
+    return sizes
+
+
+def _voices(people: dict[int, Contributor], members: list[_MemberRow]) -> tuple[list[Contributor], list[_MemberRow]]:
+    """The window's contributors (a contribution in it) and its members."""
+    return [p for p in people.values() if p.in_window], [m for m in members if m.is_member]
+
+
+def _diversity(people: dict[int, Contributor], members: list[_MemberRow]) -> dict[str, Number]:
+    """The evenness of the window's contributors and of its members over each ``GROUP_FIELDS``: each person counts
+    once, whatever their number of contributions."""
+    contributors, current = _voices(people, members)
+    values: dict[str, Number] = {}
+    for field in GROUP_FIELDS:
+        values[f"contributor_evenness_{field}"] = evenness(list(_group_sizes(contributors, field).values()))
+        values[f"member_evenness_{field}"] = evenness(list(_group_sizes(current, field).values()))
+    return values
+
+
+@dataclass(frozen=True)
+class GroupVoice:
+    """One group (an organisation, a discipline, a location) of a community in a window: how many of its members
+    and of its contributors are in it, and which share of each that is (of the members, of the contributors with
+    a value for the field; None when nobody has one). A group with a big ``member_share`` and a small
+    ``contributor_share`` is one whose members are silent."""
+
+    group: str
+    members: int
+    contributors: int
+    member_share: float | None
+    contributor_share: float | None
+
+    @property
+    def gap(self) -> float | None:
+        """``contributor_share − member_share``: below 0, the group speaks less than its weight among members."""
+        if self.member_share is None or self.contributor_share is None:
+            return None
+        return self.contributor_share - self.member_share
+
+
+def voices_by_group(community: Community, window: Window, field: str) -> list[GroupVoice]:
+    """Per group of ``field`` (one of ``GROUP_FIELDS``: "organisation", "discipline", "location"), the members and
+    contributors of ``community`` in ``window``: are some groups members but silent? Every group with a member or
+    a contributor, most members first (then most contributors, then by name); people with no value for the field
+    are left out. ValueError for another field. Three queries (contributions, memberships, organisation names)."""
+    if field not in GROUP_FIELDS:
+        raise ValueError(f"People are grouped by one of {', '.join(GROUP_FIELDS)}; not {field!r}.")
+    contributors, current = _voices(_contributors(community, window), _members(community, window))
+    by_contributors, by_members = _group_sizes(contributors, field), _group_sizes(current, field)
+    groups = by_members.keys() | by_contributors.keys()
+    labels = _group_labels(contributors, current, field, groups)
+    all_members, all_contributors = sum(by_members.values()), sum(by_contributors.values())
+    voices = [
+        GroupVoice(
+            group=labels[group],
+            members=by_members.get(group, 0),
+            contributors=by_contributors.get(group, 0),
+            member_share=share(by_members.get(group, 0), all_members),
+            contributor_share=share(by_contributors.get(group, 0), all_contributors),
+        )
+        for group in groups
+    ]
+    return sorted(voices, key=lambda v: (-v.members, -v.contributors, v.group.casefold(), v.group))
+
+
+def _group_labels(
+    contributors: list[Contributor], members: list[_MemberRow], field: str, groups: set[int | str]
+) -> dict[int | str, str]:
+    """A readable name per group: the organisation's name (one query), or the first spelling in alphabetical
+    order among the people of a free-text group."""
+    if field == "organisation":
+        names: dict[int | str, str] = dict(Organization.objects.filter(pk__in=list(groups)).values_list("id", "name"))
+        return {group: names.get(group, "") for group in groups}
+    spellings: dict[int | str, str] = {}
+    for person in [*contributors, *members]:
+        text = " ".join(getattr(person, field).split())
+        group = group_key(text)
+        if group is not None and (group not in spellings or text < spellings[group]):
+            spellings[group] = text
+    return spellings
+
+
 __all__ = [
-    "DEFAULT_DAYS", "LEVELS", "METRICS", "Health", "Metric", "Window", "community_health", "contributions_in",
-    "fewest_reaching_half", "movement", "moves", "percentile", "share", "window_ending", "window_metrics",
+    "DEFAULT_DAYS", "GROUP_FIELDS", "LEVELS", "METRICS", "GroupVoice", "Health", "Metric", "Window",
+    "community_health", "contributions_in", "evenness", "fewest_reaching_half", "group_key", "movement", "moves",
+    "percentile", "share", "voices_by_group", "window_ending", "window_metrics",
 ]
 

@@ -4,6 +4,7 @@ definitions). The arithmetic is written beside each expected value."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from math import log
 from typing import Any
 
 import pytest
@@ -13,14 +14,16 @@ from django.test.utils import CaptureQueriesContext
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, Role
 from practica.discussions.models import Comment, Post, Thread, ThreadKind, Vote
-from practica.insights import metrics
+from practica.insights import catalogue, metrics
 from practica.insights.models import DailyActivity
+from practica.knowledge.models import Endorsement, HelpfulMark, ItemView, KnowledgeItem, KnowledgeStatus
 from practica.lib.testing.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
 )
+from practica.people.models import Profile
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +52,17 @@ def reply(on: Thread, author: User | None, when: datetime, **fields: Any) -> Pos
 def comment(on: Thread | Post, author: User | None, when: datetime) -> Comment:
     post = on.posts.get(is_opening=True) if isinstance(on, Thread) else on
     return Comment.objects.create(post=post, author=author, body_source="x", body_html="x", created_at=when)
+
+
+def knowledge(
+    community: Community, created: datetime, *, published: datetime | None = None, status: str = "",
+    review_due: date | None = None, by: User | None = None, **fields: Any,
+) -> KnowledgeItem:
+    status = status or (KnowledgeStatus.PUBLISHED if published else KnowledgeStatus.DRAFT)
+    return KnowledgeItem.objects.create(
+        community=community, title=f"Item of {created:%m-%d %H:%M}", created_at=created, updated_at=created,
+        published_at=published, status=status, review_due=review_due, created_by=by, **fields,
+    )
 
 
 def values(community: Community, end: date = END, days: int = DAYS) -> dict[str, Any]:
@@ -337,13 +351,15 @@ def test_an_empty_community_has_zeros_and_no_shares(owner: User) -> None:
     for name in (
         "new_threads", "contributions", "contributors", "unanswered", "dau", "wau", "mau", "active_members",
         "participation_active", "participation_occasional", "participation_peripheral", "new_contributors",
-        "reactivated_contributors", "lost_regulars", "net_contributor_change",
+        "reactivated_contributors", "lost_regulars", "net_contributor_change", "knowledge_created",
+        "knowledge_published", "knowledge_endorsed", "knowledge_reuse", "knowledge_views",
     ):
         assert got[name] == 0, name
     for name in (
         "top10_share", "absence_factor", "elephant_factor", "reply_coverage_7d", "median_first_response_hours",
         "p90_first_response_hours", "newcomer_reply_coverage_7d", "unanswered_rate", "solo_thread_rate",
-        "accepted_answer_rate", "dau_mau",
+        "accepted_answer_rate", "dau_mau", "knowledge_past_review_share", "knowledge_captured_share",
+        *(f"{who}_evenness_{field}" for who in ("contributor", "member") for field in metrics.GROUP_FIELDS),
     ):
         assert got[name] is None, name
     assert (got["participation_core"], got["participation_inactive"]) == (1, 0)  # the coordinator, by role
@@ -369,6 +385,10 @@ def test_a_community_of_one_member_without_an_organisation(owner: User) -> None:
     assert got["median_first_response_hours"] is None
     assert (got["unanswered"], got["unanswered_rate"]) == (1, 1.0)
     assert got["active_members"] == 1
+    Profile.objects.filter(user=owner).update(discipline="Geology", location="Perth")
+    got = values(alone)
+    for field in metrics.GROUP_FIELDS:  # one person is one group at most: no evenness
+        assert (got[f"contributor_evenness_{field}"], got[f"member_evenness_{field}"]) == (None, None), field
 
 
 def test_content_of_deleted_accounts_is_no_contribution_but_replies_to_it_are_responses(owner: User) -> None:
@@ -412,6 +432,206 @@ def test_the_metrics_cost_the_same_queries_for_5_and_50_threads(owner: User, thr
         reply(made, owner, at(3, 2 + index % 28, index % 24, 30))
         comment(made, people[(index + 1) % len(people)], at(3, 2 + index % 28, index % 24, 40))
         DailyActivity.objects.get_or_create(community=sized, user=people[index % len(people)], day=made.created_at.date())
-    # Per window: threads with their first responses, contributions per person, activity, active members.
-    assert _queries_for(sized) == 2 * metrics.QUERIES_PER_WINDOW == 8
-    assert values(sized)["new_threads"] == threads
+    for index in range(threads // 5):
+        item = knowledge(sized, at(3, 2 + index), published=at(3, 3 + index), source_title="Notes")
+        Endorsement.objects.create(item=item, user=owner, created_at=at(3, 10))
+        HelpfulMark.objects.create(item=item, user=people[index], created_at=at(3, 11))
+        ItemView.objects.create(item=item, user=people[index], day=date(2026, 3, 12))
+        Profile.objects.filter(user=people[index]).update(discipline=f"Discipline {index}", location=f"Town {index}")
+    # Per window: threads with their first responses, contributions per person, activity, active members, and
+    # knowledge (items, endorsements, marks and views in one UNION ALL).
+    assert _queries_for(sized) == 2 * metrics.QUERIES_PER_WINDOW == 10
+    got = values(sized)
+    assert (got["new_threads"], got["knowledge_created"], got["knowledge_views"]) == (threads, threads // 5, threads // 5)
+
+
+@pytest.mark.parametrize("people_count", [5, 50])
+def test_the_voices_by_group_cost_the_same_queries_for_5_and_50_people(owner: User, people_count: int) -> None:
+    sized = CommunityFactory.create(creator=owner, name="Voices", slug="voices")
+    organisations = [OrganizationFactory.create(name=f"Voice org {n}") for n in range(3)]
+    for index in range(people_count):
+        person = UserFactory.create(organization=organisations[index % 3])
+        MembershipFactory.create(community=sized, user=person)
+        thread(sized, person, at(3, 10, index % 24))
+    window = metrics.window_ending(END, DAYS)
+    with CaptureQueriesContext(connection) as queries:
+        voices = metrics.voices_by_group(sized, window, "organisation")
+    # Contributions per person, memberships, the organisations' names.
+    assert len(queries) == 3
+    assert sum(v.contributors for v in voices) == people_count
+
+
+# --- Knowledge ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def library(wells: Community, people: dict[str, User]) -> Community:
+    """Knowledge items K1..K6 of Wells, with endorsements, "this helped me" marks and views. The window is
+    2026-03-02 .. 2026-03-31, the previous one 2026-01-31 .. 2026-03-01."""
+    p = people
+    t1 = Thread.objects.get(community=wells, created_at=at(3, 2, 10))
+    # K1: captured from thread T1 on 03-05, published 03-10, due for review on the window's last day.
+    k1 = knowledge(wells, at(3, 5), published=at(3, 10), review_due=date(2026, 3, 31), by=p["ana"], source_thread=t1)
+    # K2: written in the previous window, published 02-20, due next year.
+    k2 = knowledge(wells, at(2, 15), published=at(2, 20), review_due=date(2027, 2, 20), by=p["ben"])
+    # K3: a draft captured from a meeting's notes in the last second of the window.
+    knowledge(wells, at(3, 31, 23, 59, 59), by=p["cai"], source_title="Monthly call, 12 Mar 2026",
+              source_url="/c/wells/events/1/")
+    # K4: a draft of the first second after the window.
+    knowledge(wells, at(4, 1), by=p["cai"], source_title="Monthly call, 1 Apr 2026")
+    # K5: published in January and overdue since 03-01, but archived since: no longer published.
+    knowledge(wells, at(1, 10), published=at(1, 12), status=KnowledgeStatus.ARCHIVED, review_due=date(2026, 3, 1))
+    # K6: by an account deleted since (created_by None), started 03-20, published only on 04-02.
+    knowledge(wells, at(3, 20), published=at(4, 2), review_due=date(2027, 4, 2))
+    Endorsement.objects.create(item=k1, user=p["ben"], created_at=at(3, 12))
+    Endorsement.objects.create(item=k1, user=p["cai"], created_at=at(3, 13))
+    Endorsement.objects.create(item=k2, user=p["dee"], created_at=at(3, 1, 23, 59, 59))  # the previous window
+    HelpfulMark.objects.create(item=k1, user=p["eve"], created_at=at(3, 15))
+    HelpfulMark.objects.create(item=k2, user=p["eve"], created_at=at(3, 20))
+    HelpfulMark.objects.create(item=k2, user=p["fay"], created_at=at(4, 1))  # after the window
+    ItemView.objects.create(item=k1, user=p["gus"], day=date(2026, 3, 31))
+    ItemView.objects.create(item=k1, user=p["gus"], day=date(2026, 3, 30))
+    ItemView.objects.create(item=k2, user=p["hal"], day=date(2026, 3, 2))
+    ItemView.objects.create(item=k2, user=p["hal"], day=date(2026, 3, 1))  # the previous window
+    return wells
+
+
+def test_counts_the_knowledge_created_published_endorsed_reused_and_read_in_the_window(library: Community) -> None:
+    got = values(library)
+    assert got["knowledge_created"] == 3  # K1 (03-05), K3 (03-31 23:59:59), K6 (03-20, author deleted); not K4
+    assert got["knowledge_published"] == 1  # K1 on 03-10; K6 is published on 04-02, after the window
+    assert got["knowledge_endorsed"] == 1  # K1, endorsed twice (ben, cai); K2's endorsement is of 03-01
+    assert got["knowledge_reuse"] == 2  # eve on K1 and K2; fay's mark is of 04-01 00:00
+    assert got["knowledge_views"] == 3  # gus on K1 on 03-30 and 03-31, hal on K2 on 03-02; not hal on 03-01
+
+
+def test_measures_the_share_of_knowledge_past_its_review_date_and_captured_from_practice(library: Community) -> None:
+    got = values(library)
+    # Published at the window's end: K1 and K2 (K5 archived, K6 published after). K1 is due on 03-31, the
+    # window's last day: its review date has come. 1 of 2.
+    assert got["knowledge_past_review_share"] == pytest.approx(1 / 2)
+    # Of the window's new items K1, K3, K6: K1 from a thread, K3 from a meeting's notes. 2 of 3.
+    assert got["knowledge_captured_share"] == pytest.approx(2 / 3)
+
+
+def test_each_knowledge_metric_has_its_value_for_the_previous_window(library: Community) -> None:
+    got = previous(library)
+    assert (got["knowledge_created"], got["knowledge_published"]) == (1, 1)  # K2, written 02-15, published 02-20
+    assert (got["knowledge_endorsed"], got["knowledge_reuse"], got["knowledge_views"]) == (1, 0, 1)  # dee, hal
+    # Published by 03-01: K2 only (K5 is archived), due in 2027. The one new item, K2, was not captured.
+    assert (got["knowledge_past_review_share"], got["knowledge_captured_share"]) == (0.0, 0.0)
+
+
+def test_knowledge_shares_of_nothing_are_none(wells: Community) -> None:
+    knowledge(wells, at(2, 10))  # a draft of the previous window: nothing new, nothing published in this one
+    got = values(wells)
+    assert (got["knowledge_created"], got["knowledge_published"]) == (0, 0)
+    assert (got["knowledge_past_review_share"], got["knowledge_captured_share"]) == (None, None)
+
+
+def test_knowledge_windows_are_in_utc_whatever_the_sites_time_zone(library: Community, settings: Any) -> None:
+    expected = values(library)
+    settings.TIME_ZONE = "Pacific/Auckland"  # 13 hours ahead: K3 (03-31 23:59:59 UTC) would be 04-01 there
+    assert values(library) == expected
+    assert expected["knowledge_created"] == 3
+
+
+# --- Diversity ------------------------------------------------------------------------------------------------
+
+
+def _profiles(people: dict[str, User], field: str, by_name: dict[str, Any]) -> None:
+    for name, value in by_name.items():
+        Profile.objects.filter(user=people[name]).update(**{field: value})
+
+
+def test_evenness_is_shannons_entropy_over_its_greatest_value() -> None:
+    assert metrics.evenness([4, 4, 4]) == pytest.approx(1.0)  # every group as big
+    assert metrics.evenness([1, 3]) == pytest.approx(-(0.25 * log(0.25) + 0.75 * log(0.75)) / log(2))  # 0.811
+    assert metrics.evenness([99, 1]) == pytest.approx(0.0808, abs=1e-4)  # one group holds almost everyone
+    assert metrics.evenness([7, 0]) is None  # one group present: nothing to be even about
+    assert metrics.evenness([]) is None
+
+
+def test_measures_how_evenly_contributors_and_members_spread_over_organisations(
+    wells: Community, people: dict[str, User]
+) -> None:
+    org_a = people["ana"].profile.organization
+    _profiles(people, "organization", {"gus": org_a})
+    got = values(wells)
+    # Contributors ana, ben (org A), cai, eve (org B); dee has no organisation and is left out: 2 and 2, even.
+    assert got["contributor_evenness_organisation"] == pytest.approx(1.0)
+    # Members: org A ana, ben, gus; org B cai, eve; dee, fay, hal have none. Shares 3/5, 2/5:
+    # H = -(0.6 ln 0.6 + 0.4 ln 0.4) = 0.673; over ln 2 = 0.971.
+    assert got["member_evenness_organisation"] == pytest.approx(-(0.6 * log(0.6) + 0.4 * log(0.4)) / log(2))
+    assert got["member_evenness_organisation"] == pytest.approx(0.971, abs=1e-3)
+
+
+def test_measures_how_evenly_contributors_and_members_spread_over_disciplines_and_locations(
+    wells: Community, people: dict[str, User]
+) -> None:
+    disciplines = {"ana": "Geology", "ben": " geology ", "cai": "Drilling", "dee": "Drilling", "eve": "Reservoir"}
+    _profiles(people, "discipline", {**disciplines, "fay": "Reservoir", "gus": "Reservoir", "hal": ""})
+    _profiles(people, "location", {"ana": "Aberdeen", "ben": "aberdeen", "cai": "Aberdeen", "out": "Houston"})
+    got = values(wells)
+    # Contributors: geology 2 (ana, ben: the same discipline spelled two ways), drilling 2 (cai, dee), reservoir 1
+    # (eve). Shares 0.4, 0.4, 0.2: H = 1.055; over ln 3 = 0.960.
+    assert got["contributor_evenness_discipline"] == pytest.approx(-(0.8 * log(0.4) + 0.2 * log(0.2)) / log(3))
+    # Members: geology 2, drilling 2, reservoir 3 (eve, fay, gus); hal has none. 7 people.
+    assert got["member_evenness_discipline"] == pytest.approx(-(4 / 7 * log(2 / 7) + 3 / 7 * log(3 / 7)) / log(3))
+    # Everyone with a location is in Aberdeen (out, in Houston, is no member): one group, no evenness.
+    assert (got["contributor_evenness_location"], got["member_evenness_location"]) == (None, None)
+
+
+def test_imported_people_without_an_organisation_have_no_organisation_evenness(owner: User) -> None:
+    imported = CommunityFactory.create(creator=owner, name="Imported", slug="imported")
+    for hour in range(3):
+        person = UserFactory.create()  # as the Stack Exchange importer makes them: no organisation
+        MembershipFactory.create(community=imported, user=person)
+        thread(imported, person, at(3, 10, hour))
+    Membership.objects.filter(community=imported).update(joined_at=JOINED)
+    got = values(imported)
+    assert got["contributors"] == 3
+    assert (got["contributor_evenness_organisation"], got["member_evenness_organisation"]) == (None, None)
+    window = metrics.window_ending(END, DAYS)
+    assert metrics.voices_by_group(imported, window, "organisation") == []
+
+
+def test_shows_which_groups_are_members_but_silent(wells: Community, people: dict[str, User]) -> None:
+    disciplines = {"ana": "Geology", "ben": "geology", "cai": "Drilling", "dee": "Drilling", "eve": "Reservoir"}
+    _profiles(people, "discipline", {**disciplines, "fay": "Reservoir", "gus": "Reservoir"})
+    voices = metrics.voices_by_group(wells, metrics.window_ending(END, DAYS), "discipline")
+    # Members with a discipline: 7 (hal has none); contributors: 5 (ana, ben, cai, dee, eve).
+    assert voices == [
+        metrics.GroupVoice("Reservoir", members=3, contributors=1, member_share=3 / 7, contributor_share=1 / 5),
+        metrics.GroupVoice("Drilling", members=2, contributors=2, member_share=2 / 7, contributor_share=2 / 5),
+        metrics.GroupVoice("Geology", members=2, contributors=2, member_share=2 / 7, contributor_share=2 / 5),
+    ]
+    # Reservoir people are 43% of the members but 20% of the voices.
+    assert voices[0].gap == pytest.approx(1 / 5 - 3 / 7)
+
+
+def test_voices_by_organisation_are_named_after_the_organisation(wells: Community, people: dict[str, User]) -> None:
+    voices = metrics.voices_by_group(wells, metrics.window_ending(END, DAYS), "organisation")
+    # Org A: ana, ben; org B: cai, eve; members and contributors alike (dee, fay, gus, hal have none).
+    assert [(v.group, v.members, v.contributors) for v in voices] == [("Org A", 2, 2), ("Org B", 2, 2)]
+    assert [(v.member_share, v.contributor_share, v.gap) for v in voices] == [(0.5, 0.5, 0.0), (0.5, 0.5, 0.0)]
+
+
+def test_content_of_deleted_accounts_gives_no_voice_to_any_group(owner: User) -> None:
+    orphaned = CommunityFactory.create(creator=owner, name="Orphaned", slug="orphaned")
+    Membership.objects.filter(community=orphaned).update(joined_at=JOINED)
+    Profile.objects.filter(user=owner).update(discipline="Geology")
+    thread(orphaned, None, at(3, 10))  # a deleted account's thread: no contributor, no group
+    voices = metrics.voices_by_group(orphaned, metrics.window_ending(END, DAYS), "discipline")
+    assert voices == [metrics.GroupVoice("Geology", members=1, contributors=0, member_share=1.0, contributor_share=None)]
+    assert voices[0].gap is None
+
+
+def test_voices_by_an_unknown_field_are_refused_with_a_message(wells: Community) -> None:
+    with pytest.raises(ValueError, match="organisation, discipline, location"):
+        metrics.voices_by_group(wells, metrics.window_ending(END, DAYS), "username")
+
+
+def test_every_metric_has_a_catalogue_entry() -> None:
+    assert set(metrics.METRICS) <= set(catalogue.CATALOGUE)
+    assert catalogue.info("knowledge_reuse").group == "Knowledge"
