@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from practica.communities import goal_metrics
 from practica.communities.models import Community, Role, Stage, Visibility
 from practica.communities.services import GoalData
 from practica.lib.forms import ModelMultipleIdsField, TopicsField
@@ -60,10 +61,15 @@ class CharterForm(forms.Form):
     )
 
 
+def _metric_choices() -> list[tuple[str, str]]:
+    """The catalogue's metrics by their labels (asked when the form is built), and "not measured"."""
+    return [("", goal_metrics.NOT_MEASURED), *goal_metrics.choices()]
+
+
 class GoalForm(forms.Form):
     description = forms.CharField(max_length=500, required=False, label="Goal")
-    metric = forms.CharField(
-        max_length=100, required=False, help_text="What to measure, e.g. answered_questions_share"
+    metric = forms.ChoiceField(
+        choices=_metric_choices, required=False, help_text="What Practica measures to follow this goal."
     )
     target_value = forms.DecimalField(max_digits=12, decimal_places=2, required=False, label="Target")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due")

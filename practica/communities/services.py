@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practica.accounts.models import User
-from practica.communities import hooks, permissions
+from practica.communities import goal_metrics, hooks, permissions
 from practica.communities.models import (
     Charter,
     Community,
@@ -112,6 +112,7 @@ def _validate_goals(goals: Sequence[GoalData]) -> None:
     errors = []
     if len(goals) > 30:
         raise ValidationError({"goals": ["A charter may have at most 30 goals."]})
+    metrics = {name for name, _ in goal_metrics.choices()}
     for index, goal in enumerate(goals, start=1):
         if not goal.description or not goal.description.strip():
             errors.append(f"Goal {index}: describe the goal.")
@@ -119,6 +120,8 @@ def _validate_goals(goals: Sequence[GoalData]) -> None:
             errors.append(f"Goal {index}: at most 500 characters.")
         if len(goal.metric) > 100:
             errors.append(f"Goal {index}: the metric name may have at most 100 characters.")
+        elif goal.metric.strip() and goal.metric.strip() not in metrics:
+            errors.append(f"Goal {index}: {goal_metrics.unknown_message(goal.metric.strip())}")
         if goal.target_value is not None and not goal.metric:
             errors.append(f"Goal {index}: a target value needs a metric to measure it.")
         if goal.target_value is not None and abs(goal.target_value) >= Decimal("1e10"):

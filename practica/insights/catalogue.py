@@ -29,6 +29,7 @@ _GROUP_RESPONSIVENESS = "Responsiveness"
 _GROUP_CONCENTRATION = "Concentration and diversity"
 _GROUP_PARTICIPATION = "Participation"
 _GROUP_MOVEMENT = "Movement"
+_GROUP_RHYTHM = "Rhythm"
 
 CATALOGUE: dict[str, MetricInfo] = {
     info.name: info
@@ -93,6 +94,16 @@ CATALOGUE: dict[str, MetricInfo] = {
                    "Regulars of the 90 days before the window with no contribution in it.", _GROUP_MOVEMENT),
         MetricInfo("net_contributor_change", "Net contributor change", "people", "up",
                    "New plus reactivated contributors, minus lost regulars.", _GROUP_MOVEMENT),
+        MetricInfo("meetings_planned", "Meetings planned", "count", "none",
+                   "Meetings the charter's cadence plans in the window (e.g. monthly: one a month).", _GROUP_RHYTHM),
+        MetricInfo("meetings_held", "Meetings held", "count", "up",
+                   "Meetings of the community that took place in the window (cancelled ones left out).",
+                   _GROUP_RHYTHM),
+        MetricInfo("attendance_rate", "Attendance rate", "share", "up",
+                   "Of the people who said yes to the window's past meetings, the share marked as present.",
+                   _GROUP_RHYTHM),
+        MetricInfo("actions_closed_on_time", "Actions closed on time", "share", "up",
+                   "Meeting actions due in the window that were done by their due date.", _GROUP_RHYTHM),
     )
 }
 
