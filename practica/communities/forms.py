@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from practica.communities import goal_metrics
-from practica.communities.models import Community, Role, Stage, Visibility
+from practica.communities.models import Cadence, Community, Role, Stage, Visibility
 from practica.communities.services import GoalData
 from practica.lib.forms import ModelMultipleIdsField, TopicsField
 from practica.people.models import Organization
@@ -58,6 +58,10 @@ class CharterForm(forms.Form):
         max_length=5000,
         required=False,
         help_text="Why the community exists and what value it creates for members and sponsors.",
+    )
+    cadence = forms.ChoiceField(
+        choices=Cadence.choices, initial=Cadence.NONE, required=False, label="Planned meetings",
+        help_text="How often the community plans to meet: its health compares the meetings held with this rhythm.",
     )
 
 

@@ -71,11 +71,24 @@ class Community(models.Model):
         return self.visibility == Visibility.PRIVATE
 
 
+class Cadence(models.TextChoices):
+    """How often the community plans to meet (the rhythm its health is measured against)."""
+
+    NONE = "none", "No planned rhythm"
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
 class Charter(models.Model):
-    """Why the community exists: its purpose and measurable goals."""
+    """Why the community exists: its purpose, measurable goals and the rhythm of meetings it plans."""
 
     community = models.OneToOneField(Community, on_delete=models.CASCADE, related_name="charter")
     purpose = models.TextField(blank=True, default="", max_length=5000)
+    cadence = models.CharField(
+        max_length=20, choices=Cadence.choices, default=Cadence.NONE, help_text="How often the community plans to meet."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from practica.accounts.models import User
 from practica.communities import goal_metrics, hooks, permissions
 from practica.communities.models import (
+    Cadence,
     Charter,
     Community,
     CommunityChange,
@@ -162,11 +163,13 @@ def community_create(
     goals: Sequence[GoalData] = (),
     organizations: Iterable[Organization] = (),
     external_id: str = "",
+    cadence: str = Cadence.NONE,
 ) -> Community:
     """Create a community with its charter; the creator becomes its first coordinator."""
     _require(creator.is_authenticated, "Sign in to create a community.")
     _validate_choice("visibility", visibility, Visibility.choices)
     _validate_choice("stage", stage, Stage.choices)
+    _validate_choice("cadence", cadence, Cadence.choices)
     _validate_goals(goals)
     community = Community(
         name=(name or "").strip(),
@@ -181,7 +184,7 @@ def community_create(
     )
     _full_clean(community, exclude=["slug"])
     community.slug = _validate_slug(community.slug)
-    charter = Charter(community=community, purpose=(purpose or "").strip())
+    charter = Charter(community=community, purpose=(purpose or "").strip(), cadence=cadence)
     _full_clean(charter, exclude=["community"])
     try:
         with transaction.atomic():
@@ -275,15 +278,27 @@ def community_update(
 
 @transaction.atomic
 def charter_update(
-    *, community: Community, actor: User, purpose: str | None = None, goals: Sequence[GoalData] | None = None
+    *,
+    community: Community,
+    actor: User,
+    purpose: str | None = None,
+    goals: Sequence[GoalData] | None = None,
+    cadence: str | None = None,
 ) -> Charter:
-    """Change the charter's purpose and/or replace its goals (coordinators only), keeping the history."""
+    """Change the charter's purpose, its planned cadence of meetings and/or replace its goals (coordinators
+    only), keeping the history."""
     permissions.EDIT_CHARTER.check(Access(community, actor))
+    if cadence is not None:
+        _validate_choice("cadence", cadence, Cadence.choices)
     charter, _ = Charter.objects.select_for_update().get_or_create(community=community)
     changes: dict[str, list[Any]] = {}
     if purpose is not None and purpose.strip() != charter.purpose:
         changes["purpose"] = [charter.purpose, purpose.strip()]
         charter.purpose = purpose.strip()
+    if cadence is not None and cadence != charter.cadence:
+        changes["cadence"] = [charter.cadence, cadence]
+        charter.cadence = cadence
+    if changes:
         _full_clean(charter, exclude=["community"])
         charter.save()
     if goals is not None:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from practica.accounts.models import User
 from practica.communities import goal_metrics, services
 from practica.communities.models import (
+    Cadence,
     Community,
     CommunityChange,
     Goal,
@@ -46,6 +47,9 @@ class GoalSerializer(serializers.ModelSerializer):
 class CharterSerializer(serializers.Serializer):
     purpose = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     goals = GoalSerializer(many=True, required=False)
+    cadence = serializers.ChoiceField(
+        choices=Cadence.choices, required=False, help_text="How often the community plans to meet."
+    )
 
 
 class CommunityListSerializer(serializers.ModelSerializer):
@@ -100,8 +104,11 @@ class CommunityDetailSerializer(CommunityListSerializer):
     def get_charter(self, obj: Community) -> dict[str, Any]:
         charter = getattr(obj, "charter", None)
         if charter is None:
-            return {"purpose": "", "goals": []}
-        return {"purpose": charter.purpose, "goals": GoalSerializer(charter.goals.all(), many=True).data}
+            return {"purpose": "", "goals": [], "cadence": Cadence.NONE.value}
+        return {
+            "purpose": charter.purpose, "goals": GoalSerializer(charter.goals.all(), many=True).data,
+            "cadence": charter.cadence,
+        }
 
 
 class CommunityWriteSerializer(serializers.Serializer):
