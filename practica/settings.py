@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "ThreadKindEnum": "practica.discussions.models.ThreadKind",
         "EventKindEnum": "practica.events.models.EventKind",
         "KnowledgeKindEnum": "practica.knowledge.models.KnowledgeKind",
+        "StageEnum": "practica.communities.models.Stage",  # a community's stage, and the stage its health suggests
     },
     # The Idempotency-Key header (and its 409 and 422) on every POST it applies to (practica/api/idempotency.py).
     "POSTPROCESSING_HOOKS": [

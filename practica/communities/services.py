@@ -228,9 +228,11 @@ def community_update(
     actor: User,
     topics: str | Iterable[str] | None = None,
     organizations: Iterable[Organization] | None = None,
+    summary: str | None = None,
     **fields: Any,
 ) -> Community:
-    """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history."""
+    """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history
+    (``summary``: the history's words for the change, "Changed <fields>" by default)."""
     permissions.EDIT_COMMUNITY.check(Access(community, actor))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -268,7 +270,7 @@ def community_update(
                 community.save()
         except IntegrityError:  # another request took the new address since the check
             raise ValidationError({"slug": [SLUG_NOT_AVAILABLE]}) from None
-        summary = "Changed " + ", ".join(f.replace("_", " ") for f in changes)
+        summary = summary or "Changed " + ", ".join(f.replace("_", " ") for f in changes)
         _record("community.update", community, actor, summary, changes)
     if "slug" in changes or "language" in changes:
         # Every search document holds its URL (with the slug) and was indexed with the language's configuration.
