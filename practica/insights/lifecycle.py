@@ -75,6 +75,10 @@ def _n(value: float | None) -> str:
     return f"{value:g}" if value is not None else "no"
 
 
+def _people(value: float, word: str) -> str:
+    return f"{value:g} {word}" if value != 1 else f"1 {word[:-1]}"
+
+
 def suggest_stage(*, community: Community, health: Health) -> Suggestion:
     """The stage ``health`` suggests for ``community`` by the rules above (no query)."""
     days = health.window.days
@@ -95,7 +99,7 @@ def suggest_stage(*, community: Community, health: Health) -> Suggestion:
         ])
     if members < POTENTIAL_MEMBERS or contributors < POTENTIAL_CONTRIBUTORS:
         return Suggestion(Stage.POTENTIAL, [
-            f"{_n(members)} members and {_n(contributors)} contributors in the last {days} days (a core group "
+            f"{_people(members, 'members')} and {_people(contributors, 'contributors')} in the last {days} days (a core group "
             f"needs at least {POTENTIAL_MEMBERS} members and {POTENTIAL_CONTRIBUTORS} contributors).",
             "People are still finding each other and the domain they share.",
         ])

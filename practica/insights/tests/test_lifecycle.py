@@ -53,6 +53,12 @@ def test_a_handful_of_people_is_a_potential_community(community: Community) -> N
     )
 
 
+def test_one_member_is_one_member(community: Community) -> None:
+    result = suggest_stage(community=aged(community, 1), health=health(contributors=(1, 0), members=1))
+
+    assert result.reasons[0].startswith("1 member and 1 contributor in the last 90 days")
+
+
 def test_a_young_community_with_a_core_group_is_coalescing(community: Community) -> None:
     result = suggest_stage(community=aged(community, 100), health=health())
 
