@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "KnowledgeStatusEnum": "practica.knowledge.models.KnowledgeStatus",
         "KnowledgeCreditRoleEnum": "practica.knowledge.models.KnowledgeAuthor.Role",
         "CommunityRoleEnum": "practica.communities.models.Role",
+        "StageEnum": "practica.communities.models.Stage",  # a community's stage, and the stage its health suggests
     },
     # The Idempotency-Key header (and its 409 and 422) on every POST it applies to (practica/api/idempotency.py).
     "POSTPROCESSING_HOOKS": [

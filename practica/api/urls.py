@@ -13,6 +13,7 @@ from practica.discussions.api import queues as discussion_queues
 from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.importers import api as importers
+from practica.insights import api_lifecycle as insights_lifecycle
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
 from practica.people.api import views as people
@@ -185,5 +186,10 @@ urlpatterns = [
         "knowledge/collections/<int:collection_id>/items/<int:item_id>/move/",
         knowledge.CollectionViewSet.as_view({"post": "move_item"}),
         name="api-knowledge-collection-item-move",
+    ),
+    path(
+        "communities/<slug:slug>/health/stage/",
+        insights_lifecycle.LifecycleStageView.as_view(),
+        name="api-health-stage",
     ),
 ]

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from practica.communities.models import Community, Role, Stage, Visibility
+from practica.communities import goal_metrics
+from practica.communities.models import Cadence, Community, Role, Stage, Visibility
 from practica.communities.services import GoalData
 from practica.lib.forms import ModelMultipleIdsField, TopicsField
 from practica.people.models import Organization
@@ -58,12 +59,21 @@ class CharterForm(forms.Form):
         required=False,
         help_text="Why the community exists and what value it creates for members and sponsors.",
     )
+    cadence = forms.ChoiceField(
+        choices=Cadence.choices, initial=Cadence.NONE, required=False, label="Planned meetings",
+        help_text="How often the community plans to meet: its health compares the meetings held with this rhythm.",
+    )
+
+
+def _metric_choices() -> list[tuple[str, str]]:
+    """The catalogue's metrics by their labels (asked when the form is built), and "not measured"."""
+    return [("", goal_metrics.NOT_MEASURED), *goal_metrics.choices()]
 
 
 class GoalForm(forms.Form):
     description = forms.CharField(max_length=500, required=False, label="Goal")
-    metric = forms.CharField(
-        max_length=100, required=False, help_text="What to measure, e.g. answered_questions_share"
+    metric = forms.ChoiceField(
+        choices=_metric_choices, required=False, help_text="What Practica measures to follow this goal."
     )
     target_value = forms.DecimalField(max_digits=12, decimal_places=2, required=False, label="Target")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due")

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from practica.communities import goal_metrics
 from practica.people.models import Organization
 from practica.topics.models import Topic
 
@@ -70,11 +71,24 @@ class Community(models.Model):
         return self.visibility == Visibility.PRIVATE
 
 
+class Cadence(models.TextChoices):
+    """How often the community plans to meet (the rhythm its health is measured against)."""
+
+    NONE = "none", "No planned rhythm"
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
 class Charter(models.Model):
-    """Why the community exists: its purpose and measurable goals."""
+    """Why the community exists: its purpose, measurable goals and the rhythm of meetings it plans."""
 
     community = models.OneToOneField(Community, on_delete=models.CASCADE, related_name="charter")
     purpose = models.TextField(blank=True, default="", max_length=5000)
+    cadence = models.CharField(
+        max_length=20, choices=Cadence.choices, default=Cadence.NONE, help_text="How often the community plans to meet."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -86,7 +100,10 @@ class Goal(models.Model):
 
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="goals")
     description = models.CharField(max_length=500)
-    metric = models.CharField(max_length=100, blank=True, default="", help_text="e.g. answered_questions_share")
+    metric = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="A metric of the catalogue (goal_metrics.choices()), e.g. reply_coverage_7d; empty: not measured.",
+    )
     target_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -100,6 +117,13 @@ class Goal(models.Model):
     @property
     def is_measurable(self) -> bool:
         return bool(self.metric) and self.target_value is not None
+
+    @property
+    def metric_label(self) -> str:
+        """The metric as people read it (its catalogue label), or "Not measured"."""
+        if not self.metric:
+            return goal_metrics.NOT_MEASURED
+        return goal_metrics.label(self.metric) or self.metric
 
 
 class Role(models.TextChoices):

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practica.accounts.models import User
-from practica.communities import hooks, permissions
+from practica.communities import goal_metrics, hooks, permissions
 from practica.communities.models import (
+    Cadence,
     Charter,
     Community,
     CommunityChange,
@@ -112,6 +113,7 @@ def _validate_goals(goals: Sequence[GoalData]) -> None:
     errors = []
     if len(goals) > 30:
         raise ValidationError({"goals": ["A charter may have at most 30 goals."]})
+    metrics = {name for name, _ in goal_metrics.choices()}
     for index, goal in enumerate(goals, start=1):
         if not goal.description or not goal.description.strip():
             errors.append(f"Goal {index}: describe the goal.")
@@ -119,6 +121,8 @@ def _validate_goals(goals: Sequence[GoalData]) -> None:
             errors.append(f"Goal {index}: at most 500 characters.")
         if len(goal.metric) > 100:
             errors.append(f"Goal {index}: the metric name may have at most 100 characters.")
+        elif goal.metric.strip() and goal.metric.strip() not in metrics:
+            errors.append(f"Goal {index}: {goal_metrics.unknown_message(goal.metric.strip())}")
         if goal.target_value is not None and not goal.metric:
             errors.append(f"Goal {index}: a target value needs a metric to measure it.")
         if goal.target_value is not None and abs(goal.target_value) >= Decimal("1e10"):
@@ -159,11 +163,13 @@ def community_create(
     goals: Sequence[GoalData] = (),
     organizations: Iterable[Organization] = (),
     external_id: str = "",
+    cadence: str = Cadence.NONE,
 ) -> Community:
     """Create a community with its charter; the creator becomes its first coordinator."""
     _require(creator.is_authenticated, "Sign in to create a community.")
     _validate_choice("visibility", visibility, Visibility.choices)
     _validate_choice("stage", stage, Stage.choices)
+    _validate_choice("cadence", cadence, Cadence.choices)
     _validate_goals(goals)
     community = Community(
         name=(name or "").strip(),
@@ -178,7 +184,7 @@ def community_create(
     )
     _full_clean(community, exclude=["slug"])
     community.slug = _validate_slug(community.slug)
-    charter = Charter(community=community, purpose=(purpose or "").strip())
+    charter = Charter(community=community, purpose=(purpose or "").strip(), cadence=cadence)
     _full_clean(charter, exclude=["community"])
     try:
         with transaction.atomic():
@@ -222,9 +228,11 @@ def community_update(
     actor: User,
     topics: str | Iterable[str] | None = None,
     organizations: Iterable[Organization] | None = None,
+    summary: str | None = None,
     **fields: Any,
 ) -> Community:
-    """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history."""
+    """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history
+    (``summary``: the history's words for the change, "Changed <fields>" by default)."""
     permissions.EDIT_COMMUNITY.check(Access(community, actor))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -262,7 +270,7 @@ def community_update(
                 community.save()
         except IntegrityError:  # another request took the new address since the check
             raise ValidationError({"slug": [SLUG_NOT_AVAILABLE]}) from None
-        summary = "Changed " + ", ".join(f.replace("_", " ") for f in changes)
+        summary = summary or "Changed " + ", ".join(f.replace("_", " ") for f in changes)
         _record("community.update", community, actor, summary, changes)
     if "slug" in changes or "language" in changes:
         # Every search document holds its URL (with the slug) and was indexed with the language's configuration.
@@ -272,15 +280,27 @@ def community_update(
 
 @transaction.atomic
 def charter_update(
-    *, community: Community, actor: User, purpose: str | None = None, goals: Sequence[GoalData] | None = None
+    *,
+    community: Community,
+    actor: User,
+    purpose: str | None = None,
+    goals: Sequence[GoalData] | None = None,
+    cadence: str | None = None,
 ) -> Charter:
-    """Change the charter's purpose and/or replace its goals (coordinators only), keeping the history."""
+    """Change the charter's purpose, its planned cadence of meetings and/or replace its goals (coordinators
+    only), keeping the history."""
     permissions.EDIT_CHARTER.check(Access(community, actor))
+    if cadence is not None:
+        _validate_choice("cadence", cadence, Cadence.choices)
     charter, _ = Charter.objects.select_for_update().get_or_create(community=community)
     changes: dict[str, list[Any]] = {}
     if purpose is not None and purpose.strip() != charter.purpose:
         changes["purpose"] = [charter.purpose, purpose.strip()]
         charter.purpose = purpose.strip()
+    if cadence is not None and cadence != charter.cadence:
+        changes["cadence"] = [charter.cadence, cadence]
+        charter.cadence = cadence
+    if changes:
         _full_clean(charter, exclude=["community"])
         charter.save()
     if goals is not None:

@@ -22,7 +22,7 @@ from practica.communities.forms import (
     RoleForm,
     goals_from_formset,
 )
-from practica.communities.models import Community, Role
+from practica.communities.models import Cadence, Community, Role
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page
 from practica.lib.ids import id_from
@@ -71,6 +71,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 organizations=data["organizations"],
                 purpose=charter_form.cleaned_data["purpose"],
                 goals=goals_from_formset(goals),
+                cadence=charter_form.cleaned_data["cadence"] or Cadence.NONE,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -145,7 +146,10 @@ def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
         {"description": g.description, "metric": g.metric, "target_value": g.target_value, "due_date": g.due_date}
         for g in (charter.goals.all() if charter else [])
     ]
-    form = CharterForm(request.POST or None, initial={"purpose": charter.purpose if charter else ""})
+    form = CharterForm(
+        request.POST or None,
+        initial={"purpose": charter.purpose if charter else "", "cadence": charter.cadence if charter else "none"},
+    )
     goals = GoalFormSet(request.POST or None, initial=initial_goals, prefix="goals")
     if request.method == "POST" and form.is_valid() and goals.is_valid():
         try:
@@ -154,6 +158,7 @@ def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 purpose=form.cleaned_data["purpose"],
                 goals=goals_from_formset(goals),
+                cadence=form.cleaned_data["cadence"] or None,  # not sent: unchanged
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -58,9 +58,12 @@ class PersonSpec:
 
 @dataclass(frozen=True)
 class GoalSpec:
+    """A demo charter goal: ``metric`` a name of the insights catalogue, or "" (not measured: the knowledge
+    goals, until the catalogue measures published knowledge) with no target."""
+
     description: str
     metric: str
-    target_value: Decimal
+    target_value: Decimal | None
     due_in_days: int
 
 
@@ -343,13 +346,13 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Every well integrity question from the field gets an answer from a peer.",
-              "answered_questions_share", Decimal("0.80"), 180),
+              "reply_coverage_7d", Decimal("0.80"), 180),
             G("Publish a lesson learned from every significant cementing or well control event.",
-              "published_lessons_learned", Decimal("24"), 365),
+              "", None, 365),
             G("Urgent well control questions get a first reply within four hours.",
-              "median_hours_to_first_reply", Decimal("4"), 180),
+              "median_first_response_hours", Decimal("4"), 180),
             G("Bring the drilling contractor, the regulator and academia into the conversation.",
-              "active_organizations", Decimal("4"), 270),
+              "elephant_factor", Decimal("2"), 270),
         ),
         coordinator=DEMO_USERNAME,
         members=(
@@ -390,11 +393,11 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Build a shared bank of tested hinge questions for grades 5 to 10.",
-              "published_how_tos", Decimal("60"), 300),
+              "", None, 300),
             G("Grow an active community of practising teachers.",
-              "monthly_active_members", Decimal("40"), 180),
+              "mau", Decimal("40"), 180),
             G("Every teacher's question gets a reply within two school days.",
-              "answered_questions_share", Decimal("0.90"), 240),
+              "reply_coverage_7d", Decimal("0.90"), 240),
         ),
         coordinator="maria.gonzalez",
         members=(
@@ -430,11 +433,11 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Share a lesson learned from every high-harm medication incident theme.",
-              "published_lessons_learned", Decimal("30"), 365),
+              "", None, 365),
             G("Keep every handover guide and SBAR template reviewed and current.",
-              "knowledge_items_reviewed_share", Decimal("1.00"), 180),
+              "", None, 180),
             G("Involve clinicians from both hospital networks every month.",
-              "monthly_active_members", Decimal("25"), 120),
+              "mau", Decimal("25"), 120),
         ),
         coordinator="amara.nwosu",
         members=(
@@ -469,13 +472,13 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Answer platform questions here before they become support tickets.",
-              "answered_questions_share", Decimal("0.85"), 90),
+              "reply_coverage_7d", Decimal("0.85"), 90),
             G("Publish a learning review after every major incident.",
-              "published_lessons_learned", Decimal("12"), 365),
+              "", None, 365),
             G("Grow the community across all product teams.",
-              "monthly_active_members", Decimal("60"), 180),
+              "mau", Decimal("60"), 180),
             G("Document a golden path for each supported stack.",
-              "published_best_practices", Decimal("10"), 270),
+              "", None, 270),
         ),
         coordinator="arjun.nair",
         members=(
@@ -507,9 +510,9 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Bring practitioners from at least five organisations and three industries together.",
-              "active_organizations", Decimal("5"), 180),
+              "elephant_factor", Decimal("3"), 180),
             G("Collect near-miss experience stories from each industry.",
-              "published_experience_stories", Decimal("20"), 365),
+              "", None, 365),
         ),
         coordinator="siobhan.keane",
         members=(

@@ -45,7 +45,7 @@ def test_a_person_signs_up_creates_a_community_and_a_second_person_joins(live_se
     ada.fill("input[name=topics]", "well integrity, cementing")
     ada.fill("textarea[name=charter-purpose]", "Fewer well integrity incidents through shared practice.")
     ada.fill("input[name=goals-0-description]", "Answer most questions within two days")
-    ada.fill("input[name=goals-0-metric]", "answered_questions_share")
+    ada.select_option("select[name=goals-0-metric]", "reply_coverage_7d")
     ada.fill("input[name=goals-0-target_value]", "80")
     ada.get_by_role("button", name="Create community").click()
     ada.wait_for_url(f"{base}/communities/well-integrity/")
@@ -68,7 +68,7 @@ def test_a_person_signs_up_creates_a_community_and_a_second_person_joins(live_se
     assert ada.get_by_text("2 members").is_visible()
 
     community = Community.objects.get(slug="well-integrity")
-    assert community.charter.goals.get().metric == "answered_questions_share"
+    assert community.charter.goals.get().metric == "reply_coverage_7d"
     assert Membership.objects.filter(community=community, state="active").count() == 2
 
 

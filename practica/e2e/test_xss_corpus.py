@@ -20,7 +20,7 @@ Rendered user fields (from the models and a grep of the templates for ``{{`` and
 
 - Community: name (directory, home, cards, detail, nav, every community page's title), domain statement and
   out of scope (detail, cards, invitation page, edit form), topics (detail, cards, directory filter, thread
-  form), history values (history page); Charter purpose and Goal description and metric (detail, charter form).
+  form), history values (history page); Charter purpose and Goal description (detail, charter form).
 - Membership: join-request message (requests page); invitation: a community's name and the inviter's display
   name (home page's invitations), and the address of an email invitation, whose quoted local part may hold
   ``<``, ``>`` and quotes (invitations page). Invitations carry no message of their own.
@@ -149,7 +149,7 @@ class Site:
 def build_site() -> Site:
     site = Site()
     coordinator_pages, anonymous_pages = site.coordinator_pages, site.anonymous_pages
-    short = chunks(100)  # display names, job titles, disciplines, locations, goal metrics
+    short = chunks(100)  # display names, job titles, disciplines, locations, short goal descriptions
     tags = taggable()
 
     # --- People --------------------------------------------------------------------------------------------
@@ -217,8 +217,9 @@ def build_site() -> Site:
         )
         described = goal_texts if community is main else []
         goals = [
-            communities.GoalData(description=described[j] if j < len(described) else f"Goal {j}.", metric=metric)
-            for j, metric in enumerate(metrics[k] if k < len(metrics) else [])
+            # A goal's metric is a choice from the insights catalogue, no longer text: the chunks are descriptions.
+            communities.GoalData(description=described[j] if j < len(described) else text)
+            for j, text in enumerate(metrics[k] if k < len(metrics) else [])
         ]
         purpose = purposes[k] if k < len(purposes) else ""
         communities.charter_update(community=community, actor=coordinator, purpose=purpose, goals=goals)

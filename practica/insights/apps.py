@@ -7,3 +7,11 @@ class InsightsConfig(AppConfig):
     name = "practica.insights"
     label = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from practica.communities import goal_metrics
+        from practica.insights.catalogue import goal_choices
+
+        # Charter goals bind to a metric of the catalogue (practica/communities/goal_metrics.py): communities sits
+        # below insights, so insights tells it which metrics there are.
+        goal_metrics.provide(goal_choices)

@@ -30,6 +30,7 @@ _GROUP_CONCENTRATION = "Concentration and diversity"
 _GROUP_PARTICIPATION = "Participation"
 _GROUP_MOVEMENT = "Movement"
 _GROUP_KNOWLEDGE = "Knowledge"
+_GROUP_RHYTHM = "Rhythm"
 
 CATALOGUE: dict[str, MetricInfo] = {
     info.name: info
@@ -126,6 +127,16 @@ CATALOGUE: dict[str, MetricInfo] = {
         MetricInfo("member_evenness_location", "Members' evenness by location", "ratio", "none",
                    "How evenly the members spread over locations, to compare with the contributors'.",
                    _GROUP_CONCENTRATION),
+        MetricInfo("meetings_planned", "Meetings planned", "count", "none",
+                   "Meetings the charter's cadence plans in the window (e.g. monthly: one a month).", _GROUP_RHYTHM),
+        MetricInfo("meetings_held", "Meetings held", "count", "up",
+                   "Meetings of the community that took place in the window (cancelled ones left out).",
+                   _GROUP_RHYTHM),
+        MetricInfo("attendance_rate", "Attendance rate", "share", "up",
+                   "Of the people who said yes to the window's past meetings, the share marked as present.",
+                   _GROUP_RHYTHM),
+        MetricInfo("actions_closed_on_time", "Actions closed on time", "share", "up",
+                   "Meeting actions due in the window that were done by their due date.", _GROUP_RHYTHM),
     )
 }
 

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from practica.accounts.models import User
-from practica.communities import services
+from practica.communities import goal_metrics, services
 from practica.communities.models import (
+    Cadence,
     Community,
     CommunityChange,
     Goal,
@@ -23,17 +24,32 @@ from practica.people.models import Organization
 from practica.topics.models import Topic
 
 
+class GoalMetricField(serializers.ChoiceField):
+    """A metric of the catalogue by its name, or "" for a goal that is not measured. The choices are read each
+    time a serializer is made (DRF copies declared fields by calling ``__init__`` again), so the schema's enum
+    and the validation follow the catalogue."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": goal_metrics.unknown_message("{input}")})
+        super().__init__(choices=[("", goal_metrics.NOT_MEASURED), *goal_metrics.choices()], **kwargs)
+
+
 class GoalSerializer(serializers.ModelSerializer):
+    metric = GoalMetricField(required=False, allow_blank=True)
+
     class Meta:
         model = Goal
         fields = ["id", "description", "metric", "target_value", "due_date"]
         read_only_fields = ["id"]
-        extra_kwargs = {"metric": {"required": False}, "description": {"allow_blank": False}}
+        extra_kwargs = {"description": {"allow_blank": False}}
 
 
 class CharterSerializer(serializers.Serializer):
     purpose = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     goals = GoalSerializer(many=True, required=False)
+    cadence = serializers.ChoiceField(
+        choices=Cadence.choices, required=False, help_text="How often the community plans to meet."
+    )
 
 
 class CommunityListSerializer(serializers.ModelSerializer):
@@ -88,8 +104,11 @@ class CommunityDetailSerializer(CommunityListSerializer):
     def get_charter(self, obj: Community) -> dict[str, Any]:
         charter = getattr(obj, "charter", None)
         if charter is None:
-            return {"purpose": "", "goals": []}
-        return {"purpose": charter.purpose, "goals": GoalSerializer(charter.goals.all(), many=True).data}
+            return {"purpose": "", "goals": [], "cadence": Cadence.NONE.value}
+        return {
+            "purpose": charter.purpose, "goals": GoalSerializer(charter.goals.all(), many=True).data,
+            "cadence": charter.cadence,
+        }
 
 
 class CommunityWriteSerializer(serializers.Serializer):

@@ -97,6 +97,7 @@ class CommunityViewSet(CommunityScoped, viewsets.GenericViewSet):
             organizations=data.get("organizations", []),
             purpose=charter.get("purpose", ""),
             goals=goals_from(charter) or [],
+            cadence=charter.get("cadence", "none"),
         )
         return Response(_detail(request, community), status=status.HTTP_201_CREATED)
 
@@ -120,7 +121,8 @@ class CommunityViewSet(CommunityScoped, viewsets.GenericViewSet):
             )
             if charter is not None:
                 services.charter_update(
-                    community=community, actor=actor, purpose=charter.get("purpose"), goals=goals_from(charter)
+                    community=community, actor=actor, purpose=charter.get("purpose"), goals=goals_from(charter),
+                    cadence=charter.get("cadence"),
                 )
         return Response(_detail(request, community))
 

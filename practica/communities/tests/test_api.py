@@ -55,7 +55,7 @@ def _payload(**overrides: Any) -> dict[str, Any]:
         "charter": {
             "purpose": "Fewer well failures.",
             "goals": [
-                {"description": "Answer 80% of questions", "metric": "answered_share", "target_value": "80",
+                {"description": "Answer 80% of questions", "metric": "reply_coverage_7d", "target_value": "80",
                  "due_date": "2027-06-30"},
                 {"description": "Meet every month"},
             ],
@@ -88,7 +88,7 @@ def test_creating_a_community_makes_the_creator_coordinator_and_stores_the_chart
     assert body["charter"]["purpose"] == "Fewer well failures."
     goals = body["charter"]["goals"]
     assert [g["description"] for g in goals] == ["Answer 80% of questions", "Meet every month"]
-    assert goals[0]["metric"] == "answered_share" and goals[0]["due_date"] == "2027-06-30"
+    assert goals[0]["metric"] == "reply_coverage_7d" and goals[0]["due_date"] == "2027-06-30"
     assert float(goals[0]["target_value"]) == 80
     community = Community.objects.get(slug="wells")
     assert CommunityChange.objects.filter(community=community, actor=owner, summary="Created the community").exists()

@@ -417,7 +417,7 @@ def _create_data(**overrides: str) -> dict[str, str]:
         "goals-MIN_NUM_FORMS": "0",
         "goals-MAX_NUM_FORMS": "1000",
         "goals-0-description": "Halve medication errors",
-        "goals-0-metric": "medication_errors_per_month",
+        "goals-0-metric": "unanswered",
         "goals-0-target_value": "12.5",
         "goals-0-due_date": "2030-06-30",
         "goals-1-description": "",
@@ -448,7 +448,7 @@ def test_signed_in_person_creates_a_community_with_a_charter_goal(outsider: User
     goal = Goal.objects.get(charter__community=community)
     assert (goal.description, goal.metric, goal.target_value, goal.due_date) == (
         "Halve medication errors",
-        "medication_errors_per_month",
+        "unanswered",
         Decimal("12.5"),
         dt.date(2030, 6, 30),
     )
@@ -676,7 +676,7 @@ def test_editing_the_charter_replaces_goals_and_is_kept_in_the_history(
         "goals-TOTAL_FORMS": "1",
         "goals-INITIAL_FORMS": "0",
         "goals-0-description": "Review every barrier failure",
-        "goals-0-metric": "reviews",
+        "goals-0-metric": "accepted_answer_rate",
         "goals-0-target_value": "20",
     }
 

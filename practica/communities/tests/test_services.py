@@ -62,7 +62,7 @@ def test_creation_stores_the_charter_with_its_goals(owner: User) -> None:
         owner,
         purpose="Fewer well failures.",
         goals=[
-            services.GoalData(description="Answer most questions", metric="answered_share",
+            services.GoalData(description="Answer most questions", metric="reply_coverage_7d",
                               target_value=Decimal("0.8"), due_date=dt.date(2027, 6, 30)),
             services.GoalData(description="Meet monthly"),
         ],

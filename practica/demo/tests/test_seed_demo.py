@@ -65,7 +65,10 @@ def test_seed_demo_creates_the_demo_network() -> None:
         assert community.charter.purpose, community.slug
         goals = list(community.charter.goals.all())
         assert 2 <= len(goals) <= 4, community.slug
-        assert all(goal.is_measurable and goal.due_date for goal in goals), community.slug
+        assert all(goal.due_date for goal in goals), community.slug
+        # Goals bind to the insights catalogue; the knowledge goals are not measured until it measures knowledge.
+        assert any(goal.is_measurable for goal in goals), community.slug
+        assert all(goal.is_measurable for goal in goals if goal.metric), community.slug
         assert community.topics.exists(), community.slug
         assert community.organizations.exists(), community.slug
         assert community.changes.exists(), community.slug

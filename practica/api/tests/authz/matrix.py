@@ -292,6 +292,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-invitations": Expect(CONTENT, get=CORE, writes={"POST": CORE}, data={"POST": lambda w, p: {"max_uses": 3}}),
     "api-invitation-revoke": Expect(CONTENT, get=None, writes={"POST": CORE}),
     "api-history": Expect(CONTENT, get=CORE),
+    "api-health-stage": Expect(
+        CONTENT, get=None, writes={"POST": COORDINATORS}, data={"POST": lambda w, p: {"stage": "maturing"}}
+    ),
     "api-imports": Expect(
         CONTENT, get=COORDINATORS, writes={"POST": COORDINATORS}, data={"POST": _zip_file}, multipart=True
     ),
@@ -488,6 +491,9 @@ EXPECTATIONS: dict[str, Expect] = {
         data={"POST": lambda w, p: {"purpose": "New purpose.", "goals-TOTAL_FORMS": "0", "goals-INITIAL_FORMS": "0"}},
     ),
     "communities:history": Expect(CONTENT, get=CORE),
+    "lifecycle:stage": Expect(
+        CONTENT, get=None, writes={"POST": COORDINATORS}, login=True, data={"POST": lambda w, p: {"stage": "maturing"}}
+    ),
     "communities:members": Expect(CONTENT),
     "communities:join": Expect(COMMUNITY, get=None, writes={"POST": SIGNED_IN}, login=True, control_role={"POST": "outsider"}),
     "communities:leave": Expect(COMMUNITY, get=None, writes={"POST": MEMBERS - {"coordinator"}}, login=True),
