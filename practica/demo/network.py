@@ -58,8 +58,7 @@ class PersonSpec:
 
 @dataclass(frozen=True)
 class GoalSpec:
-    """A demo charter goal: ``metric`` a name of the insights catalogue, or "" (not measured: the knowledge
-    goals, until the catalogue measures published knowledge) with no target."""
+    """A demo charter goal: ``metric`` a name of the insights catalogue, with its target."""
 
     description: str
     metric: str
@@ -348,7 +347,7 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
             G("Every well integrity question from the field gets an answer from a peer.",
               "reply_coverage_7d", Decimal("0.80"), 180),
             G("Publish a lesson learned from every significant cementing or well control event.",
-              "", None, 365),
+              "knowledge_published", Decimal("3"), 365),
             G("Urgent well control questions get a first reply within four hours.",
               "median_first_response_hours", Decimal("4"), 180),
             G("Bring the drilling contractor, the regulator and academia into the conversation.",
@@ -393,7 +392,7 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Build a shared bank of tested hinge questions for grades 5 to 10.",
-              "", None, 300),
+              "knowledge_published", Decimal("5"), 300),
             G("Grow an active community of practising teachers.",
               "mau", Decimal("40"), 180),
             G("Every teacher's question gets a reply within two school days.",
@@ -433,9 +432,9 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         ),
         goals=(
             G("Share a lesson learned from every high-harm medication incident theme.",
-              "", None, 365),
+              "knowledge_published", Decimal("2"), 365),
             G("Keep every handover guide and SBAR template reviewed and current.",
-              "", None, 180),
+              "knowledge_past_review_share", Decimal("0.10"), 180),
             G("Involve clinicians from both hospital networks every month.",
               "mau", Decimal("25"), 120),
         ),
@@ -474,11 +473,11 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
             G("Answer platform questions here before they become support tickets.",
               "reply_coverage_7d", Decimal("0.85"), 90),
             G("Publish a learning review after every major incident.",
-              "", None, 365),
+              "knowledge_published", Decimal("2"), 365),
             G("Grow the community across all product teams.",
               "mau", Decimal("60"), 180),
             G("Document a golden path for each supported stack.",
-              "", None, 270),
+              "knowledge_published", Decimal("3"), 270),
         ),
         coordinator="arjun.nair",
         members=(
@@ -512,7 +511,7 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
             G("Bring practitioners from at least five organisations and three industries together.",
               "elephant_factor", Decimal("3"), 180),
             G("Collect near-miss experience stories from each industry.",
-              "", None, 365),
+              "knowledge_captured_share", Decimal("0.50"), 365),
         ),
         coordinator="siobhan.keane",
         members=(

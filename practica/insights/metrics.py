@@ -34,6 +34,7 @@ from django.db.models.expressions import Case, When
 
 from practica.communities.models import Community, Membership, MembershipState, Role
 from practica.discussions.models import Comment, Post, Thread, ThreadKind, Vote
+from practica.insights import rhythm
 from practica.insights.models import DailyActivity
 from practica.insights.selectors import contributions
 from practica.knowledge.models import Endorsement, HelpfulMark, ItemView, KnowledgeItem, KnowledgeStatus
@@ -46,7 +47,7 @@ STICKINESS_DAYS = 30  # DAU/MAU is read over the last 30 days of the window, wha
 SILENCE = timedelta(days=90)  # back after this long without contributing: reactivated
 REGULAR = 4  # contributions in a window (or in the SILENCE before it) that make a regular
 LEVELS = ("core", "active", "occasional", "peripheral", "inactive")
-QUERIES_PER_WINDOW = 5
+QUERIES_PER_WINDOW = 5 + rhythm.QUERIES  # the rhythm reads events: practica/insights/rhythm.py
 MAX_DAYS = 3660  # ten years
 EARLIEST = date(1970, 1, 1)
 
@@ -92,6 +93,7 @@ METRICS: tuple[str, ...] = (
     "member_evenness_organisation",
     "member_evenness_discipline",
     "member_evenness_location",
+    *rhythm.RHYTHM_METRICS,
 )
 # The profile fields people are grouped by for the evenness measures and ``voices_by_group``.
 GROUP_FIELDS: tuple[str, ...] = ("organisation", "discipline", "location")
@@ -190,6 +192,7 @@ def _window(community: Community, window: Window) -> tuple[dict[str, Number], di
     values.update(_activity(community, window))
     values.update(_knowledge(community, window))
     values.update(_diversity(people, members))
+    values.update(rhythm.rhythm_metrics(community, window))
     return values, levels
 
 

@@ -66,9 +66,8 @@ def test_seed_demo_creates_the_demo_network() -> None:
         goals = list(community.charter.goals.all())
         assert 2 <= len(goals) <= 4, community.slug
         assert all(goal.due_date for goal in goals), community.slug
-        # Goals bind to the insights catalogue; the knowledge goals are not measured until it measures knowledge.
-        assert any(goal.is_measurable for goal in goals), community.slug
-        assert all(goal.is_measurable for goal in goals if goal.metric), community.slug
+        # Every demo goal binds to a metric of the insights catalogue, with a target.
+        assert all(goal.is_measurable for goal in goals), community.slug
         assert community.topics.exists(), community.slug
         assert community.organizations.exists(), community.slug
         assert community.changes.exists(), community.slug
