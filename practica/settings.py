@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "ThreadKindEnum": "practica.discussions.models.ThreadKind",
         "EventKindEnum": "practica.events.models.EventKind",
         "KnowledgeKindEnum": "practica.knowledge.models.KnowledgeKind",
+        "ParticipationLevelEnum": "practica.insights.metrics.LEVELS",
     },
     # The Idempotency-Key header (and its 409 and 422) on every POST it applies to (practica/api/idempotency.py).
     "POSTPROCESSING_HOOKS": [

@@ -13,6 +13,7 @@ from practica.discussions.api import queues as discussion_queues
 from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.importers import api as importers
+from practica.insights.api import views as insights_health
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
 from practica.people.api import views as people
@@ -186,4 +187,6 @@ urlpatterns = [
         knowledge.CollectionViewSet.as_view({"post": "move_item"}),
         name="api-knowledge-collection-item-move",
     ),
+    path("communities/<slug:slug>/health/", insights_health.HealthView.as_view(), name="api-health"),
+    path("communities/<slug:slug>/health/people/", insights_health.HealthPeopleView.as_view(), name="api-health-people"),
 ]
