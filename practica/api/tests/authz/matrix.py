@@ -503,6 +503,11 @@ EXPECTATIONS: dict[str, Expect] = {
         data={"POST": lambda w, p: {"purpose": "New purpose.", "goals-TOTAL_FORMS": "0", "goals-INITIAL_FORMS": "0"}},
     ),
     "communities:history": Expect(CONTENT, get=CORE),
+    # A community's health page and its CSV tables (see "api-health"); the people's tables are for coordinators.
+    "insights:health": Expect(CONTENT, get=MEMBERS, invisible=NOT_MEMBERS, unseen=_health_unseen),
+    "insights:health_csv": Expect(
+        CONTENT, get=MEMBERS, invisible=NOT_MEMBERS, unseen=_health_unseen, params={"table": lambda w, p: "metrics"}
+    ),
     "communities:members": Expect(CONTENT),
     "communities:join": Expect(COMMUNITY, get=None, writes={"POST": SIGNED_IN}, login=True, control_role={"POST": "outsider"}),
     "communities:leave": Expect(COMMUNITY, get=None, writes={"POST": MEMBERS - {"coordinator"}}, login=True),
