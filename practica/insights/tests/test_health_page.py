@@ -229,3 +229,14 @@ def test_the_page_costs_the_same_for_5_and_for_50_members_and_threads(
     small = (_page_queries(client, url(community)), _page_queries(client, csv_url(community, "people")))
     grow(community, owner, 45, prefix="many")
     assert (_page_queries(client, url(community)), _page_queries(client, csv_url(community, "people"))) == small
+
+
+def test_an_empty_community_shows_its_numbers_without_a_concentration_curve(
+    community: Community, owner: User
+) -> None:
+    response = page_client(owner).get(url(community), QUERY)
+    assert response.status_code == 200
+    page = text(page_html(response))
+    assert "Contributions Threads, replies and comments written in the window. 0 0 = no change" in page
+    assert "Top-10 share" in page and "Concentration of contributions" not in page
+    assert "The charter has no goals yet." in page and "No regular fell silent in this window." in page
