@@ -315,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "KnowledgeCreditRoleEnum": "practica.knowledge.models.KnowledgeAuthor.Role",
         "CommunityRoleEnum": "practica.communities.models.Role",
         "StageEnum": "practica.communities.models.Stage",  # a community's stage, and the stage its health suggests
+        "ParticipationLevelEnum": "practica.insights.metrics.LEVELS",
     },
     # The Idempotency-Key header (and its 409 and 422) on every POST it applies to (practica/api/idempotency.py).
     "POSTPROCESSING_HOOKS": [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("practica.events.urls")),
     path("", include("practica.audit.urls")),
     path("", include("practica.insights.urls_lifecycle")),  # the lifecycle stage's confirmation (health page)
+    path("", include("practica.insights.urls")),
 ]
 
 # Uploaded files (knowledge attachments, data dumps) are never served from MEDIA_URL, not even in DEBUG: they may

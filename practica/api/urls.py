@@ -14,6 +14,7 @@ from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.importers import api as importers
 from practica.insights import api_lifecycle as insights_lifecycle
+from practica.insights.api import views as insights_health
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
 from practica.people.api import views as people
@@ -192,4 +193,6 @@ urlpatterns = [
         insights_lifecycle.LifecycleStageView.as_view(),
         name="api-health-stage",
     ),
+    path("communities/<slug:slug>/health/", insights_health.HealthView.as_view(), name="api-health"),
+    path("communities/<slug:slug>/health/people/", insights_health.HealthPeopleView.as_view(), name="api-health-people"),
 ]

@@ -126,6 +126,24 @@ INVITE_WITH_ROLE = Rule(_coordinates, "Only coordinators can invite with a role 
 MANAGE_INVITATIONS = Rule(_is_core, "Only coordinators and core members manage invitations.")
 RECRUIT = Rule(_is_core, "Only coordinators and core members can recruit.")
 
+# The community's health (the insights app's dashboard), here so that the community's pages can show the link;
+# insights.permissions re-exports them. Health: coordinators, core members, sponsors and network admins, and every
+# active member of a community that is not private (transparency); a refusal is a 404, never a 403 (selectors).
+# People (who is on which level, who dropped out): coordinators and network admins; a 403 to who sees the health.
+HEALTH_ROLES = (Role.COORDINATOR, Role.CORE, Role.SPONSOR)
+
+
+def _sees_health(access: Access) -> bool:
+    if access.is_admin:
+        return True
+    if not access.is_member:
+        return False
+    return access.role in HEALTH_ROLES or not access.community.is_private
+
+
+SEE_HEALTH = Rule(_sees_health, "No such community.")
+SEE_PEOPLE = Rule(_coordinates, "Only coordinators see who is behind these numbers.")
+
 RULES: dict[str, Rule] = {
     "coordinate": COORDINATE,
     "edit_community": EDIT_COMMUNITY,
@@ -140,6 +158,8 @@ RULES: dict[str, Rule] = {
     "invite_with_role": INVITE_WITH_ROLE,
     "manage_invitations": MANAGE_INVITATIONS,
     "recruit": RECRUIT,
+    "see_health": SEE_HEALTH,
+    "see_people": SEE_PEOPLE,
 }
 
 

@@ -66,6 +66,7 @@ def test_every_kind_of_page_runs_under_the_content_security_policy(live_server: 
         f"/communities/{community.slug}/events/{event.pk}/", f"/communities/{community.slug}/members/",
         "/notifications/", "/notifications/settings/", "/people/root/", "/people/me/edit/", "/accounts/tokens/",
         f"/communities/{community.slug}/audit/", "/audit/", f"/communities/{community.slug}/import/{job.pk}/",
+        f"/communities/{community.slug}/health/",
         "/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{member.pk}/change/",
     ]
     problems: dict[str, list[str]] = {}

@@ -5,28 +5,14 @@
   private. Everyone else gets a 404 (pages, API, CSV, network view): for them the dashboard does not exist.
 - **Per-person lists** (who is in which level of participation, who dropped out, who are the brokers):
   coordinators and network admins only; refused with 403 to those who see the health.
+
+The rules live in ``practica/communities/permissions.py`` (as ``RULES["see_health"]`` and ``RULES["see_people"]``)
+so that the community's pages can show the link to the health page (``access.may.see_health``); communities may
+not import insights, so they are written there once and re-exported here.
 """
 
 from __future__ import annotations
 
-from practica.communities.models import Role
-from practica.communities.permissions import Access, Rule
+from practica.communities.permissions import HEALTH_ROLES, SEE_HEALTH, SEE_PEOPLE
 
-HEALTH_ROLES = (Role.COORDINATOR, Role.CORE, Role.SPONSOR)
-
-
-def _sees_health(access: Access) -> bool:
-    if access.is_admin:
-        return True
-    if not access.is_member:
-        return False
-    return access.role in HEALTH_ROLES or not access.community.is_private
-
-
-def _sees_people(access: Access) -> bool:
-    return access.can_coordinate
-
-
-# Refused as "does not exist": selectors turn a refusal of SEE_HEALTH into a 404, never a 403.
-SEE_HEALTH = Rule(_sees_health, "No such community.")
-SEE_PEOPLE = Rule(_sees_people, "Only coordinators see who is behind these numbers.")
+__all__ = ["HEALTH_ROLES", "SEE_HEALTH", "SEE_PEOPLE"]

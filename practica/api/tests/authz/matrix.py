@@ -133,6 +133,9 @@ class Expect:
     noop: frozenset[str] = frozenset()  # writes that change nothing for the control's role (harmless repeats)
     roles: tuple[str, ...] = ROLES  # fewer for a costly page that answers every signed-in person alike
     control_skip: Mapping[str, str] = field(default_factory=dict)  # writes the control cannot make, and why
+    # Roles for whom the route does not exist in this community although they read it, by community (the health of
+    # a private community for its plain members): 404, as ``invisible`` but depending on the place.
+    unseen: Callable[[Place], Roles] | None = None
 
 
 def _page_deny_write(row: Expect) -> frozenset[int]:
@@ -223,6 +226,14 @@ def _zip_file(w: World, p: Place) -> dict[str, Any]:
         archive.writestr("Posts.xml", "<posts></posts>")
     return {"upload": SimpleUploadedFile("dump.zip", buffer.getvalue(), content_type="application/zip"),
             "site": f"upload-{p.short}"}
+
+
+NOT_MEMBERS: Roles = frozenset({"anonymous", "outsider"})
+
+
+def _health_unseen(place: Place) -> Roles:
+    """A private community's health is for its coordinators, core members and sponsors (and network admins)."""
+    return frozenset({"member"}) if place.visibility == "private" else NOBODY
 
 
 # --- The table -------------------------------------------------------------------------------------------------
@@ -407,6 +418,10 @@ EXPECTATIONS: dict[str, Expect] = {
         CONTENT, get=ASKER, writes={"POST": ASKER}, data={"POST": lambda w, p: {"expert": p.people["core"].pk}}
     ),
     # The API: knowledge
+    # The API: a community's health. For whoever SEE_HEALTH refuses it does not exist (404, also in a public
+    # community); the people behind the numbers are for coordinators (403 for the others who see the numbers).
+    "api-health": Expect(CONTENT, get=MEMBERS, invisible=NOT_MEMBERS, unseen=_health_unseen),
+    "api-health-people": Expect(CONTENT, get=COORDINATORS, invisible=NOT_MEMBERS, unseen=_health_unseen),
     "api-knowledge": Expect(CONTENT, writes={"POST": MEMBERS}, data={"POST": _item_body}),
     "api-knowledge-item": Expect(
         CONTENT, writes={"PATCH": EDITORS}, shows_canary=True, data={"PATCH": lambda w, p: {"summary": "Twice."}}
@@ -493,6 +508,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "communities:history": Expect(CONTENT, get=CORE),
     "lifecycle:stage": Expect(
         CONTENT, get=None, writes={"POST": COORDINATORS}, login=True, data={"POST": lambda w, p: {"stage": "maturing"}}
+    ),
+    # A community's health page and its CSV tables (see "api-health"); the people's tables are for coordinators.
+    "insights:health": Expect(CONTENT, get=MEMBERS, invisible=NOT_MEMBERS, unseen=_health_unseen),
+    "insights:health_csv": Expect(
+        CONTENT, get=MEMBERS, invisible=NOT_MEMBERS, unseen=_health_unseen, params={"table": lambda w, p: "metrics"}
     ),
     "communities:members": Expect(CONTENT),
     "communities:join": Expect(COMMUNITY, get=None, writes={"POST": SIGNED_IN}, login=True, control_role={"POST": "outsider"}),
@@ -751,6 +771,8 @@ def outcome(row: Expect, route: Route, method: str, role: str, place: Place) -> 
     if role == "anonymous" and route.is_api and method != "GET" and "anonymous" not in row.writes.get(method, NOBODY):
         return UNAUTHENTICATED
     if role in row.invisible:
+        return HIDDEN
+    if row.unseen is not None and role in row.unseen(place):
         return HIDDEN
     if row.scope == CONTENT and role not in place.readers():
         return HIDDEN
