@@ -22,7 +22,6 @@ urlpatterns = [
     path("", include("practica.notifications.urls")),
     path("", include("practica.events.urls")),
     path("", include("practica.audit.urls")),
-    path("", include("practica.insights.urls_lifecycle")),  # the lifecycle stage's confirmation (health page)
     path("", include("practica.insights.urls")),
 ]
 

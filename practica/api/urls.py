@@ -13,7 +13,7 @@ from practica.discussions.api import queues as discussion_queues
 from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.importers import api as importers
-from practica.insights import api_lifecycle as insights_lifecycle
+from practica.insights.api import lifecycle as insights_lifecycle
 from practica.insights.api import views as insights_health
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications

@@ -16,6 +16,7 @@ from practica.discussions.permissions import may_see_unheard
 from practica.insights import charts, exports, selectors
 from practica.insights.dashboard import WINDOW_CHOICES, health_dashboard
 from practica.insights.forms import HealthWindowForm
+from practica.insights.lifecycle import lifecycle_panel
 from practica.insights.permissions import SEE_PEOPLE
 
 # Metrics whose threads are the ones nobody (else) answered: the unheard queue for who may see it.
@@ -67,7 +68,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
         "charts": [c for c in (charts.ladder_chart(dashboard.levels), charts.concentration_chart(dashboard.curve)) if c],
         "exports": {name: f"{reverse('insights:health_csv', args=[community.slug, name])}?{query}"
                     for name, table in exports.TABLES.items() if people or not table.people},
-        "lifecycle": None,  # the lifecycle stage suggestion plugs in here (insights/_lifecycle.html)
+        "lifecycle": lifecycle_panel(community=community, health=dashboard.health, access=access),
     }
     return render(request, "insights/health.html", context)
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from practica.communities import permissions as community_permissions
@@ -25,11 +25,7 @@ class StageForm(forms.Form):
 
 
 def _health_page(community: Community) -> str:
-    # The health page lives in insights/urls.py; the community page until it is routed.
-    try:
-        return reverse("insights:health", kwargs={"slug": community.slug})
-    except NoReverseMatch:
-        return community.get_absolute_url()
+    return reverse("insights:health", kwargs={"slug": community.slug})
 
 
 @login_required

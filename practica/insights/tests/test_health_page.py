@@ -165,9 +165,15 @@ def test_the_charts_are_named_images_with_their_numbers_and_no_script_or_inline_
     assert '<th scope="row">2</th><td>100%</td>' in html  # the concentration curve's table: 2 people, 100%
 
 
-def test_the_lifecycle_block_is_left_for_the_lifecycle_stage(community: Community, owner: User) -> None:
+def test_the_page_suggests_a_lifecycle_stage_and_only_a_coordinator_may_set_it(
+    community: Community, owner: User, regular: User
+) -> None:
     html = page_html(page_client(owner).get(url(community)))
-    assert "Goals" in html and "lifecycle" not in html.lower()
+    assert "Lifecycle stage" in html and "The health metrics suggest" in html
+    assert f'action="/communities/{community.slug}/health/stage/"' in html
+    member_html = page_html(page_client(regular).get(url(community)))
+    assert "The health metrics suggest" in member_html
+    assert "/health/stage/" not in member_html
 
 
 def test_each_table_downloads_as_csv_named_after_the_community_and_the_window(

@@ -506,7 +506,7 @@ EXPECTATIONS: dict[str, Expect] = {
         data={"POST": lambda w, p: {"purpose": "New purpose.", "goals-TOTAL_FORMS": "0", "goals-INITIAL_FORMS": "0"}},
     ),
     "communities:history": Expect(CONTENT, get=CORE),
-    "lifecycle:stage": Expect(
+    "insights:stage": Expect(
         CONTENT, get=None, writes={"POST": COORDINATORS}, login=True, data={"POST": lambda w, p: {"stage": "maturing"}}
     ),
     # A community's health page and its CSV tables (see "api-health"); the people's tables are for coordinators.
