@@ -1,22 +1,20 @@
 """Who may do what in a community: the viewer's access, and one rule per thing they may do, with its message.
 
 ``Access`` says what one person is in one community (member, role, network admin). Each ``Rule`` is a small
-predicate over it and the refusal a person reads when it says no. Services call ``rule.check(access)`` as a guard,
-selectors and templates read ``rule.allows(access)`` (through ``Access``'s flags) to show or hide a link, and the
-pages and the API ask the same rules (the API through ``practica.communities.api.permissions``). A rule written
-twice is a rule that drifts: add a rule here rather than testing a role anywhere else.
+predicate over it and the refusal a person reads when it says no (the one form of ``practica/lib/permissions.py``).
+Services call ``RULE.require(access)`` as a guard, selectors and templates read ``RULE(access)`` (through
+``access.may.<rule>``) to show or hide a link, and the pages and the API ask the same rules (the API through
+``practica.communities.api.permissions``). A rule written twice is a rule that drifts: add a rule here rather than
+testing a role anywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role, Visibility
+from practica.lib.permissions import Rule as Rule
 
 AnyUser = User | AnonymousUser
 
@@ -64,7 +62,7 @@ class Access:
 
     @property
     def can_invite(self) -> bool:
-        return INVITE.allows(self)
+        return INVITE(self)
 
     @property
     def may(self) -> Permitted:
@@ -86,22 +84,6 @@ class Access:
     @property
     def has_pending_invitation(self) -> bool:
         return self.membership is not None and self.membership.state == MembershipState.INVITED
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One thing a person may do in a community: who may (a predicate over their access) and the refusal."""
-
-    test: Callable[[Access], bool]
-    message: str
-
-    def allows(self, access: Access) -> bool:
-        return self.test(access)
-
-    def check(self, access: Access) -> None:
-        """Refuse (``PermissionDenied`` with the rule's message) unless the rule allows it."""
-        if not self.test(access):
-            raise PermissionDenied(self.message)
 
 
 def _coordinates(access: Access) -> bool:
@@ -126,7 +108,7 @@ INVITE_WITH_ROLE = Rule(_coordinates, "Only coordinators can invite with a role 
 MANAGE_INVITATIONS = Rule(_is_core, "Only coordinators and core members manage invitations.")
 RECRUIT = Rule(_is_core, "Only coordinators and core members can recruit.")
 
-RULES: dict[str, Rule] = {
+RULES: dict[str, Rule[[Access]]] = {
     "coordinate": COORDINATE,
     "edit_community": EDIT_COMMUNITY,
     "edit_charter": EDIT_CHARTER,
@@ -144,7 +126,7 @@ RULES: dict[str, Rule] = {
 
 
 class Permitted:
-    """What the viewer may do, by rule name, for templates: ``access.may.invite`` is ``INVITE.allows(access)``."""
+    """What the viewer may do, by rule name, for templates: ``access.may.invite`` is ``INVITE(access)``."""
 
     def __init__(self, access: Access) -> None:
         self._access = access
@@ -153,4 +135,4 @@ class Permitted:
         rule = RULES.get(name)
         if rule is None:
             raise AttributeError(f"No rule named {name!r} (see RULES in practica/communities/permissions.py).")
-        return rule.allows(self._access)
+        return rule(self._access)

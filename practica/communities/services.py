@@ -225,7 +225,7 @@ def community_update(
     **fields: Any,
 ) -> Community:
     """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history."""
-    permissions.EDIT_COMMUNITY.check(Access(community, actor))
+    permissions.EDIT_COMMUNITY.require(Access(community, actor))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({"detail": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
@@ -275,7 +275,7 @@ def charter_update(
     *, community: Community, actor: User, purpose: str | None = None, goals: Sequence[GoalData] | None = None
 ) -> Charter:
     """Change the charter's purpose and/or replace its goals (coordinators only), keeping the history."""
-    permissions.EDIT_CHARTER.check(Access(community, actor))
+    permissions.EDIT_CHARTER.require(Access(community, actor))
     charter, _ = Charter.objects.select_for_update().get_or_create(community=community)
     changes: dict[str, list[Any]] = {}
     if purpose is not None and purpose.strip() != charter.purpose:
@@ -382,7 +382,7 @@ def _membership_in(community: Community, membership_id: int) -> Membership:
 @transaction.atomic
 def membership_decide(*, community: Community, actor: User, membership_id: int, approve: bool) -> Membership:
     """Approve or decline a request to join (coordinators only; never one's own)."""
-    permissions.DECIDE_REQUESTS.check(Access(community, actor))
+    permissions.DECIDE_REQUESTS.require(Access(community, actor))
     membership = _membership_in(community, membership_id)
     if membership.user_id == actor.id:
         raise PermissionDenied("You cannot approve or decline your own request.")
@@ -445,7 +445,7 @@ def community_leave(*, community: Community, user: User) -> Membership:
 def membership_set_role(*, community: Community, actor: User, membership_id: int, role: str) -> Membership:
     """Change a member's role (coordinators only). The last coordinator cannot step down."""
     _lock(community)
-    permissions.CHANGE_ROLES.check(Access(community, actor))
+    permissions.CHANGE_ROLES.require(Access(community, actor))
     _validate_choice("role", role, Role.choices)
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:
@@ -469,7 +469,7 @@ def membership_set_role(*, community: Community, actor: User, membership_id: int
 def membership_remove(*, community: Community, actor: User, membership_id: int) -> Membership:
     """Remove a member (coordinators only). The last coordinator cannot be removed."""
     _lock(community)
-    permissions.REMOVE_MEMBERS.check(Access(community, actor))
+    permissions.REMOVE_MEMBERS.require(Access(community, actor))
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:
         raise ValidationError({"detail": ["This person is not an active member."]})
@@ -485,10 +485,10 @@ def membership_remove(*, community: Community, actor: User, membership_id: int) 
 
 
 def _check_invite_rights(access: Access, role: str) -> None:
-    permissions.INVITE.check(access)
+    permissions.INVITE.require(access)
     _validate_choice("role", role, Role.choices)
     if role != Role.MEMBER:
-        permissions.INVITE_WITH_ROLE.check(access)
+        permissions.INVITE_WITH_ROLE.require(access)
 
 
 @transaction.atomic
@@ -500,7 +500,7 @@ def member_invite(*, community: Community, actor: User, user: User, role: str = 
     if membership and membership.state == MembershipState.ACTIVE:
         raise ValidationError({"detail": [f"{user.username} is already a member."]})
     asked_already = membership is not None and membership.state == MembershipState.REQUESTED
-    if membership is not None and asked_already and permissions.DECIDE_REQUESTS.allows(access):
+    if membership is not None and asked_already and permissions.DECIDE_REQUESTS(access):
         # An invitation from someone who may approve requests, to someone who asked to join, is an approval.
         _activate(membership, role)
         _record("membership.approve", community, actor, f"Approved {user.username}'s request to join")
@@ -628,7 +628,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_revoke(*, community: Community, actor: User, invitation_id: int) -> Invitation:
-    permissions.MANAGE_INVITATIONS.check(Access(community, actor))
+    permissions.MANAGE_INVITATIONS.require(Access(community, actor))
     invitation = Invitation.objects.filter(community=community, id=invitation_id).first()
     if invitation is None:
         raise Http404("No such invitation.")

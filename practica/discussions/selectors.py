@@ -177,9 +177,9 @@ class ThreadFlags:
 
 def thread_flags(*, thread: Thread, access: Access) -> ThreadFlags:
     return ThreadFlags(
-        can_participate=bool(permissions.may_participate(access)),
-        can_accept=thread.kind == ThreadKind.QUESTION and bool(permissions.may_accept(access, thread)),
-        can_moderate=bool(permissions.may_moderate(access)),
+        can_participate=permissions.may_participate(access),
+        can_accept=thread.kind == ThreadKind.QUESTION and permissions.may_accept(access, thread),
+        can_moderate=permissions.may_moderate(access),
     )
 
 
@@ -199,12 +199,12 @@ def post_flags(*, thread: Thread, post: Post, access: Access, thread_flags: Thre
     viewer_id = access.user.id if access.user.is_authenticated else None
     stands = post.deleted_at is None
     return PostFlags(
-        can_vote=bool(permissions.may_vote(access, post)),
+        can_vote=permissions.may_vote(access, post),
         can_accept=thread_flags.can_accept and not post.is_opening and stands,
-        can_edit=bool(permissions.may_edit(access, post)),
+        can_edit=permissions.may_edit(access, post),
         # Flagging one's own post is allowed, but not offered.
-        can_flag=bool(permissions.may_flag(access)) and post.author_id != viewer_id and stands,
-        can_comment=bool(permissions.may_comment(access, thread, post)),
+        can_flag=permissions.may_flag(access) and post.author_id != viewer_id and stands,
+        can_comment=permissions.may_comment(access, thread, post),
     )
 
 

@@ -285,7 +285,7 @@ def accept(request: HttpRequest, post_id: int) -> HttpResponse:
 def edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     thread = post.thread
-    permissions.may_edit(access, post).require()
+    permissions.may_edit.require(access, post)
     initial = {
         "title": thread.title,
         "tags": ", ".join(t.name for t in thread.tags.order_by("name")),
@@ -334,7 +334,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_GET
 def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
-    permissions.may_see_history(access, post).require()
+    permissions.may_see_history.require(access, post)
     history = selectors.revisions_of(post=post)
     entries = []
     previous = None
@@ -452,7 +452,7 @@ def _thread_from_reference(reference: str, request: HttpRequest) -> Thread | Non
 @require_GET
 def unheard(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    permissions.may_see_unheard(access).require()
+    permissions.may_see_unheard.require(access)
     page = Paginator(selectors.unheard_queue(community=community), 30).get_page(request.GET.get("page"))
     return render(request, "discussions/unheard.html", {"community": community, "access": access, "page": page})
 
@@ -461,7 +461,7 @@ def unheard(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def flags(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    permissions.may_see_flags(access).require()
+    permissions.may_see_flags.require(access)
     if request.method == "POST":
         flag_id = id_from(request.POST.get("flag"))
         item = Flag.objects.filter(id=flag_id, post__thread__community=community).first() if flag_id else None

@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 from practica.communities.models import Role
-from practica.communities.permissions import Access, Rule
+from practica.communities.permissions import Access
+from practica.lib.permissions import Rule
 
 HEALTH_ROLES = (Role.COORDINATOR, Role.CORE, Role.SPONSOR)
 
