@@ -11,6 +11,7 @@ testing a role anywhere else.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role, Visibility
@@ -108,6 +109,9 @@ INVITE_WITH_ROLE = Rule(_coordinates, "Only coordinators can invite with a role 
 MANAGE_INVITATIONS = Rule(_is_core, "Only coordinators and core members manage invitations.")
 RECRUIT = Rule(_is_core, "Only coordinators and core members can recruit.")
 
+# The rules templates read as ``access.may.<name>``: the community's own, and those the apps above add with
+# ``register`` (discussions' see_unheard, see_flags, start_thread; importers' import_content; audit's
+# see_audit_log; notifications' manage_webhooks).
 RULES: dict[str, Rule[[Access]]] = {
     "coordinate": COORDINATE,
     "edit_community": EDIT_COMMUNITY,
@@ -123,6 +127,14 @@ RULES: dict[str, Rule[[Access]]] = {
     "manage_invitations": MANAGE_INVITATIONS,
     "recruit": RECRUIT,
 }
+
+
+def register(name: str, rule: Rule[[Access]]) -> None:
+    """Offer a higher floor's rule over a community access to the pages as ``access.may.<name>`` (the community's
+    navigation and overview show its links by it). Called from the app's ``AppConfig.ready()``."""
+    if RULES.get(name, rule) is not rule:
+        raise ImproperlyConfigured(f"Two rules are named {name!r} (see RULES in practica/communities/permissions.py).")
+    RULES[name] = rule
 
 
 class Permitted:

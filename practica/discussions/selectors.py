@@ -173,6 +173,10 @@ class ThreadFlags:
     can_participate: bool
     can_accept: bool
     can_moderate: bool
+    can_reply: bool = False
+    can_set_idea_status: bool = False
+    can_mark_duplicate: bool = False
+    can_move: bool = False
 
 
 def thread_flags(*, thread: Thread, access: Access) -> ThreadFlags:
@@ -180,6 +184,10 @@ def thread_flags(*, thread: Thread, access: Access) -> ThreadFlags:
         can_participate=permissions.may_participate(access),
         can_accept=thread.kind == ThreadKind.QUESTION and permissions.may_accept(access, thread),
         can_moderate=permissions.may_moderate(access),
+        can_reply=permissions.may_reply(access, thread),
+        can_set_idea_status=thread.kind == ThreadKind.IDEA and permissions.may_set_idea_status(access),
+        can_mark_duplicate=thread.kind == ThreadKind.QUESTION and permissions.may_mark_duplicate(access),
+        can_move=permissions.may_move(access),
     )
 
 

@@ -104,8 +104,12 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
         "comment_form": CommentForm(),
         "can_accept": flags.can_accept,
         "can_participate": flags.can_participate,
+        "can_reply": flags.can_reply,
+        "can_moderate": flags.can_moderate,
+        "can_set_idea_status": flags.can_set_idea_status,
+        "can_mark_duplicate": flags.can_mark_duplicate,
         "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
-        "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
+        "coordinated": _coordinated_communities(request, thread.community) if flags.can_move else [],
         "routing": hooks.routing(request, thread, access),
         "linked": selectors.linked_threads(thread=thread, user=request.user),
         "original_visible": thread.duplicate_of_id in selectors.visible_originals([thread], request.user),
@@ -246,7 +250,7 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def vote(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     up = request.POST.get("up", "1") == "1"
     error = ""
     try:
@@ -258,7 +262,7 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
         return render(
             request,
             "discussions/_vote.html",
-            {"post": post, "voted": voted, "vote_error": error, "can_participate": True},
+            {"post": post, "voted": voted, "vote_error": error, "can_vote": permissions.may_vote(access, post)},
             status=403 if error else 200,
         )
     if error:
