@@ -63,6 +63,18 @@ def communities_readable_by(user: AnyUser) -> QuerySet[Community]:
     return qs.filter(Q(visibility=Visibility.PUBLIC) | Exists(is_member))
 
 
+def communities_coordinated_by(user: AnyUser) -> QuerySet[Community]:
+    """Communities where the user passes the coordinators' rules (``Access.can_coordinate`` for every community at
+    once): those they coordinate, and every one for a network admin."""
+    qs = Community.objects.all()
+    if is_network_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    coordinates = Membership.objects.filter(community=OuterRef("pk"), user=user, state=ACTIVE, role=Role.COORDINATOR)
+    return qs.filter(Exists(coordinates))
+
+
 def community_get_for_user(*, slug: str, user: AnyUser) -> Community:
     """The community with this slug if the user may know it exists, else 404."""
     community = communities_visible_to(user).select_related("charter").filter(slug__iexact=slug).first()

@@ -26,7 +26,7 @@ from practica.discussions.forms import (
     ReplyForm,
     ThreadForm,
 )
-from practica.discussions.models import Flag, Post, Thread
+from practica.discussions.models import Post, Thread
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page, signed_in_user
@@ -195,10 +195,8 @@ def _prepare_posts(
 
 
 def _coordinated_communities(request: HttpRequest, current: Community) -> list[Community]:
-    from practica.communities.models import Membership, Role
-
-    ids = Membership.objects.filter(user=signed_in_user(request), state="active", role=Role.COORDINATOR).values("community_id")
-    return list(Community.objects.filter(id__in=ids).exclude(id=current.id).order_by("name"))
+    """Where the thread may move: the other communities whose coordinators' rules let the viewer act."""
+    return list(community_selectors.communities_coordinated_by(request.user).exclude(id=current.id).order_by("name"))
 
 
 @require_GET
@@ -408,9 +406,10 @@ def moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "move":
-            target = Community.objects.filter(slug=request.POST.get("community", "")).first()
-            if target is None:
-                raise ValidationError({"community": ["Choose a community you coordinate."]})
+            try:
+                target = community_selectors.community_get_for_user(slug=request.POST.get("community", ""), user=request.user)
+            except Http404:
+                raise ValidationError({"community": ["Choose a community you coordinate."]}) from None
             services.thread_move(thread=thread, actor=signed_in_user(request), target=target)
             messages.success(request, f"Moved to {target.name}.")
         elif action == "duplicate":
@@ -468,8 +467,10 @@ def flags(request: HttpRequest, slug: str) -> HttpResponse:
     permissions.may_see_flags.require(access)
     if request.method == "POST":
         flag_id = id_from(request.POST.get("flag"))
-        item = Flag.objects.filter(id=flag_id, post__thread__community=community).first() if flag_id else None
-        if item is None:
+        if flag_id is None:
+            raise Http404("No such flag.")
+        item, _ = selectors.flag_get_for_user(flag_id=flag_id, user=request.user)
+        if item.post.thread.community_id != community.pk:  # a flag of another community is not on this queue
             raise Http404("No such flag.")
         services.flag_resolve(flag=item, actor=signed_in_user(request), hide=request.POST.get("hide") == "1")
         messages.success(request, "Post hidden." if request.POST.get("hide") == "1" else "Flag dismissed.")

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from practica.accounts.models import User
-from practica.communities.models import Community
+from practica.communities.models import Community, Visibility
 from practica.discussions import services
 from practica.discussions.models import Thread
 from practica.lib.testing.client import page_client, page_html
 from practica.lib.testing.content import ask, fresh, opening
-from practica.lib.testing.factories import UserFactory
+from practica.lib.testing.factories import CommunityFactory, UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ASK_BUTTON = "Ask or start a thread</a>"
@@ -108,3 +108,50 @@ def test_a_member_sees_no_reply_form_in_a_locked_thread(community: Community, me
     assert 'id="reply-form"' not in html
     assert "Moderation" not in html
 
+
+def test_moving_a_thread_to_a_private_community_one_cannot_see_answers_as_for_one_that_does_not_exist(
+    community: Community, member: User, owner: User
+) -> None:
+    stranger = UserFactory(username="stranger")
+    CommunityFactory(creator=stranger, name="Secret wells", slug="secret-wells", visibility=Visibility.PRIVATE)
+    question = ask(community, member, "Which packer for HPHT wells?")
+    client = page_client(owner)
+
+    client.post(f"/communities/{community.slug}/threads/{question.pk}/moderate/",
+                {"action": "move", "community": "secret-wells"})
+    unknown = [str(m) for m in client.get("/").context["messages"]]
+    client.post(f"/communities/{community.slug}/threads/{question.pk}/moderate/",
+                {"action": "move", "community": "no-such-community"})
+    missing = [str(m) for m in client.get("/").context["messages"]]
+
+    assert unknown == missing == ["Choose a community you coordinate."]
+    assert fresh(question).community == community
+
+
+
+def test_a_network_admin_is_offered_every_other_community_to_move_a_thread_to_and_may_move_it(
+    community: Community, member: User, network_admin: User
+) -> None:
+    stranger = UserFactory(username="stranger")
+    target = CommunityFactory(creator=stranger, name="Secret wells", slug="secret-wells", visibility=Visibility.PRIVATE)
+    question = ask(community, member, "Which packer for HPHT wells?")
+    client = page_client(network_admin)
+    url = f"/communities/{community.slug}/threads/{question.pk}/"
+
+    assert '<option value="secret-wells">Secret wells</option>' in page_html(client.get(url))
+    client.post(f"{url}moderate/", {"action": "move", "community": "secret-wells"})
+
+    assert fresh(question).community == target
+
+
+def test_a_coordinator_is_offered_only_the_communities_they_coordinate(
+    community: Community, member: User, owner: User
+) -> None:
+    CommunityFactory(creator=owner, name="Completions", slug="completions")
+    CommunityFactory(creator=member, name="Member's own", slug="members-own")
+    question = ask(community, member, "Which packer for HPHT wells?")
+
+    html = page_html(page_client(owner).get(f"/communities/{community.slug}/threads/{question.pk}/"))
+
+    assert '<option value="completions">Completions</option>' in html
+    assert 'value="members-own"' not in html and f'<option value="{community.slug}"' not in html
