@@ -109,6 +109,15 @@ INVITE_WITH_ROLE = Rule(_coordinates, "Only coordinators can invite with a role 
 MANAGE_INVITATIONS = Rule(_is_core, "Only coordinators and core members manage invitations.")
 RECRUIT = Rule(_is_core, "Only coordinators and core members can recruit.")
 
+def _signed_in(user: AnyUser) -> bool:
+    return bool(user.is_authenticated)
+
+
+# What a person does before they have any access to a community: only signed in.
+CREATE_COMMUNITY = Rule(_signed_in, "Sign in to create a community.")
+JOIN = Rule(_signed_in, "Sign in to join.")
+ACCEPT_INVITATION = Rule(_signed_in, "Sign in to accept the invitation.")
+
 # The rules templates read as ``access.may.<name>``: the community's own, and those the apps above add with
 # ``register`` (discussions' see_unheard, see_flags, start_thread; importers' import_content; audit's
 # see_audit_log; notifications' manage_webhooks).

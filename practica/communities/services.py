@@ -59,11 +59,6 @@ class GoalData:
     due_date: dt.date | None = None
 
 
-def _require(condition: bool, message: str = "You are not allowed to do this.") -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _record(
     action: str, community: Community, actor: User | None, summary: str, changes: dict[str, Any] | None = None
 ) -> None:
@@ -161,7 +156,7 @@ def community_create(
     external_id: str = "",
 ) -> Community:
     """Create a community with its charter; the creator becomes its first coordinator."""
-    _require(creator.is_authenticated, "Sign in to create a community.")
+    permissions.CREATE_COMMUNITY.require(creator)
     _validate_choice("visibility", visibility, Visibility.choices)
     _validate_choice("stage", stage, Stage.choices)
     _validate_goals(goals)
@@ -325,7 +320,7 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
 
     Joining again is harmless: an active member stays a member; a pending request stays pending.
     """
-    _require(user.is_authenticated, "Sign in to join.")
+    permissions.JOIN.require(user)
     if len(message) > 1000:
         raise ValidationError({"message": ["At most 1000 characters."]})
     membership = Membership.objects.select_for_update().filter(community=community, user=user).first()
@@ -609,7 +604,7 @@ def invitation_from_token(token: str) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Accept an invitation link: the person becomes an active member with the invited role."""
-    _require(user.is_authenticated, "Sign in to accept the invitation.")
+    permissions.ACCEPT_INVITATION.require(user)
     invitation = invitation_from_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
