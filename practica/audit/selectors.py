@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from practica.audit import permissions
 from practica.audit.models import AuditEntry
 from practica.communities.selectors import Access
 
@@ -16,15 +16,13 @@ from practica.communities.selectors import Access
 def audit_entries_of_community(*, access: Access) -> QuerySet[AuditEntry]:
     """The community's entries, newest first; coordinators and network admins only (403 for other readers: the
     caller has already answered 404 to people who may not see the community)."""
-    if not access.can_coordinate:
-        raise PermissionDenied("The audit log is for the community's coordinators.")
+    permissions.SEE_AUDIT_LOG.require(access)
     return AuditEntry.objects.filter(community=access.community).select_related("actor", "actor__profile")
 
 
 def audit_entries_all(*, user: Any) -> QuerySet[AuditEntry]:
     """Every entry of the network, newest first; network admins only."""
-    if not (user.is_authenticated and user.is_superuser):
-        raise PermissionDenied("The network's audit log is for network admins.")
+    permissions.may_see_network_log.require(user)
     return AuditEntry.objects.select_related("actor", "actor__profile", "community")
 
 

@@ -1,22 +1,21 @@
 """Who may do what in a community: the viewer's access, and one rule per thing they may do, with its message.
 
 ``Access`` says what one person is in one community (member, role, network admin). Each ``Rule`` is a small
-predicate over it and the refusal a person reads when it says no. Services call ``rule.check(access)`` as a guard,
-selectors and templates read ``rule.allows(access)`` (through ``Access``'s flags) to show or hide a link, and the
-pages and the API ask the same rules (the API through ``practica.communities.api.permissions``). A rule written
-twice is a rule that drifts: add a rule here rather than testing a role anywhere else.
+predicate over it and the refusal a person reads when it says no (the one form of ``practica/lib/permissions.py``).
+Services call ``RULE.require(access)`` as a guard, selectors and templates read ``RULE(access)`` (through
+``access.may.<rule>``) to show or hide a link, and the pages and the API ask the same rules (the API through
+``practica.communities.api.permissions``). A rule written twice is a rule that drifts: add a rule here rather than
+testing a role anywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured
 
 from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role, Visibility
+from practica.lib.permissions import Rule as Rule
 
 AnyUser = User | AnonymousUser
 
@@ -64,7 +63,7 @@ class Access:
 
     @property
     def can_invite(self) -> bool:
-        return INVITE.allows(self)
+        return INVITE(self)
 
     @property
     def may(self) -> Permitted:
@@ -86,22 +85,6 @@ class Access:
     @property
     def has_pending_invitation(self) -> bool:
         return self.membership is not None and self.membership.state == MembershipState.INVITED
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One thing a person may do in a community: who may (a predicate over their access) and the refusal."""
-
-    test: Callable[[Access], bool]
-    message: str
-
-    def allows(self, access: Access) -> bool:
-        return self.test(access)
-
-    def check(self, access: Access) -> None:
-        """Refuse (``PermissionDenied`` with the rule's message) unless the rule allows it."""
-        if not self.test(access):
-            raise PermissionDenied(self.message)
 
 
 def _coordinates(access: Access) -> bool:
@@ -141,10 +124,23 @@ def _sees_health(access: Access) -> bool:
     return access.role in HEALTH_ROLES or not access.community.is_private
 
 
-SEE_HEALTH = Rule(_sees_health, "No such community.")
+SEE_HEALTH = Rule(_sees_health, "No such community.", hidden=True)
 SEE_PEOPLE = Rule(_coordinates, "Only coordinators see who is behind these numbers.")
 
-RULES: dict[str, Rule] = {
+
+def _signed_in(user: AnyUser) -> bool:
+    return bool(user.is_authenticated)
+
+
+# What a person does before they have any access to a community: only signed in.
+CREATE_COMMUNITY = Rule(_signed_in, "Sign in to create a community.")
+JOIN = Rule(_signed_in, "Sign in to join.")
+ACCEPT_INVITATION = Rule(_signed_in, "Sign in to accept the invitation.")
+
+# The rules templates read as ``access.may.<name>``: the community's own, and those the apps above add with
+# ``register`` (discussions' see_unheard, see_flags, start_thread; importers' import_content; audit's
+# see_audit_log; notifications' manage_webhooks).
+RULES: dict[str, Rule[[Access]]] = {
     "coordinate": COORDINATE,
     "edit_community": EDIT_COMMUNITY,
     "edit_charter": EDIT_CHARTER,
@@ -163,8 +159,16 @@ RULES: dict[str, Rule] = {
 }
 
 
+def register(name: str, rule: Rule[[Access]]) -> None:
+    """Offer a higher floor's rule over a community access to the pages as ``access.may.<name>`` (the community's
+    navigation and overview show its links by it). Called from the app's ``AppConfig.ready()``."""
+    if RULES.get(name, rule) is not rule:
+        raise ImproperlyConfigured(f"Two rules are named {name!r} (see RULES in practica/communities/permissions.py).")
+    RULES[name] = rule
+
+
 class Permitted:
-    """What the viewer may do, by rule name, for templates: ``access.may.invite`` is ``INVITE.allows(access)``."""
+    """What the viewer may do, by rule name, for templates: ``access.may.invite`` is ``INVITE(access)``."""
 
     def __init__(self, access: Access) -> None:
         self._access = access
@@ -173,4 +177,4 @@ class Permitted:
         rule = RULES.get(name)
         if rule is None:
             raise AttributeError(f"No rule named {name!r} (see RULES in practica/communities/permissions.py).")
-        return rule.allows(self._access)
+        return rule(self._access)

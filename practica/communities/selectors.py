@@ -25,7 +25,8 @@ from practica.communities.models import (
 # Access and AnyUser are re-exported: the content apps read a viewer's access through selectors.
 from practica.communities.permissions import Access as Access
 from practica.communities.permissions import AnyUser as AnyUser
-from practica.communities.permissions import Rule, is_network_admin
+from practica.communities.permissions import is_network_admin
+from practica.lib.permissions import Rule
 from practica.people.models import Organization
 from practica.topics.models import Topic
 
@@ -62,6 +63,18 @@ def communities_readable_by(user: AnyUser) -> QuerySet[Community]:
     return qs.filter(Q(visibility=Visibility.PUBLIC) | Exists(is_member))
 
 
+def communities_coordinated_by(user: AnyUser) -> QuerySet[Community]:
+    """Communities where the user passes the coordinators' rules (``Access.can_coordinate`` for every community at
+    once): those they coordinate, and every one for a network admin."""
+    qs = Community.objects.all()
+    if is_network_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    coordinates = Membership.objects.filter(community=OuterRef("pk"), user=user, state=ACTIVE, role=Role.COORDINATOR)
+    return qs.filter(Exists(coordinates))
+
+
 def community_get_for_user(*, slug: str, user: AnyUser) -> Community:
     """The community with this slug if the user may know it exists, else 404."""
     community = communities_visible_to(user).select_related("charter").filter(slug__iexact=slug).first()
@@ -83,11 +96,11 @@ def community_get_readable(*, slug: str, user: AnyUser) -> tuple[Community, Acce
     return community, access
 
 
-def community_get_allowed(*, slug: str, user: AnyUser, rule: Rule) -> tuple[Community, Access]:
+def community_get_allowed(*, slug: str, user: AnyUser, rule: Rule[[Access]]) -> tuple[Community, Access]:
     """The community and the user's access if ``rule`` lets them act in it: 404 if they may not read it (it may
     as well not exist), 403 with the rule's message if they read it but may not do this."""
     community, access = community_get_readable(slug=slug, user=user)
-    rule.check(access)
+    rule.require(access)
     return community, access
 
 

@@ -60,11 +60,6 @@ class GoalData:
     due_date: dt.date | None = None
 
 
-def _require(condition: bool, message: str = "You are not allowed to do this.") -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _record(
     action: str, community: Community, actor: User | None, summary: str, changes: dict[str, Any] | None = None
 ) -> None:
@@ -166,7 +161,7 @@ def community_create(
     cadence: str = Cadence.NONE,
 ) -> Community:
     """Create a community with its charter; the creator becomes its first coordinator."""
-    _require(creator.is_authenticated, "Sign in to create a community.")
+    permissions.CREATE_COMMUNITY.require(creator)
     _validate_choice("visibility", visibility, Visibility.choices)
     _validate_choice("stage", stage, Stage.choices)
     _validate_choice("cadence", cadence, Cadence.choices)
@@ -233,7 +228,7 @@ def community_update(
 ) -> Community:
     """Change a community's domain, visibility, stage or topics (coordinators only), keeping the history
     (``summary``: the history's words for the change, "Changed <fields>" by default)."""
-    permissions.EDIT_COMMUNITY.check(Access(community, actor))
+    permissions.EDIT_COMMUNITY.require(Access(community, actor))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({"detail": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
@@ -289,7 +284,7 @@ def charter_update(
 ) -> Charter:
     """Change the charter's purpose, its planned cadence of meetings and/or replace its goals (coordinators
     only), keeping the history."""
-    permissions.EDIT_CHARTER.check(Access(community, actor))
+    permissions.EDIT_CHARTER.require(Access(community, actor))
     if cadence is not None:
         _validate_choice("cadence", cadence, Cadence.choices)
     charter, _ = Charter.objects.select_for_update().get_or_create(community=community)
@@ -345,7 +340,7 @@ def community_join(*, community: Community, user: User, message: str = "") -> Me
 
     Joining again is harmless: an active member stays a member; a pending request stays pending.
     """
-    _require(user.is_authenticated, "Sign in to join.")
+    permissions.JOIN.require(user)
     if len(message) > 1000:
         raise ValidationError({"message": ["At most 1000 characters."]})
     membership = Membership.objects.select_for_update().filter(community=community, user=user).first()
@@ -402,7 +397,7 @@ def _membership_in(community: Community, membership_id: int) -> Membership:
 @transaction.atomic
 def membership_decide(*, community: Community, actor: User, membership_id: int, approve: bool) -> Membership:
     """Approve or decline a request to join (coordinators only; never one's own)."""
-    permissions.DECIDE_REQUESTS.check(Access(community, actor))
+    permissions.DECIDE_REQUESTS.require(Access(community, actor))
     membership = _membership_in(community, membership_id)
     if membership.user_id == actor.id:
         raise PermissionDenied("You cannot approve or decline your own request.")
@@ -465,7 +460,7 @@ def community_leave(*, community: Community, user: User) -> Membership:
 def membership_set_role(*, community: Community, actor: User, membership_id: int, role: str) -> Membership:
     """Change a member's role (coordinators only). The last coordinator cannot step down."""
     _lock(community)
-    permissions.CHANGE_ROLES.check(Access(community, actor))
+    permissions.CHANGE_ROLES.require(Access(community, actor))
     _validate_choice("role", role, Role.choices)
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:
@@ -489,7 +484,7 @@ def membership_set_role(*, community: Community, actor: User, membership_id: int
 def membership_remove(*, community: Community, actor: User, membership_id: int) -> Membership:
     """Remove a member (coordinators only). The last coordinator cannot be removed."""
     _lock(community)
-    permissions.REMOVE_MEMBERS.check(Access(community, actor))
+    permissions.REMOVE_MEMBERS.require(Access(community, actor))
     membership = _membership_in(community, membership_id)
     if membership.state != MembershipState.ACTIVE:
         raise ValidationError({"detail": ["This person is not an active member."]})
@@ -505,10 +500,10 @@ def membership_remove(*, community: Community, actor: User, membership_id: int) 
 
 
 def _check_invite_rights(access: Access, role: str) -> None:
-    permissions.INVITE.check(access)
+    permissions.INVITE.require(access)
     _validate_choice("role", role, Role.choices)
     if role != Role.MEMBER:
-        permissions.INVITE_WITH_ROLE.check(access)
+        permissions.INVITE_WITH_ROLE.require(access)
 
 
 @transaction.atomic
@@ -520,7 +515,7 @@ def member_invite(*, community: Community, actor: User, user: User, role: str = 
     if membership and membership.state == MembershipState.ACTIVE:
         raise ValidationError({"detail": [f"{user.username} is already a member."]})
     asked_already = membership is not None and membership.state == MembershipState.REQUESTED
-    if membership is not None and asked_already and permissions.DECIDE_REQUESTS.allows(access):
+    if membership is not None and asked_already and permissions.DECIDE_REQUESTS(access):
         # An invitation from someone who may approve requests, to someone who asked to join, is an approval.
         _activate(membership, role)
         _record("membership.approve", community, actor, f"Approved {user.username}'s request to join")
@@ -629,7 +624,7 @@ def invitation_from_token(token: str) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Accept an invitation link: the person becomes an active member with the invited role."""
-    _require(user.is_authenticated, "Sign in to accept the invitation.")
+    permissions.ACCEPT_INVITATION.require(user)
     invitation = invitation_from_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
@@ -648,7 +643,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_revoke(*, community: Community, actor: User, invitation_id: int) -> Invitation:
-    permissions.MANAGE_INVITATIONS.check(Access(community, actor))
+    permissions.MANAGE_INVITATIONS.require(Access(community, actor))
     invitation = Invitation.objects.filter(community=community, id=invitation_id).first()
     if invitation is None:
         raise Http404("No such invitation.")

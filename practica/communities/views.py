@@ -26,10 +26,13 @@ from practica.communities.models import Cadence, Community, Role
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page
 from practica.lib.ids import id_from
+from practica.lib.permissions import Rule
 from practica.people.models import Organization
 
 
-def _allowed(request: HttpRequest, slug: str, rule: permissions.Rule) -> tuple[Community, selectors.Access]:
+def _allowed(
+    request: HttpRequest, slug: str, rule: Rule[[selectors.Access]]
+) -> tuple[Community, selectors.Access]:
     return selectors.community_get_allowed(slug=slug, user=request.user, rule=rule)
 
 
@@ -101,7 +104,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "leaders": selectors.community_leaders(community=community) if access.can_read else [],
         "member_count": community.memberships.filter(state="active").count(),
         "pending_count": (
-            selectors.pending_requests(community=community).count() if permissions.SEE_REQUESTS.allows(access) else 0
+            selectors.pending_requests(community=community).count() if permissions.SEE_REQUESTS(access) else 0
         ),
         # Recent threads and the unheard count: discussions plugs them in (communities/hooks.py).
         **(hooks.activity(community=community, access=access) if access.can_read else hooks.activity_unread()),

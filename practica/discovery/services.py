@@ -17,7 +17,7 @@ from practica.search.models import ExpertRequest
 def expert_request_create(*, thread: Thread, actor: User, expert: User) -> ExpertRequest:
     """Ask a suggested expert to look at a question (its author or a coordinator); asking twice is harmless."""
     access = Access(thread.community, actor)
-    may_ask_experts(access, thread).require()
+    may_ask_experts.require(access, thread)
     if expert.id == thread.author_id:
         raise ValidationError({"expert": ["The asker cannot be asked to answer their own question."]})
     suggested = {

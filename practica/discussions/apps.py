@@ -7,7 +7,8 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         from practica.communities import hooks as community_hooks
-        from practica.discussions import selectors
+        from practica.communities import permissions as community_permissions
+        from practica.discussions import permissions, selectors
         from practica.discussions.models import Thread
         from practica.discussions.notifications import thread_feed_entries, thread_to_watch
         from practica.discussions.search import ThreadIndex
@@ -25,4 +26,8 @@ class DiscussionsConfig(AppConfig):
                 "unheard_count": selectors.unheard_count(community=community),
             }
         )
+        # The community's navigation and overview show its links by the rules (``access.may.<name>``).
+        community_permissions.register("start_thread", permissions.may_start_thread)
+        community_permissions.register("see_unheard", permissions.may_see_unheard)
+        community_permissions.register("see_flags", permissions.may_see_flags)
         people_hooks.provide_contributions(lambda person, viewer: selectors.user_contributions(user=person, viewer=viewer))

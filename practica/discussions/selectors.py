@@ -173,13 +173,21 @@ class ThreadFlags:
     can_participate: bool
     can_accept: bool
     can_moderate: bool
+    can_reply: bool = False
+    can_set_idea_status: bool = False
+    can_mark_duplicate: bool = False
+    can_move: bool = False
 
 
 def thread_flags(*, thread: Thread, access: Access) -> ThreadFlags:
     return ThreadFlags(
-        can_participate=bool(permissions.may_participate(access)),
-        can_accept=thread.kind == ThreadKind.QUESTION and bool(permissions.may_accept(access, thread)),
-        can_moderate=bool(permissions.may_moderate(access)),
+        can_participate=permissions.may_participate(access),
+        can_accept=thread.kind == ThreadKind.QUESTION and permissions.may_accept(access, thread),
+        can_moderate=permissions.may_moderate(access),
+        can_reply=permissions.may_reply(access, thread),
+        can_set_idea_status=thread.kind == ThreadKind.IDEA and permissions.may_set_idea_status(access),
+        can_mark_duplicate=thread.kind == ThreadKind.QUESTION and permissions.may_mark_duplicate(access),
+        can_move=permissions.may_move(access),
     )
 
 
@@ -199,12 +207,12 @@ def post_flags(*, thread: Thread, post: Post, access: Access, thread_flags: Thre
     viewer_id = access.user.id if access.user.is_authenticated else None
     stands = post.deleted_at is None
     return PostFlags(
-        can_vote=bool(permissions.may_vote(access, post)),
+        can_vote=permissions.may_vote(access, post),
         can_accept=thread_flags.can_accept and not post.is_opening and stands,
-        can_edit=bool(permissions.may_edit(access, post)),
+        can_edit=permissions.may_edit(access, post),
         # Flagging one's own post is allowed, but not offered.
-        can_flag=bool(permissions.may_flag(access)) and post.author_id != viewer_id and stands,
-        can_comment=bool(permissions.may_comment(access, thread, post)),
+        can_flag=permissions.may_flag(access) and post.author_id != viewer_id and stands,
+        can_comment=permissions.may_comment(access, thread, post),
     )
 
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min
-from django.http import Http404
 from django.http.request import validate_host
 from django.utils import timezone
 
@@ -171,12 +170,6 @@ def _link_threads(thread: Thread, author: User | None, text: str) -> None:
         thread.related.add(*targets)
 
 
-def _require_participant(access: Access, action: str = "take part") -> None:
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_participate(access, action).require()
-
-
 _MODERATION_WORDS = {
     "delete": "deleted", "restore": "restored", "idea-status": "set the idea status of", "hide": "hid",
     "unhide": "showed again", "lock": "locked", "unlock": "unlocked", "pin": "pinned", "unpin": "unpinned",
@@ -224,7 +217,7 @@ def thread_create(
 ) -> Thread:
     """Start a question, discussion or idea. Members only; tags come from the community's topics."""
     access = Access(community, author)
-    _require_participant(access, "start a thread")
+    permissions.may_start_thread.require(access)
     kind, title, body = _all_clean(lambda: _clean_kind(kind), lambda: _clean_title(title), lambda: _clean_body(body))
     topics = community_tags_resolve(
         community=community, tags=tags, can_coordinate=lambda: Access(community, author).can_coordinate
@@ -264,9 +257,10 @@ def thread_create(
 def post_create(*, thread: Thread, author: User, body: str) -> Post:
     """Reply to a thread (members; not in a locked thread unless coordinating)."""
     access = Access(thread.community, author)
-    _require_participant(access, "reply")
+    permissions.may_read.require(access)
+    permissions.may_participate.require(access, "reply")
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    permissions.may_reply(access, thread).require()
+    permissions.may_reply.require(access, thread)
     body = _clean_body(body)
     rendered = _render(thread.community, body)
     now = timezone.now()
@@ -290,9 +284,8 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     """A short clarifying comment under a post."""
     thread = post.thread
     access = Access(thread.community, author)
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_comment(access, thread, post).require()
+    permissions.may_read.require(access)
+    permissions.may_comment.require(access, thread, post)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ["Write something: the comment is empty."]})
@@ -341,9 +334,8 @@ def post_edit(
     """Edit a post (its author or a coordinator). Keeps a revision; refuses to overwrite a newer version."""
     thread = post.thread
     access = Access(thread.community, editor)
-    if not access.can_read:
-        raise Http404("No such post.")
-    permissions.may_edit(access, post).require()
+    permissions.may_read_post.require(access)
+    permissions.may_edit.require(access, post)
     post = Post.objects.select_for_update().get(pk=post.pk)
     body = _clean_body(body)
     if title is not None:
@@ -404,9 +396,8 @@ def post_delete(*, post: Post, actor: User) -> Post:
     """Soft-delete a post (author or coordinator). Deleting the opening post deletes the thread."""
     thread = post.thread
     access = Access(thread.community, actor)
-    if not access.can_read:
-        raise Http404("No such post.")
-    permissions.may_delete(access, post).require()
+    permissions.may_read_post.require(access)
+    permissions.may_delete.require(access, post)
     if post.deleted_at is not None:
         return post
     now = timezone.now()
@@ -428,9 +419,8 @@ def post_restore(*, post: Post, actor: User) -> Post:
     """Undo a soft delete (the author or a coordinator)."""
     thread = post.thread
     access = Access(thread.community, actor)
-    if not access.can_read:
-        raise Http404("No such post.")
-    permissions.may_restore(access, post).require()
+    permissions.may_read_post.require(access)
+    permissions.may_restore.require(access, post)
     if post.deleted_at is None:
         return post
     post.deleted_at, post.deleted_by = None, None
@@ -452,9 +442,8 @@ def vote_set(*, post: Post, user: User, up: bool = True) -> Post:
     """Up-vote a post, or take the vote back (``up=False``). Voting twice changes nothing."""
     thread = post.thread
     access = Access(thread.community, user)
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_vote(access, post).require()
+    permissions.may_read.require(access)
+    permissions.may_vote.require(access, post)
     if up:
         try:
             with transaction.atomic():
@@ -479,11 +468,10 @@ def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
     """Mark a reply as the accepted answer of a question (the asker or a coordinator); ``accept=False`` undoes."""
     thread = Thread.objects.select_for_update().select_related("community").get(pk=post.thread_id)
     access = Access(thread.community, actor)
-    if not access.can_read:
-        raise Http404("No such post.")
+    permissions.may_read_post.require(access)
     if thread.kind != ThreadKind.QUESTION:
         raise ValidationError({"detail": ["Only questions have an accepted answer."]})
-    permissions.may_accept(access, thread).require()
+    permissions.may_accept.require(access, thread)
     if post.is_opening:
         raise ValidationError({"detail": ["The question itself cannot be its answer."]})
     if post.deleted_at is not None:
@@ -502,9 +490,8 @@ def answer_accept(*, post: Post, actor: User, accept: bool = True) -> Thread:
 def idea_status_set(*, thread: Thread, actor: User, status: str, reason: str = "") -> Thread:
     """Set an idea's status (coordinators) with a short reason."""
     access = Access(thread.community, actor)
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_set_idea_status(access).require()
+    permissions.may_read.require(access)
+    permissions.may_set_idea_status.require(access)
     if thread.kind != ThreadKind.IDEA:
         raise ValidationError({"status": ["Only ideas have a status."]})
     if status not in IdeaStatus.values:
@@ -526,9 +513,8 @@ def idea_status_set(*, thread: Thread, actor: User, status: str, reason: str = "
 def flag_create(*, post: Post, reporter: User, reason: str, details: str = "") -> Flag:
     """Any member flags a post for coordinators; one open flag per person and post."""
     access = Access(post.thread.community, reporter)
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_flag(access).require()
+    permissions.may_read.require(access)
+    permissions.may_flag.require(access)
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": [f"Choose a reason: {', '.join(Flag.Reason.values)}."]})
     details = (details or "").strip()
@@ -546,7 +532,7 @@ def flag_create(*, post: Post, reporter: User, reason: str, details: str = "") -
 def flag_resolve(*, flag: Flag, actor: User, hide: bool) -> Flag:
     """A coordinator hides the flagged post or dismisses the flag; other open flags on it close too."""
     thread = flag.post.thread
-    permissions.may_handle_flags(Access(thread.community, actor)).require()
+    permissions.may_handle_flags.require(Access(thread.community, actor))
     now = timezone.now()
     resolution = "hidden" if hide else "dismissed"
     Flag.objects.filter(post=flag.post, resolved_at=None).update(resolved_at=now, resolved_by=actor, resolution=resolution)
@@ -559,7 +545,7 @@ def flag_resolve(*, flag: Flag, actor: User, hide: bool) -> Flag:
 @transaction.atomic
 def post_set_hidden(*, post: Post, actor: User, hidden: bool) -> Post:
     thread = post.thread
-    permissions.may_hide_posts(Access(thread.community, actor)).require()
+    permissions.may_hide_posts.require(Access(thread.community, actor))
     post.is_hidden = hidden
     post.save(update_fields=["is_hidden"])
     if post.is_opening:
@@ -585,9 +571,8 @@ def thread_moderate(*, thread: Thread, actor: User, action: str) -> Thread:
     if action not in THREAD_FLAGS:
         raise ValidationError({"action": [f"Unknown action “{action}”; use one of: {', '.join(THREAD_FLAGS)}."]})
     access = Access(thread.community, actor)
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_moderate(access).require()
+    permissions.may_read.require(access)
+    permissions.may_moderate.require(access)
     field, value = THREAD_FLAGS[action]
     setattr(thread, field, value)
     thread.save(update_fields=[field])
@@ -599,8 +584,8 @@ def thread_moderate(*, thread: Thread, actor: User, action: str) -> Thread:
 @transaction.atomic
 def thread_move(*, thread: Thread, actor: User, target: Community) -> Thread:
     """Move a thread to another community; the coordinator must coordinate both."""
-    permissions.may_move(Access(thread.community, actor)).require()
-    if not Access(target, actor).can_coordinate:
+    permissions.may_move.require(Access(thread.community, actor))
+    if not permissions.may_move(Access(target, actor)):
         raise ValidationError({"community": ["You can move threads only to communities you coordinate."]})
     if target.pk == thread.community_id:
         raise ValidationError({"community": ["The thread is already in this community."]})
@@ -617,13 +602,12 @@ def thread_move(*, thread: Thread, actor: User, target: Community) -> Thread:
 def thread_mark_duplicate(*, thread: Thread, actor: User, original: Thread | None) -> Thread:
     """Mark a question as a duplicate of another (or clear it with ``original=None``); both stay searchable."""
     access = Access(thread.community, actor)
-    if not access.can_read:
-        raise Http404("No such thread.")
-    permissions.may_mark_duplicate(access).require()
+    permissions.may_read.require(access)
+    permissions.may_mark_duplicate.require(access)
     if original is not None:
         if original.pk == thread.pk:
             raise ValidationError({"original": ["A thread cannot duplicate itself."]})
-        if not Access(original.community, actor).can_read:
+        if not permissions.may_read(Access(original.community, actor)):
             raise ValidationError({"original": ["No such thread."]})
         if original.duplicate_of_id == thread.pk:
             raise ValidationError({"original": ["That thread is marked as a duplicate of this one."]})

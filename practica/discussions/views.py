@@ -26,7 +26,7 @@ from practica.discussions.forms import (
     ReplyForm,
     ThreadForm,
 )
-from practica.discussions.models import Flag, Post, Thread
+from practica.discussions.models import Post, Thread
 from practica.lib.diff import line_diff
 from practica.lib.forms import add_service_errors
 from practica.lib.http import flash_errors, render_page, signed_in_user
@@ -104,8 +104,12 @@ def _thread_context(request: HttpRequest, thread: Thread, access: Any, **extra: 
         "comment_form": CommentForm(),
         "can_accept": flags.can_accept,
         "can_participate": flags.can_participate,
+        "can_reply": flags.can_reply,
+        "can_moderate": flags.can_moderate,
+        "can_set_idea_status": flags.can_set_idea_status,
+        "can_mark_duplicate": flags.can_mark_duplicate,
         "status_form": IdeaStatusForm(initial={"status": thread.idea_status}),
-        "coordinated": _coordinated_communities(request, thread.community) if access.can_coordinate else [],
+        "coordinated": _coordinated_communities(request, thread.community) if flags.can_move else [],
         "routing": hooks.routing(request, thread, access),
         "linked": selectors.linked_threads(thread=thread, user=request.user),
         "original_visible": thread.duplicate_of_id in selectors.visible_originals([thread], request.user),
@@ -191,10 +195,8 @@ def _prepare_posts(
 
 
 def _coordinated_communities(request: HttpRequest, current: Community) -> list[Community]:
-    from practica.communities.models import Membership, Role
-
-    ids = Membership.objects.filter(user=signed_in_user(request), state="active", role=Role.COORDINATOR).values("community_id")
-    return list(Community.objects.filter(id__in=ids).exclude(id=current.id).order_by("name"))
+    """Where the thread may move: the other communities whose coordinators' rules let the viewer act."""
+    return list(community_selectors.communities_coordinated_by(request.user).exclude(id=current.id).order_by("name"))
 
 
 @require_GET
@@ -246,7 +248,7 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def vote(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, _access = selectors.post_get_for_user(post_id=post_id, user=request.user)
+    post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     up = request.POST.get("up", "1") == "1"
     error = ""
     try:
@@ -258,7 +260,7 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
         return render(
             request,
             "discussions/_vote.html",
-            {"post": post, "voted": voted, "vote_error": error, "can_participate": True},
+            {"post": post, "voted": voted, "vote_error": error, "can_vote": permissions.may_vote(access, post)},
             status=403 if error else 200,
         )
     if error:
@@ -285,7 +287,7 @@ def accept(request: HttpRequest, post_id: int) -> HttpResponse:
 def edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
     thread = post.thread
-    permissions.may_edit(access, post).require()
+    permissions.may_edit.require(access, post)
     initial = {
         "title": thread.title,
         "tags": ", ".join(t.name for t in thread.tags.order_by("name")),
@@ -334,7 +336,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_GET
 def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
     post, access = selectors.post_get_for_user(post_id=post_id, user=request.user)
-    permissions.may_see_history(access, post).require()
+    permissions.may_see_history.require(access, post)
     history = selectors.revisions_of(post=post)
     entries = []
     previous = None
@@ -404,9 +406,10 @@ def moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "move":
-            target = Community.objects.filter(slug=request.POST.get("community", "")).first()
-            if target is None:
-                raise ValidationError({"community": ["Choose a community you coordinate."]})
+            try:
+                target = community_selectors.community_get_for_user(slug=request.POST.get("community", ""), user=request.user)
+            except Http404:
+                raise ValidationError({"community": ["Choose a community you coordinate."]}) from None
             services.thread_move(thread=thread, actor=signed_in_user(request), target=target)
             messages.success(request, f"Moved to {target.name}.")
         elif action == "duplicate":
@@ -452,7 +455,7 @@ def _thread_from_reference(reference: str, request: HttpRequest) -> Thread | Non
 @require_GET
 def unheard(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    permissions.may_see_unheard(access).require()
+    permissions.may_see_unheard.require(access)
     page = Paginator(selectors.unheard_queue(community=community), 30).get_page(request.GET.get("page"))
     return render(request, "discussions/unheard.html", {"community": community, "access": access, "page": page})
 
@@ -461,11 +464,13 @@ def unheard(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def flags(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    permissions.may_see_flags(access).require()
+    permissions.may_see_flags.require(access)
     if request.method == "POST":
         flag_id = id_from(request.POST.get("flag"))
-        item = Flag.objects.filter(id=flag_id, post__thread__community=community).first() if flag_id else None
-        if item is None:
+        if flag_id is None:
+            raise Http404("No such flag.")
+        item, _ = selectors.flag_get_for_user(flag_id=flag_id, user=request.user)
+        if item.post.thread.community_id != community.pk:  # a flag of another community is not on this queue
             raise Http404("No such flag.")
         services.flag_resolve(flag=item, actor=signed_in_user(request), hide=request.POST.get("hide") == "1")
         messages.success(request, "Post hidden." if request.POST.get("hide") == "1" else "Flag dismissed.")

@@ -2,24 +2,25 @@
 gives.
 
 Everything here reads the viewer's ``Access`` to the event's community (``communities.selectors.Access``, computed
-once per request) and, where the right depends on it, the event or the action. The services call the ``require_*``
-guards before they write; the selectors turn the predicates into the pages' flags (``selectors.event_flags``); the
-page views refuse early with the same guards, and the API with ``events.api.permissions``, which wraps them.
+once per request) and, where the right depends on it, the event or the action, in the one form of
+``practica/lib/permissions.py``. The services call ``rule.require(...)`` as their guard before they write; the
+selectors turn ``rule(...)`` into the pages' flags (``selectors.event_flags``); the page views refuse early with the
+same guards, and the API with ``events.api.permissions``, which wraps them.
 
 Reading is not a right one is refused with a message: whoever may not read the community gets the same 404 as
-for an event that does not exist (``require_readable``), so a private community's events never leak.
+for an event that does not exist (``may_read``, hidden), so a private community's events never leak; every other
+rule asks it first.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
 from practica.communities.models import Community, MembershipState
 from practica.communities.selectors import Access, AnyUser, communities_readable_by
+from practica.lib.permissions import Decision, decides, first_refusal, rule
 
 if TYPE_CHECKING:
     from practica.events.models import ActionItem, Event
@@ -32,50 +33,70 @@ RSVP_REFUSED = "Join this community to answer invitations to its meetings."
 ACTION_CHANGE_REFUSED = "Only the action's owner, the organiser or a coordinator can change it."
 
 
-def can_read(access: Access) -> bool:
+@rule(NOT_FOUND, hidden=True)
+def may_read(access: Access) -> bool:
     """Events are read by whoever reads the community (anyone for a public one, active members otherwise)."""
     return access.can_read
 
 
-def can_create(access: Access) -> bool:
+def _readable_and(access: Access, allowed: bool, message: str) -> Decision:
+    """404 for whoever may not read the community, then ``allowed`` or refused with ``message``."""
+    return first_refusal(may_read.decide(access), Decision(allowed, message))
+
+
+@decides
+def may_create(access: Access) -> Decision:
     """Coordinators and core members organise the community's meetings."""
-    return access.is_core
+    return _readable_and(access, access.is_core, CREATE_REFUSED)
 
 
-def can_manage(event: Event, access: Access) -> bool:
-    """The organiser (while an active member) and the community's coordinators manage an event: edit or
-    cancel it, move or cancel one date, take attendance, write the agenda, notes and decisions, add actions and
-    capture the notes as knowledge."""
+def _manages(event: Event, access: Access) -> bool:
     if access.can_coordinate:
         return True
     return access.is_member and event.organiser_id is not None and event.organiser_id == access.user.pk
 
 
+@decides
+def may_manage(event: Event, access: Access) -> Decision:
+    """The organiser (while an active member) and the community's coordinators manage an event: edit or
+    cancel it, move or cancel one date, take attendance, write the agenda, notes and decisions, add actions and
+    capture the notes as knowledge."""
+    return _readable_and(access, _manages(event, access), MANAGE_REFUSED)
+
+
+@decides
+def may_edit(event: Event, access: Access) -> Decision:
+    """Editing the event is managing it, refused in its own words."""
+    return _readable_and(access, _manages(event, access), EDIT_REFUSED)
+
+
 # The rights of whoever manages the event, by name, so a caller says which one it checks.
-can_edit = can_manage
-can_cancel = can_manage
-can_change_occurrence = can_manage
-can_take_attendance = can_manage
-can_write_up = can_manage
-can_add_action = can_manage
-can_capture_notes = can_manage
+may_cancel = may_manage
+may_change_occurrence = may_manage
+may_take_attendance = may_manage
+may_write_up = may_manage
+may_add_action = may_manage
+may_capture_notes = may_manage
 
 
-def can_rsvp(access: Access) -> bool:
+@decides
+def may_rsvp(access: Access) -> Decision:
     """Active members (and network admins) answer a meeting's invitation; readers of a public community who
     have not joined are asked to join first."""
-    return access.is_member or access.is_admin
+    return _readable_and(access, access.is_member or access.is_admin, RSVP_REFUSED)
 
 
-def can_change_action(action: ActionItem, event: Event, access: Access) -> bool:
+@decides
+def may_change_action(action: ActionItem, event: Event, access: Access) -> Decision:
     """An action is ticked done (or reopened) by its owner, the event's organiser or a coordinator."""
-    return (access.user.is_authenticated and action.owner_id == access.user.pk) or can_manage(event, access)
+    owns = access.user.is_authenticated and action.owner_id == access.user.pk
+    return _readable_and(access, owns or _manages(event, access), ACTION_CHANGE_REFUSED)
 
 
 def in_personal_calendar(access: Access) -> bool:
     """One's personal calendar feed (the signed URL) holds the events of the communities one is an active
     member of: private ones too, which is why the URL is a revocable credential. A community's own feed
-    (``events.ics``) is for whoever reads it (``can_read``)."""
+    (``events.ics``) is for whoever reads it (``may_read``)."""
     return access.is_member
 
 
@@ -86,40 +107,3 @@ def personal_calendar_communities(user: AnyUser) -> QuerySet[Community]:
     return communities_readable_by(user).filter(
         memberships__user=user, memberships__state=MembershipState.ACTIVE
     )
-
-
-# --- Guards: the same rules as refusals -------------------------------------------------------------------
-
-
-def require_readable(access: Access) -> None:
-    """404 (never 403) for whoever may not read the community."""
-    if not can_read(access):
-        raise Http404(NOT_FOUND)
-
-
-def require_create(access: Access) -> None:
-    require_readable(access)
-    if not can_create(access):
-        raise PermissionDenied(CREATE_REFUSED)
-
-
-def require_manage(event: Event, access: Access, message: str = MANAGE_REFUSED) -> None:
-    require_readable(access)
-    if not can_manage(event, access):
-        raise PermissionDenied(message)
-
-
-def require_edit(event: Event, access: Access) -> None:
-    require_manage(event, access, EDIT_REFUSED)
-
-
-def require_rsvp(access: Access) -> None:
-    require_readable(access)
-    if not can_rsvp(access):
-        raise PermissionDenied(RSVP_REFUSED)
-
-
-def require_change_action(action: ActionItem, event: Event, access: Access) -> None:
-    require_readable(access)
-    if not can_change_action(action, event, access):
-        raise PermissionDenied(ACTION_CHANGE_REFUSED)

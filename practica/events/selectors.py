@@ -27,7 +27,7 @@ def event_get_for_user(*, event_id: int, user: AnyUser) -> tuple[Event, Access]:
     if event is None:
         raise Http404("No such event.")
     access = Access(event.community, user)
-    permissions.require_readable(access)
+    permissions.may_read.require(access)
     return event, access
 
 
@@ -226,7 +226,7 @@ def my_open_actions(*, user: User, limit: int = 20) -> list[ActionItem]:
 
 def action_get_for_user(*, action_id: int, user: AnyUser) -> ActionItem:
     action = ActionItem.objects.select_related("occurrence__event__community").filter(pk=action_id).first()
-    if action is None or not permissions.can_read(Access(action.occurrence.event.community, user)):
+    if action is None or not permissions.may_read(Access(action.occurrence.event.community, user)):
         raise Http404("No such action.")
     return action
 
@@ -249,20 +249,20 @@ def event_flags(
 ) -> EventFlags:
     """The page's flags for this viewer and this occurrence (no query: the access is computed already)."""
     now = timezone.now()
-    manages = permissions.can_manage(event, access)
+    manages = permissions.may_manage(event, access)
     row = info.row if info is not None else None
     has_notes = row is not None and bool(row.notes_source or row.decisions_source)
     return EventFlags(
         can_manage=manages,
-        can_rsvp=permissions.can_rsvp(access)
+        can_rsvp=permissions.may_rsvp(access)
         and info is not None
         and not info.is_cancelled
         and not event.is_cancelled
         and info.end > now,
-        can_capture=permissions.can_capture_notes(event, access) and has_notes,
+        can_capture=permissions.may_capture_notes(event, access) and has_notes,
         has_started=info is not None and info.start <= now,
         is_over=info is not None and info.end <= now,
         changeable_actions={
-            action.pk for action in actions or [] if permissions.can_change_action(action, event, access)
+            action.pk for action in actions or [] if permissions.may_change_action(action, event, access)
         },
     )

@@ -69,7 +69,7 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
         "upcoming": selectors.upcoming_occurrences(community=community, limit=30),
         "past": selectors.past_occurrences(community=community, limit=20),
         "rhythm": selectors.community_rhythm(community=community),
-        "can_create": permissions.can_create(access),
+        "can_create": permissions.may_create(access),
     }
     return render(request, "events/event_list.html", context)
 
@@ -78,7 +78,7 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = community_selectors.community_get_readable(slug=slug, user=request.user)
-    permissions.require_create(access)
+    permissions.may_create.require(access)
     tz = timezone.get_current_timezone_name()
     form = EventForm(request.POST or None, initial={"timezone": tz})
     if request.method == "POST" and form.is_valid():
@@ -124,7 +124,7 @@ def _edit_initial(event: Event) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
     event, access = _event(request, slug, event_id)
-    permissions.require_edit(event, access)
+    permissions.may_edit.require(event, access)
     form = EventForm(request.POST or None, initial=_edit_initial(event))
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,8 +1,14 @@
-"""Who may import into a community (a rule over the viewer's access, as in ``practica/communities/permissions.py``)."""
+"""Who may import into a community (a rule over the viewer's access, in the form of ``practica/lib/permissions.py``)."""
 
 from __future__ import annotations
 
-from practica.communities.permissions import Rule
+from practica.communities.permissions import Access
+from practica.lib.permissions import Rule
+
+
+def _coordinates(access: Access) -> bool:
+    return access.can_coordinate
+
 
 # An import writes content in many people's names and can be large: the community's coordinators decide.
-IMPORT = Rule(lambda access: access.can_coordinate, "Only coordinators can import content.")
+IMPORT = Rule(_coordinates, "Only coordinators can import content.")

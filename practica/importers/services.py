@@ -53,7 +53,7 @@ def import_job_create(
     *, community: Community, actor: User, upload: UploadedFile, site: str = "", until: dt.date | None = None
 ) -> ImportJob:
     """Store an uploaded archive and queue its import (coordinators only)."""
-    IMPORT.check(Access(community, actor))
+    IMPORT.require(Access(community, actor))
     name = Path(upload.name or "").name
     if not name.lower().endswith(ARCHIVE_SUFFIXES):
         raise ValidationError({"upload": ["Upload a .zip or .7z archive of the dump folder."]})

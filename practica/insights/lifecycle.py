@@ -174,7 +174,7 @@ def lifecycle_panel(*, community: Community, health: Health, access: Access, err
     """The lifecycle panel of the health page for this viewer (no query)."""
     return LifecyclePanel(
         community=community, suggestion=suggest_stage(community=community, health=health),
-        may_set=community_permissions.EDIT_COMMUNITY.allows(access), errors=errors or [],
+        may_set=community_permissions.EDIT_COMMUNITY(access), errors=errors or [],
     )
 
 

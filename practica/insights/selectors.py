@@ -61,7 +61,7 @@ def health_get_allowed(*, slug: str, user: AnyUser) -> tuple[Community, Access]:
     """The community and the viewer's access if they may see its health (``SEE_HEALTH``); 404 otherwise, the
     same answer as for a community that does not exist (for them the dashboard does not exist)."""
     community, access = community_get_readable(slug=slug, user=user)
-    if not SEE_HEALTH.allows(access):
+    if not SEE_HEALTH(access):
         raise Http404("No such community.")
     return community, access
 
@@ -70,7 +70,7 @@ def health_people_allowed(*, slug: str, user: AnyUser) -> tuple[Community, Acces
     """As ``health_get_allowed``, and then ``SEE_PEOPLE``: 403 with the rule's message for who sees the numbers
     but not who is behind them."""
     community, access = health_get_allowed(slug=slug, user=user)
-    SEE_PEOPLE.check(access)
+    SEE_PEOPLE.require(access)
     return community, access
 
 

@@ -53,7 +53,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = selectors.health_get_allowed(slug=slug, user=request.user)
     form = HealthWindowForm(request.GET or None)
     window = form.window()  # the last 90 days when the form has errors (shown beside their fields)
-    people = SEE_PEOPLE.allows(access)
+    people = SEE_PEOPLE(access)
     dashboard = health_dashboard(community=community, window=window, people=people)
     query = urlencode({"days": window.days, "end": window.end.isoformat()})
     links = _links(community.slug, access, people)
@@ -79,7 +79,7 @@ def health_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if table not in exports.TABLES:
         raise Http404("No such table.")
     if exports.TABLES[table].people:
-        SEE_PEOPLE.check(access)
+        SEE_PEOPLE.require(access)
     form = HealthWindowForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)

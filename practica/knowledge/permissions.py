@@ -1,6 +1,7 @@
 """Who may do what in a community's knowledge base: every rule once, with the message a refusal shows.
 
-Each rule is a small predicate over the viewer's ``Access`` (and the item, where it matters). Services call
+Each rule is a small predicate over the viewer's ``Access`` (and the item, where it matters), in the one form of
+``practica/lib/permissions.py``: ``rule(...)`` asks, ``rule.require(...)`` guards. Services call
 ``rule.require(...)`` as a guard (``PermissionDenied`` with the rule's message, or ``Http404`` for rules about what
 the viewer may see at all: a hidden thing does not exist for them); selectors call the rules to set a page's flags
 (``ItemPage.can_edit``, ``rights(access).may_curate``); views and the API call them through the same flags or
@@ -9,51 +10,15 @@ through DRF permission classes (``practica.knowledge.api.permissions``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec
-
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from typing import Any
 
 from practica.communities.selectors import Access
 from practica.knowledge.models import KnowledgeAuthor, KnowledgeItem, KnowledgeStatus
-
-P = ParamSpec("P")
+from practica.lib.permissions import rule
 
 # What every reader of the community may read; drafts and items in review are for their people and the reviewers.
 READABLE = (KnowledgeStatus.PUBLISHED, KnowledgeStatus.ARCHIVED)
-
-
-class Rule(Generic[P]):
-    """A predicate with its refusal. ``rule(...)`` answers whether; ``rule.require(...)`` refuses otherwise."""
-
-    def __init__(self, test: Callable[P, bool], message: str, *, hidden: bool = False) -> None:
-        self.test = test
-        self.message = message
-        self.hidden = hidden  # refused as "does not exist" (404), not as "not allowed" (403)
-        self.__name__ = getattr(test, "__name__", "rule")
-        self.__doc__ = test.__doc__
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> bool:
-        return self.test(*args, **kwargs)
-
-    def require(self, *args: P.args, **kwargs: P.kwargs) -> None:
-        if not self.test(*args, **kwargs):
-            if self.hidden:
-                raise Http404(self.message)
-            raise PermissionDenied(self.message)
-
-    def saying(self, message: str) -> Rule[P]:
-        """The same rule, refused with another message (the same right asked for another action)."""
-        return Rule(self.test, message, hidden=self.hidden)
-
-
-def rule(message: str, *, hidden: bool = False) -> Callable[[Callable[P, bool]], Rule[P]]:
-    def wrap(test: Callable[P, bool]) -> Rule[P]:
-        return Rule(test, message, hidden=hidden)
-
-    return wrap
 
 
 # --- Who someone is to an item ------------------------------------------------------------------------

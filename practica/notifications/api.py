@@ -11,7 +11,6 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +24,7 @@ from practica.lib.api.pagination import PagePagination
 from practica.lib.api.requests import validated_data
 from practica.notifications import selectors, services, targets
 from practica.notifications.models import EmailMode, Notification, Subscription, Webhook
+from practica.notifications.permissions import MANAGE_WEBHOOKS
 from practica.notifications.services import BROADCAST_EVENTS, absolute_url
 from practica.topics.models import Topic
 
@@ -373,8 +373,7 @@ def _webhook_access(request: Request, slug: str) -> tuple[Community, Access]:
     """The community whose webhooks the caller manages: 401 anonymous, 404 unreadable, 403 not a coordinator."""
     user = authenticated_user(request)
     community, access = community_get_readable(slug=slug, user=user)
-    if not access.can_coordinate:
-        raise PermissionDenied("Only coordinators manage webhooks.")
+    MANAGE_WEBHOOKS.require(access)
     return community, access
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -18,6 +17,7 @@ from practica.notifications.models import (
     Subscription,
     Webhook,
 )
+from practica.notifications.permissions import MANAGE_WEBHOOKS
 
 
 def recipient_may_read() -> Q:
@@ -185,8 +185,7 @@ def community_for_feed(*, slug: str, user: AnyUser) -> Community:
 
 
 def webhooks_for(*, access: Access) -> QuerySet[Webhook]:
-    if not access.can_coordinate:
-        raise PermissionDenied("Only coordinators manage webhooks.")
+    MANAGE_WEBHOOKS.require(access)
     return Webhook.objects.filter(community=access.community).order_by("created_at", "id")
 
 

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from practica.accounts.models import User
 from practica.lib.timezones import is_time_zone
 from practica.people.models import Organization, Profile
-from practica.people.permissions import check_edit_profile
+from practica.people.permissions import may_edit_profile
 from practica.people.search import person_changed
 from practica.topics.services import parse_topic_names, topics_get_or_create
 
@@ -59,7 +59,7 @@ def profile_update(
     **fields: Any,
 ) -> Profile:
     """Update a profile. People edit only their own (network admins may edit any)."""
-    check_edit_profile(actor=actor, profile=profile)
+    may_edit_profile.require(actor=actor, profile=profile)
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({"detail": [f"Unknown fields: {', '.join(sorted(unknown))}."]})

@@ -15,7 +15,9 @@ from rest_framework.request import Request
 
 from practica.communities import selectors
 from practica.communities.models import Community
-from practica.communities.permissions import Access, Rule
+from practica.communities.permissions import Access
+from practica.lib.api.permissions import RulePermission
+from practica.lib.permissions import Rule
 
 
 class CommunityScoped:
@@ -56,17 +58,15 @@ class CommunityScoped:
         return self.community_access()[1]
 
 
-class CommunityRulePermission(BasePermission):
+class CommunityRulePermission(RulePermission):
     """Lets the request through when the view's community rule allows the caller (see ``allows``)."""
 
-    rule: Rule
-
-    def has_permission(self, request: Request, view: Any) -> bool:
+    def view_arguments(self, request: Request, view: Any) -> tuple[Access]:
         if not isinstance(view, CommunityScoped):
             raise TypeError(f"{type(view).__name__} must mix in CommunityScoped to use community rules.")
-        return self.rule.allows(view.access)
+        return (view.access,)
 
 
-def allows(rule: Rule) -> type[BasePermission]:
+def allows(rule: Rule[[Access]]) -> type[BasePermission]:
     """A permission class for one rule; DRF answers a refusal with the rule's message."""
     return type("Allows", (CommunityRulePermission,), {"rule": rule, "message": rule.message})

@@ -7,68 +7,53 @@ the rule's own message, the same words the pages and the services use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from practica.communities.selectors import Access
 from practica.discussions import permissions
-from practica.discussions.models import Thread
-from practica.discussions.permissions import Decision
+from practica.lib.api.permissions import RulePermission
 
 
-class AccessRule(BasePermission):
+class AccessRule(RulePermission):
     """A rule over the caller's access to a community, checked on the ``Access`` the view read."""
 
-    rule: Callable[[Access], Decision]
-
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if not isinstance(obj, Access):
-            return True
-        decision = type(self).rule(obj)
-        if not decision:
-            self.message = decision.message
-        return decision.allowed
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Access] | None:
+        return (obj,) if isinstance(obj, Access) else None
 
 
-class ThreadRule(BasePermission):
+class ThreadRule(RulePermission):
     """A rule over the caller's access to one thread, checked on the ``(thread, access)`` the view read."""
 
-    rule: Callable[[Access, Thread], Decision]
-
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Any, ...] | None:
         if not (isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], Access)):
-            return True
+            return None
         thread, access = obj
-        decision = type(self).rule(access, thread)
-        if not decision:
-            self.message = decision.message
-        return decision.allowed
+        return (access, thread)
 
 
 class MayAskExperts(ThreadRule):
     """Ask suggested experts to look at a question, and see whom: the asker and the coordinators."""
 
-    rule = staticmethod(permissions.may_ask_experts)
+    rule = permissions.may_ask_experts
 
 
 class MayMoveThreads(AccessRule):
-    rule = staticmethod(permissions.may_move)
+    rule = permissions.may_move
 
 
 class MayMarkDuplicates(AccessRule):
-    rule = staticmethod(permissions.may_mark_duplicate)
+    rule = permissions.may_mark_duplicate
 
 
 class MaySeeUnheard(AccessRule):
-    rule = staticmethod(permissions.may_see_unheard)
+    rule = permissions.may_see_unheard
 
 
 class MaySeeFlags(AccessRule):
-    rule = staticmethod(permissions.may_see_flags)
+    rule = permissions.may_see_flags
 
 
 class MayHandleFlags(AccessRule):
-    rule = staticmethod(permissions.may_handle_flags)
+    rule = permissions.may_handle_flags

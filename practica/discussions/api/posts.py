@@ -86,7 +86,7 @@ class PostRevisionsView(DiscussionsAPIView, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         post, access = read_post(self.request, self.kwargs["post_id"])
-        permissions.may_see_history(access, post).require()
+        permissions.may_see_history.require(access, post)
         return selectors.revisions_of(post=post)
 
 

@@ -1,5 +1,5 @@
-"""DRF permission classes over ``events.permissions``: the API refuses with the same rules and messages as the
-services' guards and the pages' flags.
+"""DRF permission classes over ``events.permissions``, on the one adapter of ``practica.lib.api.permissions``: the
+API refuses with the same rules and messages as the services' guards and the pages' flags.
 
 Each class checks an object the view has read through the permission-scoped selector (so whoever may not read
 the community has had its 404 already) and asks the view for the caller's ``access`` to that community.
@@ -9,49 +9,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from practica.events import permissions
-from practica.events.models import ActionItem, Event
+from practica.lib.api.permissions import RulePermission
 
 
-def _access(view: Any) -> Any:
-    return view.access
-
-
-class CanCreateEvent(BasePermission):
+class CanCreateEvent(RulePermission):
     """Planning an event in the community (the object is the community): coordinators and core members."""
 
-    message = permissions.CREATE_REFUSED
+    rule = permissions.may_create
+    reads_pass = True
 
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return request.method in SAFE_METHODS or permissions.can_create(_access(view))
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Any, ...]:
+        return (view.access,)
 
 
-class CanManageEvent(BasePermission):
+class CanManageEvent(RulePermission):
     """Editing or cancelling the event, changing a date, attendance, write-up, actions, capture: the organiser or
     a coordinator. Reads are for every reader."""
 
-    message = permissions.MANAGE_REFUSED
+    rule = permissions.may_manage
+    reads_pass = True
 
-    def has_object_permission(self, request: Request, view: Any, obj: Event) -> bool:
-        return request.method in SAFE_METHODS or permissions.can_manage(obj, _access(view))
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Any, ...]:
+        return (obj, view.access)
 
 
-class CanRsvp(BasePermission):
+class CanRsvp(RulePermission):
     """Answering a meeting's invitation: active members (and network admins)."""
 
-    message = permissions.RSVP_REFUSED
+    rule = permissions.may_rsvp
 
-    def has_object_permission(self, request: Request, view: Any, obj: Event) -> bool:
-        return permissions.can_rsvp(_access(view))
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Any, ...]:
+        return (view.access,)
 
 
-class CanChangeAction(BasePermission):
+class CanChangeAction(RulePermission):
     """Ticking an action done or reopening it: its owner, the event's organiser or a coordinator."""
 
-    message = permissions.ACTION_CHANGE_REFUSED
+    rule = permissions.may_change_action
 
-    def has_object_permission(self, request: Request, view: Any, obj: ActionItem) -> bool:
-        return permissions.can_change_action(obj, obj.occurrence.event, _access(view))
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Any, ...]:
+        return (obj, obj.occurrence.event, view.access)

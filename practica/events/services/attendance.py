@@ -22,7 +22,7 @@ def attendance_mark(
     *, event: Event, actor: User, original_start: dt.datetime | None, usernames: list[str]
 ) -> list[Attendance]:
     """Record who came (replaces the list). The organiser or a coordinator, once the meeting has started."""
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     occurrence = occurrence_for(event, original_start, lock=True)
     if occurrence.is_cancelled:
         raise ValidationError({"occurrence": ["This occurrence is cancelled."]})

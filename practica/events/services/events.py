@@ -38,7 +38,7 @@ def event_create(
     capacity: int | None = None,
 ) -> Event:
     """Plan a meeting (one-off or recurring). Coordinators and core members; tells the community's watchers."""
-    permissions.require_create(Access(community, organiser))
+    permissions.may_create.require(Access(community, organiser))
     data = event_validate(
         title=title,
         kind=kind,
@@ -132,7 +132,7 @@ def event_update(
     upcoming date is told when the time, the place or the meeting link changes. Search is updated at commit.
     """
     event = Event.objects.select_for_update().select_related("community").get(pk=event.pk)
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     if event.is_cancelled:
         raise ValidationError({"event": ["This event was cancelled: it cannot be edited."]})
     data = event_validate(
@@ -207,7 +207,7 @@ def event_update(
 def event_cancel(*, event: Event, actor: User) -> Event:
     """Cancel a whole event (every occurrence). It leaves calendars and search; whoever answered yes or maybe for
     an upcoming date is told."""
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     if event.cancelled_at is None:
         event.cancelled_at = timezone.now()
         event.save(update_fields=["cancelled_at", "updated_at"])

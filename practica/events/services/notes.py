@@ -34,7 +34,7 @@ def occurrence_write_up(
     decisions: str | None = None,
 ) -> Occurrence:
     """Write the agenda (before) or the notes and decisions (after) of one occurrence; Markdown, sanitised."""
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     errors: dict[str, list[str]] = {}
     for field, value in (("agenda", agenda), ("notes", notes), ("decisions", decisions)):
         if value is not None:
@@ -76,7 +76,7 @@ def action_create(
     due_date: dt.date | None = None,
 ) -> ActionItem:
     """Add an action decided in a meeting; its owner (an active member) is notified and sees it at home."""
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     errors: dict[str, list[str]] = {}
     text = " ".join((text or "").split())
     if not text:
@@ -104,7 +104,7 @@ def action_create(
 def action_set_done(*, action: ActionItem, actor: User, done: bool) -> ActionItem:
     """Tick an action done (or reopen it): its owner, the organiser or a coordinator."""
     event = action.occurrence.event
-    permissions.require_change_action(action, event, Access(event.community, actor))
+    permissions.may_change_action.require(action, event, Access(event.community, actor))
     action.done_at = timezone.now() if done else None
     action.save(update_fields=["done_at"])
     return action
@@ -115,7 +115,7 @@ def action_set_done(*, action: ActionItem, actor: User, done: bool) -> ActionIte
 
 def notes_capture(*, event: Event, actor: User, original_start: dt.datetime | None) -> KnowledgeItem:
     """Turn one occurrence's notes and decisions into a knowledge draft (provenance: the meeting)."""
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     occurrence = occurrence_for(event, original_start)
     if not (occurrence.notes_source.strip() or occurrence.decisions_source.strip()):
         raise ValidationError({"notes": ["Write the meeting's notes or decisions first."]})

@@ -68,7 +68,7 @@ def occurrence_change(
 ) -> Occurrence:
     """Cancel or move one occurrence (an exception to the rule). Naive times are in the event's time zone.
     Whoever answered yes or maybe for it is told."""
-    permissions.require_manage(event, Access(event.community, actor))
+    permissions.may_manage.require(event, Access(event.community, actor))
     occurrence = occurrence_for(event, original_start, lock=True)
     was = (occurrence.start, occurrence.end, occurrence.is_cancelled)
     answered = notifications.answered(event, occurrence)  # before a cancellation hides them

@@ -82,12 +82,12 @@ def event_rsvp(
     A recurring event's date must be named, unless ``upcoming_if_unnamed``: then the answer is for its next
     date still to come (the API's contract), and a 400 says so when it has none."""
     access = Access(event.community, user)
-    permissions.require_readable(access)
+    permissions.may_read.require(access)
     if event.is_cancelled:
         raise Http404("This event was cancelled.")
     if response not in RsvpResponse.values:
         raise ValidationError({"response": [f"Answer one of: {', '.join(RsvpResponse.values)}."]})
-    permissions.require_rsvp(access)
+    permissions.may_rsvp.require(access)
     if original_start is None and event.recurrence and upcoming_if_unnamed:
         original_start = next_upcoming_start(event)
     # Lock the occurrence so two last-seat answers cannot both take it.

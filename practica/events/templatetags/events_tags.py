@@ -19,7 +19,7 @@ def community_meetings(context: Any, community: Any, access: Any, limit: int = 5
         "access": access,
         "upcoming": selectors.upcoming_occurrences(community=community, limit=limit),
         "rhythm": selectors.community_rhythm(community=community),
-        "can_create": permissions.can_create(access),
+        "can_create": permissions.may_create(access),
         "request": context.get("request"),
         "user": context.get("user"),
     }

@@ -40,10 +40,10 @@ def test_who_may_do_what_with_an_event_of_a_private_community(
     def rights(user: User | AnonymousUser) -> tuple[bool, ...]:
         access = Access(private_community, user)
         return (
-            permissions.can_read(access),
-            permissions.can_create(access),
-            permissions.can_manage(meeting, access),
-            permissions.can_rsvp(access),
+            permissions.may_read(access),
+            permissions.may_create(access),
+            permissions.may_manage(meeting, access),
+            permissions.may_rsvp(access),
             permissions.in_personal_calendar(access),
         )
 
@@ -60,9 +60,9 @@ def test_another_core_member_organises_events_but_does_not_manage_someone_elses(
     other = UserFactory.create()
     MembershipFactory.create(community=private_community, user=other, role=Role.CORE)
     access = Access(private_community, other)
-    assert permissions.can_create(access) and not permissions.can_manage(meeting, access)
+    assert permissions.may_create(access) and not permissions.may_manage(meeting, access)
     with pytest.raises(PermissionDenied, match=permissions.MANAGE_REFUSED):
-        permissions.require_manage(meeting, access)
+        permissions.may_manage.require(meeting, access)
 
 
 def test_an_action_is_changed_by_its_owner_the_organiser_or_a_coordinator_only(
@@ -74,11 +74,11 @@ def test_an_action_is_changed_by_its_owner_the_organiser_or_a_coordinator_only(
     other = UserFactory.create()
     MembershipFactory.create(community=private_community, user=other, role=Role.MEMBER)
     for person in (member, organiser, owner):
-        assert permissions.can_change_action(action, meeting, Access(private_community, person))
+        assert permissions.may_change_action(action, meeting, Access(private_community, person))
     with pytest.raises(PermissionDenied, match=permissions.ACTION_CHANGE_REFUSED):
-        permissions.require_change_action(action, meeting, Access(private_community, other))
+        permissions.may_change_action.require(action, meeting, Access(private_community, other))
     with pytest.raises(Http404):  # an outsider learns nothing, not even that it exists
-        permissions.require_change_action(action, meeting, Access(private_community, outsider))
+        permissions.may_change_action.require(action, meeting, Access(private_community, outsider))
 
 
 def test_the_personal_calendar_holds_the_communities_its_predicate_admits(

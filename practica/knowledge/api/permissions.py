@@ -1,4 +1,5 @@
-"""DRF permission classes made from the knowledge base's rules (``practica.knowledge.permissions``).
+"""DRF permission classes made from the knowledge base's rules (``practica.knowledge.permissions``), on the one
+adapter of ``practica.lib.api.permissions``.
 
 A view resolves what is addressed through a permission-scoped selector (404 for what the caller may not see) and
 calls ``self.check_object_permissions(request, access)`` with the caller's ``Access``; the class answers with the
@@ -9,24 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from practica.communities.selectors import Access
 from practica.knowledge import permissions
-from practica.knowledge.permissions import Rule
+from practica.lib.api.permissions import RulePermission
+from practica.lib.permissions import Rule
 
 
-class AccessRule(BasePermission):
+class AccessRule(RulePermission):
     """Writes need ``rule(access)``; reads are for whoever the selector let through."""
 
-    rule: Rule[[Access]]
+    reads_pass = True
 
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if request.method in SAFE_METHODS or not isinstance(obj, Access):
-            return True
-        self.message = self.rule.message
-        return self.rule(obj)
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Access] | None:
+        return (obj,) if isinstance(obj, Access) else None
 
 
 class MayWrite(AccessRule):
@@ -44,20 +43,17 @@ class MayReview(AccessRule):
 class MaySteward(AccessRule):
     """Reading the stewardship queue is for reviewers; changing the review period for coordinators."""
 
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if not isinstance(obj, Access):
-            return True
-        rule = permissions.may_steward if request.method in SAFE_METHODS else permissions.may_change_settings
-        self.message = rule.message
-        return rule(obj)
+    reads_pass = False
+
+    def rule_for(self, request: Request) -> Rule[[Access]]:
+        return permissions.may_steward if request.method in SAFE_METHODS else permissions.may_change_settings
 
 
-class MayEditAttachment(BasePermission):
+class MayEditAttachment(RulePermission):
     """Removing a file is for those who may change its item (``obj``: the item and the caller's access)."""
 
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if request.method in SAFE_METHODS or not isinstance(obj, tuple):
-            return True
-        item, access = obj
-        self.message = permissions.may_remove_file.message
-        return permissions.may_remove_file(item, access)
+    rule = permissions.may_remove_file
+    reads_pass = True
+
+    def object_arguments(self, request: Request, view: Any, obj: Any) -> tuple[Any, ...] | None:
+        return obj if isinstance(obj, tuple) else None

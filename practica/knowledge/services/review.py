@@ -22,9 +22,9 @@ from practica.knowledge.models import (
     KnowledgeStatus,
     ReviewEvent,
 )
-from practica.knowledge.permissions import Rule
 from practica.knowledge.search import item_changed
 from practica.knowledge.services.versions import new_version
+from practica.lib.permissions import Rule
 
 
 def review_months(community: Community) -> int:
