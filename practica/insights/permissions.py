@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from practica.communities.models import Role
-from practica.communities.permissions import Access, Rule
+from practica.communities.permissions import Access, AnyUser, Rule, is_network_admin
 
 HEALTH_ROLES = (Role.COORDINATOR, Role.CORE, Role.SPONSOR)
 
@@ -30,3 +30,13 @@ def _sees_people(access: Access) -> bool:
 # Refused as "does not exist": selectors turn a refusal of SEE_HEALTH into a 404, never a 403.
 SEE_HEALTH = Rule(_sees_health, "No such community.")
 SEE_PEOPLE = Rule(_sees_people, "Only coordinators see who is behind these numbers.")
+
+
+def sees_brokers(user: AnyUser) -> bool:
+    """Brokers (who contributes in which communities, across the network) are per-person data about several
+    communities at once: network admins only. A coordinator sees the people of their own community (SEE_PEOPLE),
+    never where else they take part."""
+    return is_network_admin(user)
+
+
+BROKERS_MESSAGE = "Only network admins see who bridges communities."
