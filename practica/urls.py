@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("practica.notifications.urls")),
     path("", include("practica.events.urls")),
     path("", include("practica.audit.urls")),
+    path("", include("practica.insights.urls")),
 ]
 
 # Uploaded files (knowledge attachments, data dumps) are never served from MEDIA_URL, not even in DEBUG: they may

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from practica.insights import views_network
+
+app_name = "insights"
+
+urlpatterns = [
+    path("network/health/", views_network.network_health_page, name="network-health"),
+    path("network/health/communities.csv", views_network.network_communities_csv, name="network-health-csv"),
+    path("network/health/brokers.csv", views_network.network_brokers_csv, name="network-brokers-csv"),
+]
