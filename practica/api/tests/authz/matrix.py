@@ -274,6 +274,8 @@ EXPECTATIONS: dict[str, Expect] = {
     # The audit log: a community's for its coordinators, the network's for network admins.
     "api-community-audit": Expect(CONTENT, get=COORDINATORS),
     "api-audit": Expect(GLOBAL, get=STAFF),
+    # The network view (see its page's rows).
+    "api-network-health": Expect(GLOBAL, get=NETWORK_HEALTH, invisible=frozenset({"outsider"}), roles=NOT_MEMBER),
     # The API: communities and membership
     "api-communities": Expect(
         GLOBAL, writes={"POST": SIGNED_IN},
