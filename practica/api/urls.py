@@ -14,6 +14,7 @@ from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.importers import api as importers
 from practica.insights.api import lifecycle as insights_lifecycle
+from practica.insights.api import network as insights_network
 from practica.insights.api import views as insights_health
 from practica.knowledge import api as knowledge
 from practica.notifications import api as notifications
@@ -98,6 +99,7 @@ urlpatterns = [
     path("me/tokens/", MyTokensView.as_view(), name="api-my-tokens"),
     path("audit/", audit.NetworkAuditView.as_view(), name="api-audit"),
     path("communities/<slug:slug>/audit/", audit.CommunityAuditView.as_view(), name="api-community-audit"),
+    path("network/health/", insights_network.NetworkHealthView.as_view(), name="api-network-health"),
     path("me/tokens/<int:token_id>/", MyTokenView.as_view(), name="api-my-token"),
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/mark-read/", notifications.MarkReadView.as_view(), name="api-notifications-mark-read"),

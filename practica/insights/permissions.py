@@ -13,6 +13,16 @@ not import insights, so they are written there once and re-exported here.
 
 from __future__ import annotations
 
-from practica.communities.permissions import HEALTH_ROLES, SEE_HEALTH, SEE_PEOPLE
+from practica.communities.permissions import HEALTH_ROLES, SEE_HEALTH, SEE_PEOPLE, AnyUser, is_network_admin
+from practica.lib.permissions import rule
 
-__all__ = ["HEALTH_ROLES", "SEE_HEALTH", "SEE_PEOPLE"]
+
+@rule("Only network admins see who bridges communities.")
+def may_see_brokers(user: AnyUser) -> bool:
+    """Brokers (who contributes in which communities, across the network) are per-person data about several
+    communities at once: network admins only. A coordinator sees the people of their own community (SEE_PEOPLE),
+    never where else they take part."""
+    return is_network_admin(user)
+
+
+__all__ = ["HEALTH_ROLES", "SEE_HEALTH", "SEE_PEOPLE", "may_see_brokers"]

@@ -104,6 +104,7 @@ def test_home_page_of_a_member_makes_the_pinned_queries(world: Thread, member: U
         *SIGNED_IN,
         HEADER_PROFILE,
         ("communities_membership", "the communities the member belongs to"),
+        ("communities_membership", "whether they see some community's health: the link to the network view"),
         ("events_actionitem", "the member's open action items from meetings"),
         *THREADS_OF_A_LIST,
         ("communities_community_topics", "the featured communities' topics, prefetched"),

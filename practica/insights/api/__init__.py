@@ -1,2 +1,3 @@
-"""The insights API: a community's health (``views``, payloads in ``serializers``), routed in
-``practica/api/urls.py``. Each surface keeps its own modules here."""
+"""The insights API, each surface in its own module: a community's health (``views``, payloads in
+``serializers``), its history (``history``), the lifecycle stage (``lifecycle``) and the network view (``network``);
+routed in ``practica/api/urls.py``."""

@@ -104,6 +104,8 @@ EDITORS: Roles = frozenset({"member", "core", "coordinator", "admin"})  # the it
 ENDORSERS: Roles = frozenset({"core", "coordinator", "sponsor", "admin"})  # members with expertise, not its author
 ACTION_PEOPLE: Roles = frozenset({"member", "core", "coordinator", "admin"})  # its owner, the organiser
 DRAFT_UNSEEN: Roles = frozenset({"anonymous", "outsider", "sponsor"})  # drafts, items in review: authors, reviewers
+NETWORK_HEALTH: Roles = frozenset({"core", "coordinator", "sponsor", "admin"})  # see some community's health
+NOT_MEMBER = tuple(role for role in ROLES if role != "member")  # the network view: see its rows
 
 CONTENT, COMMUNITY, GLOBAL, STAFF_ONLY, ACCOUNT = "content", "community", "global", "staff", "account"
 
@@ -283,6 +285,8 @@ EXPECTATIONS: dict[str, Expect] = {
     # The audit log: a community's for its coordinators, the network's for network admins.
     "api-community-audit": Expect(CONTENT, get=COORDINATORS),
     "api-audit": Expect(GLOBAL, get=STAFF),
+    # The network view (see its page's rows).
+    "api-network-health": Expect(GLOBAL, get=NETWORK_HEALTH, invisible=frozenset({"outsider"}), roles=NOT_MEMBER),
     # The API: communities and membership
     "api-communities": Expect(
         GLOBAL, writes={"POST": SIGNED_IN},
@@ -476,6 +480,18 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "audit:community": Expect(CONTENT, get=COORDINATORS),
     "audit:network": Expect(GLOBAL, get=STAFF, login=True),
+    # The network view: the communities whose health one sees (404 for whoever sees none), brokers for network
+    # admins. A plain member's answer depends on the community's visibility (a private one's health is not theirs):
+    # practica/insights/tests/test_network_pages.py tries them.
+    "insights:network-health": Expect(
+        GLOBAL, get=NETWORK_HEALTH, login=True, invisible=frozenset({"outsider"}), roles=NOT_MEMBER
+    ),
+    "insights:network-health-csv": Expect(
+        GLOBAL, get=NETWORK_HEALTH, login=True, invisible=frozenset({"outsider"}), roles=NOT_MEMBER
+    ),
+    "insights:network-brokers-csv": Expect(
+        GLOBAL, get=STAFF, login=True, invisible=frozenset({"outsider"}), roles=NOT_MEMBER
+    ),
     # People
     "people:edit": Expect(
         GLOBAL, get=SIGNED_IN, writes={"POST": SIGNED_IN}, login=True, roles=FEW,
