@@ -91,7 +91,7 @@ def test_the_network_costs_the_same_queries_for_2_and_12more_communities(net: Ne
 def test_lists_exactly_the_communities_whose_health_the_rule_shows(net: Net) -> None:
     communities = list(Community.objects.all())
     for user in net.people.values():
-        expected = {c.slug for c in communities if SEE_HEALTH.allows(Access(c, user))}
+        expected = {c.slug for c in communities if SEE_HEALTH(Access(c, user))}
         assert {c.slug for c in network.communities_with_visible_health(user=user)} == expected, user.username
 
 
