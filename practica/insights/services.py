@@ -36,13 +36,18 @@ def utc_today() -> date:
 
 
 def activity_record(
-    *, user: User, community: Community, day: date | None = None, contributed: bool = False
+    *, user: User, community: Community, day: date | None = None, contributed: bool = False, at_once: bool = False
 ) -> bool:
     """Remember that ``user`` was active in ``community`` on the UTC ``day`` (today by default): read only, or
     contributed. Idempotent: one row per person, community and day (``INSERT ... ON CONFLICT``), and
     ``contributed`` only ever goes from False to True. The cache remembers what was written, so a second read the
     same day costs no query at all. Anonymous visitors are not recorded, and a failed write is logged, never
-    raised (activity is not worth an error page). Returns whether it wrote."""
+    raised (activity is not worth an error page). Returns whether it wrote.
+
+    ``at_once``: remember it in the cache as soon as it is written, not on commit: for a caller that writes
+    outside the transactions of the work it records (``lib.activity.ActivityMiddleware``, after the view
+    answered), where the row is final once written. It matters only where a transaction surrounds the whole
+    request (a test's): the second read then costs no query there either."""
     if not user.is_authenticated or user.pk is None:
         return False
     day = day or utc_today()
@@ -67,10 +72,14 @@ def activity_record(
         # Counting activity is never worth an error page; the next visit tries again.
         logger.exception("Could not record activity of user %s in community %s", user.pk, community.pk)
         return False
-    # Remember it only once it is committed: a rolled-back write must be written again next time.
-    transaction.on_commit(
-        lambda: cache.set(key, _CONTRIBUTED if contributed else _READ, _SEEN_SECONDS), robust=True
-    )
+    def remember() -> None:
+        cache.set(key, _CONTRIBUTED if contributed else _READ, _SEEN_SECONDS)
+
+    if at_once:
+        remember()
+    else:
+        # Remember it only once it is committed: a rolled-back write must be written again next time.
+        transaction.on_commit(remember, robust=True)
     return True
 
 
