@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models.fields.json import KeyTransform
+from django.http import Http404
 
 from practica.communities.models import Community
+from practica.communities.selectors import AnyUser, community_get_readable
 from practica.insights.metrics import METRICS, Number
 from practica.insights.models import HealthSnapshot
+from practica.insights.permissions import SEE_HEALTH
 
 HISTORY_DAYS = 30
 
@@ -46,3 +49,12 @@ def metric_history(
         rows = rows.filter(day__lte=end)
     values = rows.order_by("day").annotate(value=KeyTransform(metric, "values")).values_list("day", "value")
     return [Point(day=day, value=value) for day, value in values]
+
+
+def community_for_history(*, slug: str, user: AnyUser) -> Community:
+    """The community whose health ``user`` may see (``permissions.SEE_HEALTH``); 404 for everyone else, the same
+    answer as for a community that does not exist (a private community's health does not leak)."""
+    community, access = community_get_readable(slug=slug, user=user)
+    if not SEE_HEALTH.allows(access):
+        raise Http404(SEE_HEALTH.message)
+    return community
