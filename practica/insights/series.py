@@ -301,9 +301,12 @@ def daily_metrics(
     if last < first:
         return {}
     earliest = first - timedelta(days=days - 1)
-    threads_by_day: dict[date, list[_Thread]] = defaultdict(list)
+    # Each thread with the day from which every window sees it whole, and how it looks then (built once).
+    threads_by_day: dict[date, list[tuple[_Thread, date, _ThreadRow]]] = defaultdict(list)
     for thread in _threads(community, Window(start=earliest, end=last)):
-        threads_by_day[_utc_day(thread.created_at)].append(thread)
+        threads_by_day[_utc_day(thread.created_at)].append(
+            (thread, thread.settled_on, thread.as_known(midnight(last + timedelta(days=1))))
+        )
     people = _people(community, last)
     contributions_by_day: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for user_id, person in people.items():
@@ -340,8 +343,8 @@ def daily_metrics(
             sliding.move_to(end)
         values: dict[str, Number] = {}
         values.update(_responsiveness([
-            thread.as_known(ends_before)
-            for on in _days(start, end) for thread in threads_by_day.get(on, ())
+            settled if end >= settled_on else thread.as_known(ends_before)
+            for on in _days(start, end) for thread, settled_on, settled in threads_by_day.get(on, ())
         ]))
         values.update(_concentration(inside.counts, people))
         values.update(_participation(inside.counts, present.counts, members, ends_before))
