@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "practica.accounts.lockout.KnownDeviceMiddleware",
     "practica.lib.audit.AuditContextMiddleware",
     "practica.lib.middleware.UserTimezoneMiddleware",
+    # Reports the communities a GET read, after it answered (practica/lib/activity.py), outside any transaction.
+    "practica.lib.activity.ActivityMiddleware",
     # Last: an API POST with an Idempotency-Key runs its view in one transaction with the record of its answer.
     "practica.api.idempotency.IdempotencyMiddleware",
 ]

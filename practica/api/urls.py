@@ -13,6 +13,7 @@ from practica.discussions.api import queues as discussion_queues
 from practica.discussions.api import threads as discussion_threads
 from practica.events import api as events
 from practica.importers import api as importers
+from practica.insights.api import history as health_history
 from practica.insights.api import lifecycle as insights_lifecycle
 from practica.insights.api import network as insights_network
 from practica.insights.api import views as insights_health
@@ -64,6 +65,11 @@ urlpatterns = [
         name="api-invitation-revoke",
     ),
     path("communities/<slug:slug>/history/", communities.HistoryView.as_view(), name="api-history"),
+    path(
+        "communities/<slug:slug>/health/history/",
+        health_history.HealthHistoryView.as_view(),
+        name="api-health-history",
+    ),
     path(
         "communities/<slug:slug>/imports/",
         importers.ImportJobViewSet.as_view({"get": "list", "post": "create"}),

@@ -26,6 +26,7 @@ from practica.communities.models import (
 from practica.communities.permissions import Access as Access
 from practica.communities.permissions import AnyUser as AnyUser
 from practica.communities.permissions import is_network_admin
+from practica.lib import activity
 from practica.lib.permissions import Rule
 from practica.people.models import Organization
 from practica.topics.models import Topic
@@ -84,7 +85,10 @@ def community_get_for_user(*, slug: str, user: AnyUser) -> Community:
 
 
 def community_access(*, community: Community, user: AnyUser) -> Access:
-    return Access(community, user)
+    access = Access(community, user)
+    if access.can_read:
+        activity.read(community=community, user=user)  # recorded after a successful GET (lib/activity.py)
+    return access
 
 
 def community_get_readable(*, slug: str, user: AnyUser) -> tuple[Community, Access]:
@@ -93,6 +97,7 @@ def community_get_readable(*, slug: str, user: AnyUser) -> tuple[Community, Acce
     access = Access(community, user)
     if not access.can_read:
         raise Http404("No such community.")
+    activity.read(community=community, user=user)  # recorded after a successful GET (lib/activity.py)
     return community, access
 
 

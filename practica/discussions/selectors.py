@@ -25,6 +25,7 @@ from practica.communities.models import Community, Membership, MembershipState
 from practica.communities.selectors import Access, AnyUser, communities_readable_by
 from practica.discussions import permissions
 from practica.discussions.models import Comment, Flag, Post, Thread, ThreadKind, Vote
+from practica.lib import activity
 from practica.topics.models import Topic
 
 SORTS = {
@@ -144,6 +145,7 @@ def thread_get_for_user(
         raise Http404("No such thread.")
     if thread.deleted_at and not deleted:
         raise _deleted("thread")
+    activity.read(community=thread.community, user=user)  # recorded after a successful GET (lib/activity.py)
     return thread, access
 
 

@@ -41,7 +41,7 @@ from practica.discussions.models import (
     Vote,
 )
 from practica.discussions.search import thread_changed, votes_changed
-from practica.lib import audit
+from practica.lib import activity, audit
 from practica.lib.errors import ConflictError
 from practica.lib.ids import id_from
 from practica.lib.markdown import Rendered, render_markdown
@@ -250,6 +250,7 @@ def thread_create(
     _link_threads(thread, author, body)
     thread_changed(thread.pk)
     notifications.on_commit(notifications.thread_created, thread.pk, post.pk)
+    activity.contributed(community=community, user=author)
     return thread
 
 
@@ -276,6 +277,7 @@ def post_create(*, thread: Thread, author: User, body: str) -> Post:
     _link_threads(thread, author, body)
     thread_changed(thread.pk)
     notifications.on_commit(notifications.post_created, post.pk)
+    activity.contributed(community=thread.community, user=author)
     return post
 
 
@@ -298,6 +300,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
     _link_threads(thread, author, body)
     thread_changed(thread.pk)
     notifications.on_commit(notifications.comment_created, comment.pk)
+    activity.contributed(community=thread.community, user=author)
     return comment
 
 

@@ -16,6 +16,7 @@ from practica.communities.selectors import Access, AnyUser, communities_readable
 from practica.events import permissions
 from practica.events.models import ActionItem, Attendance, Event, Occurrence, Rsvp, RsvpResponse
 from practica.events.recurrence import UTC, OccurrenceInfo, expand
+from practica.lib import activity
 
 UPCOMING_DAYS = 366
 MAX_DURATION = dt.timedelta(days=31)
@@ -28,6 +29,7 @@ def event_get_for_user(*, event_id: int, user: AnyUser) -> tuple[Event, Access]:
         raise Http404("No such event.")
     access = Access(event.community, user)
     permissions.may_read.require(access)
+    activity.read(community=event.community, user=user)  # recorded after a successful GET (lib/activity.py)
     return event, access
 
 

@@ -10,7 +10,8 @@ Order of work (each step one streaming pass over one file):
   Votes (up/down counts per post) → Tags → Users → Badges (tag badges become declared expertise)
   → Posts: questions and answers (one pass; a second only for answers listed before their question)
   → accepted answers → Comments → PostLinks (duplicates, related)
-  → thread counters (replies, first response) recomputed in SQL.
+  → thread counters (replies, first response) recomputed in SQL
+  → the health history (activity days, a snapshot per day since the first post: ``insights``) → search index.
 """
 
 from __future__ import annotations
@@ -341,6 +342,7 @@ class StackExchangeImporter:
                 ("comments", self._import_comments),
                 ("links", self._import_links),
                 ("counters", self._refresh_counters),
+                ("health history", self._health_history),
                 ("search index", self._index),
             ]
             for name, step in steps:
@@ -857,6 +859,16 @@ class StackExchangeImporter:
             text = html_to_text(sanitize_html(body))[:1000]
             Topic.objects.filter(slug=slug, description="").update(description=text)
 
+
+    def _health_history(self) -> None:
+        """The community's activity days and daily health snapshots from the imported timestamps, so its health
+        page shows its whole history on the day it is imported (``insights``: one pass, not a query per day)."""
+        from practica.insights.services import activity_backfill, snapshot_backfill
+
+        if self.stats.total_created == 0:
+            return
+        activity_backfill(community=self.community)
+        snapshot_backfill(community=self.community)
 
     def _index(self) -> None:
         """Index the community's threads and the imported people for search."""

@@ -29,3 +29,23 @@ class DailyActivity(models.Model):
     def __str__(self) -> str:
         what = "contributed" if self.contributed else "read"
         return f"{self.user_id} {what} in {self.community_id} on {self.day}"
+
+
+class HealthSnapshot(models.Model):
+    """A community's health metrics as of a UTC day: every metric of ``metrics.METRICS`` over the
+    ``history.HISTORY_DAYS`` (30) UTC days ending with ``day``, as ``metrics.window_metrics`` computes them
+    (``values``: metric name -> number, or null where undefined). One row per community and day, written by
+    ``services.snapshot_take`` (daily) and ``history.snapshot_backfill`` (a whole history at once); read by
+    ``history.py`` for the trend lines."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="UTC day: the last day of the window.")
+    values = models.JSONField(default=dict, help_text="Metric name -> value over the window ending with the day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day"], name="insights_healthsnapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Health of {self.community_id} on {self.day}"

@@ -1,10 +1,11 @@
-"""Writes of the insights app: recording a person's activity in a community, cheaply, and back-filling the
-contribution days of a community whose history was imported."""
+"""Writes of the insights app: recording a person's activity in a community, cheaply; back-filling the
+contribution days of a community whose history was imported; daily snapshots of its health (one day, or its whole
+history at once)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -14,8 +15,11 @@ from django.db.models.functions import TruncDate
 
 from practica.accounts.models import User
 from practica.communities.models import Community
-from practica.insights.models import DailyActivity
+from practica.insights.history import HISTORY_DAYS
+from practica.insights.metrics import window_ending, window_metrics
+from practica.insights.models import DailyActivity, HealthSnapshot
 from practica.insights.selectors import contributions
+from practica.insights.series import daily_metrics, first_day
 from practica.lib.bulk import bulk_upsert
 
 logger = logging.getLogger(__name__)
@@ -36,13 +40,18 @@ def utc_today() -> date:
 
 
 def activity_record(
-    *, user: User, community: Community, day: date | None = None, contributed: bool = False
+    *, user: User, community: Community, day: date | None = None, contributed: bool = False, at_once: bool = False
 ) -> bool:
     """Remember that ``user`` was active in ``community`` on the UTC ``day`` (today by default): read only, or
     contributed. Idempotent: one row per person, community and day (``INSERT ... ON CONFLICT``), and
     ``contributed`` only ever goes from False to True. The cache remembers what was written, so a second read the
     same day costs no query at all. Anonymous visitors are not recorded, and a failed write is logged, never
-    raised (activity is not worth an error page). Returns whether it wrote."""
+    raised (activity is not worth an error page). Returns whether it wrote.
+
+    ``at_once``: remember it in the cache as soon as it is written, not on commit: for a caller that writes
+    outside the transactions of the work it records (``lib.activity.ActivityMiddleware``, after the view
+    answered), where the row is final once written. It matters only where a transaction surrounds the whole
+    request (a test's): the second read then costs no query there either."""
     if not user.is_authenticated or user.pk is None:
         return False
     day = day or utc_today()
@@ -67,10 +76,14 @@ def activity_record(
         # Counting activity is never worth an error page; the next visit tries again.
         logger.exception("Could not record activity of user %s in community %s", user.pk, community.pk)
         return False
-    # Remember it only once it is committed: a rolled-back write must be written again next time.
-    transaction.on_commit(
-        lambda: cache.set(key, _CONTRIBUTED if contributed else _READ, _SEEN_SECONDS), robust=True
-    )
+    def remember() -> None:
+        cache.set(key, _CONTRIBUTED if contributed else _READ, _SEEN_SECONDS)
+
+    if at_once:
+        remember()
+    else:
+        # Remember it only once it is committed: a rolled-back write must be written again next time.
+        transaction.on_commit(remember, robust=True)
     return True
 
 
@@ -105,3 +118,59 @@ def activity_backfill(*, community: Community, since: date | None = None) -> int
                 batch = []
         written += bulk_upsert(DailyActivity, fields, batch, unique=unique)
     return written
+
+
+# --- Daily snapshots of the health metrics ---------------------------------------------------------------------
+
+SNAPSHOT_BATCH = 1000
+
+
+def _snapshot_write(community: Community, values_by_day: dict[date, dict[str, Any]]) -> int:
+    """Upsert one snapshot per day (``INSERT ... ON CONFLICT (community, day) DO UPDATE``): idempotent."""
+    rows = [(community.pk, day, values) for day, values in sorted(values_by_day.items())]
+    fields, unique = ["community_id", "day", "values"], ["community_id", "day"]
+    written = 0
+    with transaction.atomic():
+        for index in range(0, len(rows), SNAPSHOT_BATCH):
+            written += bulk_upsert(HealthSnapshot, fields, rows[index:index + SNAPSHOT_BATCH], unique=unique)
+    return written
+
+
+def _refuse_future(day: date) -> None:
+    if day > utc_today():
+        raise ValueError(f"{day.isoformat()} has not ended yet: a snapshot is of a day up to today (UTC).")
+
+
+def snapshot_take(*, community: Community, day: date) -> HealthSnapshot:
+    """Store ``community``'s health as of the UTC ``day``: every metric over the ``HISTORY_DAYS`` UTC days ending
+    with it (``metrics.window_metrics``). Idempotent: taking it again for the same day writes the same values
+    over the same row. ValueError for a day after today."""
+    _refuse_future(day)
+    values = window_metrics(community, window_ending(day, HISTORY_DAYS))
+    _snapshot_write(community, {day: values})
+    return HealthSnapshot.objects.get(community=community, day=day)
+
+
+def snapshot_backfill(*, community: Community, last: date | None = None) -> int:
+    """Store a snapshot for every day of ``community``'s history, from its first contribution to ``last``
+    (yesterday, UTC, by default), computed from the content's timestamps in one pass (``series.daily_metrics``):
+    what an imported community needs to show years of trend on the day it is imported. Idempotent. Run
+    ``activity_backfill`` first for the activity metrics (DAU, MAU...) to see the contribution days. Returns the
+    number of days stored."""
+    last = last or utc_today() - timedelta(days=1)
+    _refuse_future(last)
+    first = first_day(community)
+    if first is None or first > last:
+        return 0
+    return _snapshot_write(community, daily_metrics(community=community, first=first, last=last, days=HISTORY_DAYS))
+
+
+def snapshots_take_due(*, day: date | None = None) -> int:
+    """The periodic job: every community's snapshot of ``day`` (yesterday, UTC, by default: the last whole day).
+    Safe to run as often as wanted (each snapshot is an upsert of the same values). Returns how many it took."""
+    day = day or utc_today() - timedelta(days=1)
+    taken = 0
+    for community in Community.objects.order_by("pk").iterator():
+        snapshot_take(community=community, day=day)
+        taken += 1
+    return taken

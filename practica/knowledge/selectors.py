@@ -26,6 +26,7 @@ from practica.knowledge.models import (
     KnowledgeVersion,
     ReviewEvent,
 )
+from practica.lib import activity
 from practica.topics.models import Topic
 
 SORTS = {
@@ -106,6 +107,7 @@ def item_get_for_user(*, item_id: int, user: AnyUser, slug: str | None = None) -
         raise Http404("No such knowledge item.")
     access = Access(item.community, user)
     permissions.may_see.require(item, access)
+    activity.read(community=item.community, user=user)  # recorded after a successful GET (lib/activity.py)
     return item, access
 
 

@@ -38,6 +38,7 @@ from practica.communities.models import Community, Membership, Role
 from practica.discussions import services as discussion_services
 from practica.discussions.models import Post, Thread
 from practica.events import services as event_services
+from practica.insights import services as insights_services
 from practica.knowledge import services as knowledge_services
 from practica.knowledge.models import Collection
 from practica.lib.rates import parse_rates
@@ -114,6 +115,7 @@ def _world(*, coordinator: User, member: User, community: Community) -> World:
     action = event_services.action_create(
         event=event, actor=coordinator, original_start=None, text="Share the cement log", owner_username="member"
     )
+    insights_services.snapshot_take(community=community, day=insights_services.utc_today())  # a health history
     key = token_create(user=coordinator, name="schemathesis").key
     spares = [token_create(user=coordinator, name=f"spare {n}") for n in range(3)]
     return World(

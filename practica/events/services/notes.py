@@ -20,6 +20,7 @@ from practica.events.services.occurrences import occurrence_for
 from practica.events.services.validation import clean_text, collect
 from practica.knowledge.models import KnowledgeItem
 from practica.knowledge.services import capture_from_notes
+from practica.lib import activity
 from practica.lib.markdown import render_markdown
 
 
@@ -60,6 +61,7 @@ def occurrence_write_up(
         occurrence.decisions_html = render_markdown(decisions).html
     if notes is not None or decisions is not None:
         occurrence.notes_updated_at = timezone.now()
+        activity.contributed(community=event.community, user=actor)  # meeting notes are a contribution
     occurrence.save()
     event_changed(event.pk)
     return occurrence

@@ -23,6 +23,9 @@ from practica.accounts.models import User
 from practica.communities.models import Community, Membership, MembershipState, Role
 from practica.discussions.models import Comment, Post, Revision, Thread
 from practica.importers.stackexchange import ImportError_, ImportStats, Progress, StackExchangeImporter
+from practica.insights.metrics import window_ending, window_metrics
+from practica.insights.models import DailyActivity, HealthSnapshot
+from practica.insights.services import utc_today
 from practica.people.models import Profile
 from practica.topics.models import Topic
 
@@ -640,3 +643,30 @@ def test_the_import_reports_its_speed(dump: Path, community: Community) -> None:
     assert set(stats.step_seconds) >= {"posts", "comments"}
     assert stats.posts_per_second > 0
     assert stats.as_dict()["created"]["questions"] == 4
+
+
+# --- The health history ----------------------------------------------------------------------------
+
+
+def test_an_imported_community_has_its_health_history_from_its_first_post_to_yesterday(
+    dump: Path, community: Community
+) -> None:
+    run(dump, community)
+
+    first_post = min(Post.objects.filter(thread__community=community).values_list("created_at", flat=True))
+    days = list(HealthSnapshot.objects.filter(community=community).order_by("day").values_list("day", flat=True))
+    assert days[0] == first_post.astimezone(dt.UTC).date() and days[-1] == utc_today() - dt.timedelta(days=1)
+    assert len(days) == (days[-1] - days[0]).days + 1
+    assert DailyActivity.objects.filter(community=community, contributed=True).exists()
+    day = dt.date(2018, 3, 31)
+    assert HealthSnapshot.objects.get(community=community, day=day).values == window_metrics(
+        community, window_ending(day, 30)
+    )
+    assert HealthSnapshot.objects.get(community=community, day=day).values["contributions"] > 0
+
+
+def test_running_the_import_twice_leaves_the_health_history_as_it_was(dump: Path, community: Community) -> None:
+    run(dump, community)
+    before = list(HealthSnapshot.objects.order_by("day").values_list("pk", "day", "values"))
+    run(dump, community)
+    assert list(HealthSnapshot.objects.order_by("day").values_list("pk", "day", "values")) == before

@@ -25,6 +25,7 @@ from practica.knowledge.models import (
 )
 from practica.knowledge.services.items import apply_content, credit
 from practica.knowledge.services.validation import clean_body, clean_kind, clean_title, collect
+from practica.lib import activity
 
 TOP_REPLIES = 3
 
@@ -92,6 +93,7 @@ def capture_from_thread(*, user: User, thread: Thread, kind: str = KnowledgeKind
     credit(item, [user], KnowledgeAuthor.Role.EDITOR)
     contributors = [p.author for p in [opening, accepted, *others] if p is not None]
     credit(item, contributors, KnowledgeAuthor.Role.CONTRIBUTOR)
+    activity.contributed(community=thread.community, user=user)
     return item
 
 
@@ -136,4 +138,5 @@ def capture_from_notes(
     item.save()
     credit(item, [user], KnowledgeAuthor.Role.EDITOR)
     credit(item, list(credited), KnowledgeAuthor.Role.CONTRIBUTOR)
+    activity.contributed(community=community, user=user)
     return item

@@ -27,6 +27,7 @@ from practica.knowledge.services.validation import (
     collect,
 )
 from practica.knowledge.services.versions import new_version
+from practica.lib import activity
 from practica.lib.markdown import render_markdown
 
 
@@ -90,6 +91,7 @@ def item_create(
     credit(item, [author], KnowledgeAuthor.Role.EDITOR)
     if submit:
         submit_locked(item, author)
+    activity.contributed(community=community, user=author)
     return item
 
 

@@ -24,6 +24,7 @@ from practica.knowledge.models import (
 )
 from practica.knowledge.search import item_changed
 from practica.knowledge.services.versions import new_version
+from practica.lib import activity
 from practica.lib.permissions import Rule
 
 
@@ -87,6 +88,7 @@ def item_review(*, item: KnowledgeItem, reviewer: User, approve: bool, comment: 
         if first:
             notifications.on_commit(notifications.first_published, item.pk, reviewer.pk)
         item_changed(item.pk)
+        activity.contributed(community=item.community, user=reviewer)  # publishing is contributing knowledge
     else:
         if not comment:
             raise ValidationError({"comment": ["Say what needs changing: returning an item needs a comment."]})

@@ -25,8 +25,8 @@ _AFTER_KEYWORD = re.compile(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
 def page_queries(client: Client, url: str, *, warm_up: bool = True, **headers: Any) -> tuple[Any, list[str]]:
     """The response to a second GET of ``url`` and the SQL it ran (the first GET's with ``warm_up=False``).
 
-    The first GET settles what is per session rather than per page (the time zone stored in the session,
-    the first read of the rate-limit table).
+    The first GET settles what is per session or per day rather than per page (the time zone stored in the
+    session, the first read of the rate-limit table, the reader's activity of the day in ``insights``).
     """
     if warm_up:
         client.get(url, **headers)
@@ -35,8 +35,14 @@ def page_queries(client: Client, url: str, *, warm_up: bool = True, **headers: A
     return response, [query["sql"] for query in ctx.captured_queries]
 
 
-def api_queries(api: Client, url: str, params: dict[str, Any] | None = None) -> tuple[Any, list[str]]:
-    """The response to one GET of ``url`` (with query ``params``) through the API client, and the SQL it ran."""
+def api_queries(
+    api: Client, url: str, params: dict[str, Any] | None = None, *, warm_up: bool = True
+) -> tuple[Any, list[str]]:
+    """The response to a second GET of ``url`` (with query ``params``) through the API client, and the SQL it ran
+    (the first GET's with ``warm_up=False``): the first settles what is per person and day rather than per
+    request (the reader's activity of the day, recorded by ``insights`` once a day)."""
+    if warm_up:
+        api.get(url, params)
     with CaptureQueriesContext(connection) as ctx:
         response = api.get(url, params)
     return response, [query["sql"] for query in ctx.captured_queries]

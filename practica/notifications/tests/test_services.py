@@ -217,7 +217,9 @@ def test_thread_hooks_keep_queries_independent_of_watchers(
         answer(thread, owner)
     # 33: the reindexing among the hooks also asks whether there is a latent space to place the thread in, and
     # replaces the thread's document in a savepoint of its own (SAVEPOINT and RELEASE: safe when writers race).
-    with django_assert_max_num_queries(33):
+    # 36: the reply's contribution is recorded for the health metrics (insights.DailyActivity: one upsert in its
+    # savepoint), whatever the number of watchers.
+    with django_assert_max_num_queries(36):
         for callback in callbacks:
             callback()
 

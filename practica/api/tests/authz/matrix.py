@@ -124,6 +124,7 @@ class Expect:
     deny: frozenset[int] = frozenset({403})
     deny_write: frozenset[int] | None = None
     invisible: Roles = NOBODY
+    invisible_in_private: Roles = NOBODY  # more roles for whom it does not exist in the private community
     params: Mapping[str, Fill] = field(default_factory=dict)
     query: Fill | None = None
     data: Mapping[str, Fill] = field(default_factory=dict)
@@ -309,6 +310,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "api-history": Expect(CONTENT, get=CORE),
     "api-health-stage": Expect(
         CONTENT, get=None, writes={"POST": COORDINATORS}, data={"POST": lambda w, p: {"stage": "maturing"}}
+    ),
+    # A community's health history: its members see it, except in a private community (coordinators, core
+    # members, sponsors); for everyone else it does not exist.
+    "api-health-history": Expect(
+        CONTENT, get=MEMBERS, invisible=frozenset({"anonymous", "outsider"}), invisible_in_private=frozenset({"member"}),
+        query=lambda w, p: {"metric": "dau"},
     ),
     "api-imports": Expect(
         CONTENT, get=COORDINATORS, writes={"POST": COORDINATORS}, data={"POST": _zip_file}, multipart=True
@@ -786,7 +793,7 @@ def outcome(row: Expect, route: Route, method: str, role: str, place: Place) -> 
         return LOGIN
     if role == "anonymous" and route.is_api and method != "GET" and "anonymous" not in row.writes.get(method, NOBODY):
         return UNAUTHENTICATED
-    if role in row.invisible:
+    if role in row.invisible or (place.visibility == "private" and role in row.invisible_in_private):
         return HIDDEN
     if row.unseen is not None and role in row.unseen(place):
         return HIDDEN
