@@ -6,7 +6,9 @@ the window's rows again: tens of thousands of queries for a history of years. He
 compact rows once (one per thread, one per person and day of contributions, of activity and of votes, one per
 membership), and one pass over the days slides the windows along in memory. Every value equals what
 ``window_metrics`` gives for that day's window (``tests/test_history.py`` checks each day of a fixture); a metric
-of ``METRICS`` this module does not compute (``SERIES_METRICS``) is taken from ``window_metrics`` day by day.
+of ``METRICS`` this module does not slide (``SERIES_METRICS``) is read day by day: the knowledge and rhythm
+metrics with their own small queries, only when the community has knowledge items or events (``DAILY_METRICS``),
+and any other from ``window_metrics``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from django.db.models.functions import TruncDate
 
 from practica.communities.models import Community, Membership, MembershipState, Role
 from practica.discussions.models import Comment, Post, Thread, Vote
+from practica.events.models import Event
 from practica.insights.metrics import (
+    GROUP_FIELDS,
     METRICS,
     REGULAR,
     SILENCE,
@@ -33,14 +37,19 @@ from practica.insights.metrics import (
     Number,
     Window,
     _first_by_someone_else,
+    _knowledge,
     _responsiveness,
     _ThreadRow,
+    evenness,
     fewest_reaching_half,
+    group_key,
     share,
     window_metrics,
 )
 from practica.insights.models import DailyActivity
+from practica.insights.rhythm import RHYTHM_METRICS, rhythm_metrics
 from practica.insights.selectors import contributions
+from practica.knowledge.models import KnowledgeItem
 
 SERIES_METRICS = frozenset({
     "new_threads", "reply_coverage_7d", "median_first_response_hours", "p90_first_response_hours",
@@ -50,7 +59,16 @@ SERIES_METRICS = frozenset({
     "participation_inactive", "active_members",
     "new_contributors", "reactivated_contributors", "lost_regulars", "net_contributor_change",
     "dau", "wau", "mau", "dau_mau",
+    *(f"{who}_evenness_{field}" for who in ("contributor", "member") for field in GROUP_FIELDS),
 })
+# Metrics read day by day with their own small queries (knowledge: one; rhythm: ``rhythm.QUERIES``), and only when
+# the community has what they count: without knowledge items or events their values are the same every day.
+KNOWLEDGE_METRICS = frozenset({
+    "knowledge_created", "knowledge_published", "knowledge_endorsed", "knowledge_reuse", "knowledge_views",
+    "knowledge_past_review_share", "knowledge_captured_share",
+})
+DAILY_METRICS = KNOWLEDGE_METRICS | frozenset(RHYTHM_METRICS)
+Groups = tuple[int | None, str | None, str | None]  # organisation id, discipline and location keys
 CORE_ROLES = (Role.COORDINATOR, Role.CORE)
 _SILENCE_DAYS = SILENCE.days  # SILENCE is whole days: its bound falls on a UTC midnight, like the window's
 
@@ -138,6 +156,7 @@ class _Person:
     """A person's contributions, day by day (UTC days, in order), over the whole history."""
 
     organization_id: int | None
+    groups: Groups = (None, None, None)  # for the evenness measures (``group_key``)
     days: list[date] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     earliest: list[datetime] = field(default_factory=list)  # the day's first contribution
@@ -164,13 +183,19 @@ def _people(community: Community, last: date) -> dict[int, _Person]:
         .annotate(day=day)
         .values("author_id", "author__profile__organization_id", "day")
         .annotate(n=Count("id"), earliest=Min("created_at"), latest=Max("created_at"))
-        .values_list("author_id", "author__profile__organization_id", "day", "n", "earliest", "latest")
+        .values_list(
+            "author_id", "author__profile__organization_id", "day", "n", "earliest", "latest",
+            "author__profile__discipline", "author__profile__location",
+        )
         for qs in kinds
     ]
     merged: dict[tuple[int, date], list[Any]] = {}
     organizations: dict[int, int | None] = {}
-    for user_id, organization_id, on, n, earliest, latest in parts[0].union(parts[1], parts[2], all=True):
+    groups: dict[int, Groups] = {}
+    rows = parts[0].union(parts[1], parts[2], all=True)
+    for user_id, organization_id, on, n, earliest, latest, discipline, location in rows:
         organizations[user_id] = organization_id
+        groups[user_id] = (organization_id, group_key(discipline), group_key(location))
         if isinstance(on, datetime):  # some backends hand back a datetime for a date
             on = on.date()
         entry = merged.get((user_id, on))
@@ -182,7 +207,7 @@ def _people(community: Community, last: date) -> dict[int, _Person]:
             entry[2] = max(entry[2], latest)
     people: dict[int, _Person] = {}
     for (user_id, on), (n, earliest, latest) in sorted(merged.items()):
-        person = people.setdefault(user_id, _Person(organizations[user_id]))
+        person = people.setdefault(user_id, _Person(organizations[user_id], groups[user_id]))
         person.days.append(on)
         person.counts.append(n)
         person.earliest.append(earliest)
@@ -239,17 +264,23 @@ class _Members:
     sorted_core_joined: list[datetime]
     always: int
     always_core: int
+    groups: dict[int, Groups] = field(default_factory=dict)  # active members' groups (``group_key``)
 
     @classmethod
     def read(cls, community: Community) -> _Members:
         joined: dict[int, datetime | None] = {}
         roles: dict[int, str] = {}
         anyone: set[int] = set()
-        rows = Membership.objects.filter(community=community).values_list("user_id", "role", "state", "joined_at")
-        for user_id, role, state, joined_at in rows:
+        groups: dict[int, Groups] = {}
+        rows = Membership.objects.filter(community=community).values_list(
+            "user_id", "role", "state", "joined_at", "user__profile__organization_id", "user__profile__discipline",
+            "user__profile__location",
+        )
+        for user_id, role, state, joined_at, organization_id, discipline, location in rows:
             anyone.add(user_id)
             if state == MembershipState.ACTIVE:
                 joined[user_id], roles[user_id] = joined_at, role
+                groups[user_id] = (organization_id, group_key(discipline), group_key(location))
         core = [user_id for user_id, role in roles.items() if role in CORE_ROLES]
         return cls(
             joined=joined, roles=roles, anyone=anyone,
@@ -257,6 +288,7 @@ class _Members:
             sorted_core_joined=sorted(joined[u] for u in core if joined[u] is not None),  # type: ignore[misc]
             always=sum(1 for j in joined.values() if j is None),
             always_core=sum(1 for u in core if joined[u] is None),
+            groups=groups,
         )
 
     def is_member(self, user_id: int, ends_before: datetime) -> bool:
@@ -273,12 +305,62 @@ class _Members:
         )
 
 
+class _MemberGroups:
+    """How many members each group holds at the end of each day: members only join as the days go by (an active
+    membership counts from the moment it was joined, or always), so the counts grow and are never recounted."""
+
+    def __init__(self, members: _Members) -> None:
+        self.sizes: list[Counter[int | str]] = [Counter() for _ in GROUP_FIELDS]
+        self.joining = sorted(
+            (joined_at, user_id) for user_id, joined_at in members.joined.items() if joined_at is not None
+        )
+        self.next = 0
+        self.groups = members.groups
+        for user_id, joined_at in members.joined.items():
+            if joined_at is None:
+                self._add(user_id)
+
+    def _add(self, user_id: int) -> None:
+        for index, group in enumerate(self.groups.get(user_id, (None, None, None))):
+            if group is not None:
+                self.sizes[index][group] += 1
+
+    def at(self, ends_before: datetime) -> list[Counter[int | str]]:
+        while self.next < len(self.joining) and self.joining[self.next][0] < ends_before:
+            self._add(self.joining[self.next][1])
+            self.next += 1
+        return self.sizes
+
+
+def _diversity(inside: Counter[int], people: dict[int, _Person], members: list[Counter[int | str]]) -> dict[str, Number]:
+    """``metrics._diversity`` for one day's window: each contributor of the window and each member counts once."""
+    contributors: list[Counter[int | str]] = [Counter() for _ in GROUP_FIELDS]
+    for user_id in inside:
+        for index, group in enumerate(people[user_id].groups):
+            if group is not None:
+                contributors[index][group] += 1
+    values: dict[str, Number] = {}
+    for index, name in enumerate(GROUP_FIELDS):
+        values[f"contributor_evenness_{name}"] = evenness(list(contributors[index].values()))
+        values[f"member_evenness_{name}"] = evenness(list(members[index].values()))
+    return values
+
+
 def _day_sets(rows: Iterable[tuple[int, Any]]) -> dict[date, list[tuple[int, int]]]:
     """(user, day) rows, distinct, as day -> [(user, 1)]."""
     seen: dict[date, set[int]] = defaultdict(set)
     for user_id, on in rows:
         seen[on.date() if isinstance(on, datetime) else on].add(user_id)
     return {on: [(user_id, 1) for user_id in users] for on, users in seen.items()}
+
+
+def _daily_parts(community: Community) -> dict[Any, bool]:
+    """The metrics read day by day (``DAILY_METRICS``), each with whether the community has anything they count
+    (two queries): without a knowledge item, or without an event, every day's values are the same."""
+    return {
+        _knowledge: KnowledgeItem.objects.filter(community=community).exists(),
+        rhythm_metrics: Event.objects.filter(community=community).exists(),
+    }
 
 
 def first_day(community: Community) -> date | None:
@@ -334,7 +416,10 @@ def daily_metrics(
     present = _Sliding(present_by_day, days)
     month = _Sliding(activity, STICKINESS_DAYS)
     week = _Sliding(activity, 7)
-    others = [name for name in METRICS if name not in SERIES_METRICS]
+    member_groups = _MemberGroups(members)
+    daily = _daily_parts(community)
+    constant_parts: dict[Any, dict[str, Number]] = {}
+    others = [name for name in METRICS if name not in SERIES_METRICS and name not in DAILY_METRICS]
     series: dict[date, dict[str, Number]] = {}
     for end in _days(first, last):
         start = end - timedelta(days=days - 1)
@@ -354,6 +439,15 @@ def daily_metrics(
             "dau": len(activity.get(end, ())), "wau": len(week.counts), "mau": mau,
             "dau_mau": share(month.total, STICKINESS_DAYS * mau),
         })
+        values.update(_diversity(inside.counts, people, member_groups.at(ends_before)))
+        window = Window(start=start, end=end)
+        for part, reads in daily.items():
+            if reads:
+                values.update(part(community, window))
+            else:  # nothing to count: the same values every day, read once
+                if part not in constant_parts:
+                    constant_parts[part] = part(community, window)
+                values.update(constant_parts[part])
         if others:
             computed = window_metrics(community, Window(start=start, end=end))
             values.update({name: computed[name] for name in others})

@@ -19,6 +19,7 @@ from practica.insights.history import HISTORY_DAYS
 from practica.insights.metrics import METRICS, window_ending, window_metrics
 from practica.insights.models import DailyActivity, HealthSnapshot
 from practica.insights.series import first_day
+from practica.knowledge.models import KnowledgeItem, KnowledgeStatus
 from practica.lib.testing.factories import UserFactory
 from practica.people.models import Organization, Profile
 
@@ -37,7 +38,7 @@ def _post(thread: Thread, author: User | None, when: datetime, **fields: Any) ->
     return Post.objects.create(thread=thread, author=author, body_source="x", body_html="x", created_at=when, **fields)
 
 
-def _history(community: Community, owner: User) -> None:
+def _history(community: Community, owner: User, *, knowledge: bool = False) -> None:
     """Nine months of a small community, with every case a metric distinguishes: questions and discussions,
     replies by the asker and by others, late replies (a response after the window's end), comments as first
     responses, accepted answers (one deleted), deleted and hidden content, a deleted account, people from two
@@ -50,7 +51,10 @@ def _history(community: Community, owner: User) -> None:
     people = [owner]
     for index in range(8):
         person = UserFactory.create(username=f"person{index}")
-        Profile.objects.filter(user=person).update(organization=[north, south, None][index % 3])
+        Profile.objects.filter(user=person).update(
+            organization=[north, south, None][index % 3], discipline=["Drilling", "drilling ", "HSE", ""][index % 4],
+            location=["Oslo", "Perth", ""][index % 3],
+        )
         people.append(person)
     joined = {2: at(100), 3: None}
     for index, person in enumerate(people[1:], start=1):
@@ -98,11 +102,19 @@ def _history(community: Community, owner: User) -> None:
     for day in range(0, 270, 3):
         DailyActivity.objects.get_or_create(community=community, user=lurker, day=START + timedelta(days=day))
         DailyActivity.objects.get_or_create(community=community, user=people[3], day=START + timedelta(days=day + 1))
+    if knowledge:  # read day by day (series.DAILY_METRICS): created, published, endorsed, reviewed, captured
+        for number, day in enumerate((10, 40, 41, 120, 200)):
+            KnowledgeItem.objects.create(
+                community=community, title=f"Item {number}", created_at=at(day), updated_at=at(day),
+                status=KnowledgeStatus.PUBLISHED if number % 2 else KnowledgeStatus.DRAFT,
+                published_at=at(day + 5) if number % 2 else None, review_due=START + timedelta(days=day + 60),
+                source_title="Meeting notes" if number == 3 else "",
+            )
     services.activity_backfill(community=community)
 
 
 def test_a_back_filled_day_equals_the_metrics_of_its_window(community: Community, owner: User) -> None:
-    _history(community, owner)
+    _history(community, owner, knowledge=True)
     stored = services.snapshot_backfill(community=community, last=LAST)
     snapshots = dict(HealthSnapshot.objects.filter(community=community).values_list("day", "values"))
     first = min(snapshots)
@@ -120,7 +132,9 @@ def test_a_back_filled_day_equals_the_metrics_of_its_window(community: Community
     assert not mismatches, "\n".join(mismatches[:40])
     # The fixture is not vacuous: the history moves, and each kind of case shows on some day.
     for name in ("reactivated_contributors", "lost_regulars", "participation_peripheral", "accepted_answer_rate",
-                 "newcomer_reply_coverage_7d", "elephant_factor", "dau_mau", "unanswered"):
+                 "newcomer_reply_coverage_7d", "elephant_factor", "dau_mau", "unanswered",
+                 "contributor_evenness_discipline", "contributor_evenness_location", "member_evenness_organisation",
+                 "knowledge_created", "knowledge_published", "knowledge_past_review_share"):
         assert len({repr(values[name]) for values in snapshots.values()}) > 1, name
 
 
@@ -128,7 +142,9 @@ def test_the_back_fill_reads_a_constant_number_of_queries(
     community: Community, owner: User, django_assert_max_num_queries: Any
 ) -> None:
     _history(community, owner)
-    with django_assert_max_num_queries(14):  # first day (4), six reads, the upsert in its savepoint
+    # first day (4), six reads, whether there are knowledge items and events (2), the knowledge and rhythm of a
+    # day read once when there are none (2 + 4), the upsert in its savepoint
+    with django_assert_max_num_queries(22):
         services.snapshot_backfill(community=community, last=LAST)
 
 
