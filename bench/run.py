@@ -51,7 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BENCHMARKS = ("discussions", "importer")  # run when no --only is given
-OPTIONAL_BENCHMARKS = ("search", "digests")  # only when asked for
+OPTIONAL_BENCHMARKS = ("search", "digests", "insights")  # only when asked for
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -158,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             run_search(args)
         if "digests" in names:
             run_digests(args)
+        if "insights" in names:
+            run_insights(args)
     finally:
         connection.close()
         if to_delete is not None:
@@ -302,6 +304,38 @@ def run_digests(args: argparse.Namespace) -> None:
         record.save(
             machine=machine, note=args.note,
             data=f"{result.members:,} members, {result.communities} communities, {result.items:,} items",
+        )
+
+
+def run_insights(args: argparse.Namespace) -> None:
+    """[P7]: the health page and API, snapshots, back-fill, network view and read recording (bench/insights.py)."""
+    from django.core.management import call_command
+
+    from bench import insights, report
+
+    machine = report.machine_facts()
+    print(f"Database: {machine['database']}")
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"\n== Insights ([P7]), scale {args.scale:g}")
+    machine["load_before"] = report.load_average()
+    result = insights.measure(scale=args.scale, runs=max(5, args.requests // 4))
+    machine["load_after"] = report.load_average()
+    for line in insights.summary(result):
+        print("  " + line)
+    if args.write:
+        record = Record("insights", machine=machine)
+        for name, value in result.figures.items():
+            target = insights.TARGETS.get(name)
+            note = result.notes.get(name, "")
+            if target is not None:
+                note = f"{note}; target: at most {target:g} {result.units[name]} ([P7])".lstrip("; ")
+            record.add(name, value, result.units[name], note)
+        for name, count in result.counts.items():
+            record.add(name, count, "count")
+        record.add("build", result.build_seconds, "s")
+        record.save(
+            machine=machine, note=args.note,
+            data=", ".join(f"{name} {count:,}" for name, count in result.counts.items()),
         )
 
 

@@ -31,7 +31,7 @@ _SEEN_SECONDS = 2 * 24 * 3600
 BACKFILL_BATCH = 5000
 
 
-def _seen_key(community_id: int, user_id: int, day: date) -> str:
+def seen_key(community_id: int, user_id: int, day: date) -> str:
     return f"insights:seen:{community_id}:{user_id}:{day.isoformat()}"
 
 
@@ -55,7 +55,7 @@ def activity_record(
     if not user.is_authenticated or user.pk is None:
         return False
     day = day or utc_today()
-    key = _seen_key(community.pk, user.pk, day)
+    key = seen_key(community.pk, user.pk, day)
     seen = cache.get(key)
     if seen == _CONTRIBUTED or (seen == _READ and not contributed):
         return False
