@@ -295,9 +295,11 @@ class _ThreadRow:
         return min(times) if times else None
 
 
-def _window_threads(community: Community, window: Window) -> list[_ThreadRow]:
-    """The standing threads created in the window (not deleted, not hidden), each with its first response by
-    someone else as known at the end of the window. One query."""
+def thread_responses(community: Community, window: Window) -> QuerySet[Any]:
+    """The standing threads created in the window (not deleted, not hidden), each with its first reply and first
+    comment by someone else and when its accepted answer was written, as known at the end of the window:
+    ``(author_id, kind, created_at, first_reply_at, first_comment_at, authors_first, accepted_at)``. One query; also
+    read by the back-fill of history (``series.py``) for one long window."""
     before_end = window.ends_before
     replies = Post.objects.filter(
         thread_id=OuterRef("pk"), is_opening=False, deleted_at=None, is_hidden=False, created_at__lt=before_end
@@ -310,7 +312,7 @@ def _window_threads(community: Community, window: Window) -> list[_ThreadRow]:
         Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
     )
     accepted = Post.objects.filter(pk=OuterRef("accepted_post_id"), deleted_at=None, created_at__lt=before_end)
-    rows = (
+    return (
         Thread.objects.filter(
             community=community, deleted_at=None, is_hidden=False,
             created_at__gte=window.starts_at, created_at__lt=before_end,
@@ -319,16 +321,21 @@ def _window_threads(community: Community, window: Window) -> list[_ThreadRow]:
         .annotate(
             first_reply_at=_first_by_someone_else(replies, "author_id"),
             first_comment_at=_first_by_someone_else(comments, "author_id"),
-            authors_first=Case(
-                When(author_id__isnull=True, then=False), default=~Exists(earlier)
-            ),
-            accepted=Exists(accepted),
+            authors_first=Case(When(author_id__isnull=True, then=False), default=~Exists(earlier)),
+            accepted_at=Subquery(accepted.values("created_at")[:1], output_field=DateTimeField()),
         )
         .values_list(
-            "author_id", "kind", "created_at", "first_reply_at", "first_comment_at", "authors_first", "accepted"
+            "author_id", "kind", "created_at", "first_reply_at", "first_comment_at", "authors_first", "accepted_at"
         )
     )
-    return [_ThreadRow(*row) for row in rows]
+
+
+def _window_threads(community: Community, window: Window) -> list[_ThreadRow]:
+    """The window's threads as the responsiveness metrics read them (``thread_responses``). One query."""
+    return [
+        _ThreadRow(author, kind, created, reply, comment, first, accepted_at is not None)
+        for author, kind, created, reply, comment, first, accepted_at in thread_responses(community, window)
+    ]
 
 
 def _hours(start: datetime, end: datetime) -> float:

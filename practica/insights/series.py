@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, Max, Min, OuterRef, Q, Subquery
-from django.db.models.expressions import Case, When
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 
 from practica.communities.models import Community, Membership, MembershipState, Role
-from practica.discussions.models import Comment, Post, Thread, Vote
+from practica.discussions.models import Vote
 from practica.events.models import Event
 from practica.insights.metrics import (
     GROUP_FIELDS,
@@ -36,7 +35,6 @@ from practica.insights.metrics import (
     TOP_CONTRIBUTORS,
     Number,
     Window,
-    _first_by_someone_else,
     _knowledge,
     _responsiveness,
     _ThreadRow,
@@ -44,6 +42,7 @@ from practica.insights.metrics import (
     fewest_reaching_half,
     group_key,
     share,
+    thread_responses,
     window_metrics,
 )
 from practica.insights.models import DailyActivity
@@ -119,36 +118,8 @@ class _Thread:
 
 def _threads(community: Community, window: Window) -> list[_Thread]:
     """The standing threads created in ``window``, with their first responses by someone else written by its
-    end: ``metrics._window_threads`` for one long window, with when the accepted answer was written. One query."""
-    before_end = window.ends_before
-    replies = Post.objects.filter(
-        thread_id=OuterRef("pk"), is_opening=False, deleted_at=None, is_hidden=False, created_at__lt=before_end
-    )
-    comments = Comment.objects.filter(
-        post__thread_id=OuterRef("pk"), post__deleted_at=None, post__is_hidden=False, deleted_at=None,
-        created_at__lt=before_end,
-    )
-    earlier = Thread.objects.filter(community=community, author_id=OuterRef("author_id")).filter(
-        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
-    )
-    accepted = Post.objects.filter(pk=OuterRef("accepted_post_id"), deleted_at=None, created_at__lt=before_end)
-    rows = (
-        Thread.objects.filter(
-            community=community, deleted_at=None, is_hidden=False,
-            created_at__gte=window.starts_at, created_at__lt=before_end,
-        )
-        .order_by()
-        .annotate(
-            first_reply_at=_first_by_someone_else(replies, "author_id"),
-            first_comment_at=_first_by_someone_else(comments, "author_id"),
-            authors_first=Case(When(author_id__isnull=True, then=False), default=~Exists(earlier)),
-            accepted_at=Subquery(accepted.values("created_at")[:1], output_field=DateTimeField()),
-        )
-        .values_list(
-            "author_id", "kind", "created_at", "first_reply_at", "first_comment_at", "authors_first", "accepted_at"
-        )
-    )
-    return [_Thread(*row) for row in rows]
+    end and when the accepted answer was written (``metrics.thread_responses`` for one long window). One query."""
+    return [_Thread(*row) for row in thread_responses(community, window)]
 
 
 @dataclass
