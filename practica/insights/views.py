@@ -11,12 +11,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from practica.communities.models import Community
 from practica.communities.permissions import Access
 from practica.discussions.permissions import may_see_unheard
 from practica.insights import charts, exports, selectors
+from practica.insights.catalogue import CATALOGUE
 from practica.insights.dashboard import WINDOW_CHOICES, health_dashboard
 from practica.insights.forms import HealthWindowForm
+from practica.insights.history import metric_history
 from practica.insights.lifecycle import lifecycle_panel
+from practica.insights.metrics import Window
 from practica.insights.permissions import SEE_PEOPLE
 
 # Metrics whose threads are the ones nobody (else) answered: the unheard queue for who may see it.
@@ -48,6 +52,23 @@ def _links(slug: str, access: Access, people: bool) -> dict[str, str]:
     return links
 
 
+# The metrics whose daily history the page draws (one query each): who takes part, and whether they are answered.
+TRENDS = ("contributors", "reply_coverage_7d")
+
+
+def _trends(community: Community, window: Window) -> list[charts.Chart | None]:
+    """A trend line per metric of ``TRENDS`` over the window's days, from the daily snapshots (each day's value is
+    the metric over the 30 days ending that day); None where fewer than two days are stored."""
+    return [
+        charts.trend_chart(
+            key=f"trend-{name}", label=f"{CATALOGUE[name].label} (the 30 days to each day)",
+            points=[(point.day, point.value) for point in
+                    metric_history(community=community, metric=name, start=window.start, end=window.end)],
+        )
+        for name in TRENDS
+    ]
+
+
 @require_GET
 def health(request: HttpRequest, slug: str) -> HttpResponse:
     community, access = selectors.health_get_allowed(slug=slug, user=request.user)
@@ -65,7 +86,12 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
         "window_choices": WINDOW_CHOICES,
         "groups": [(group, [(row, links.get(row.name)) for row in rows]) for group, rows in dashboard.groups],
         "levels": [(level, links.get(f"participation_{level.level}")) for level in dashboard.levels],
-        "charts": [c for c in (charts.ladder_chart(dashboard.levels), charts.concentration_chart(dashboard.curve)) if c],
+        "charts": [
+            c for c in (
+                charts.ladder_chart(dashboard.levels), charts.concentration_chart(dashboard.curve),
+                *_trends(community, window),
+            ) if c
+        ],
         "exports": {name: f"{reverse('insights:health_csv', args=[community.slug, name])}?{query}"
                     for name, table in exports.TABLES.items() if people or not table.people},
         "lifecycle": lifecycle_panel(community=community, health=dashboard.health, access=access),

@@ -246,3 +246,20 @@ def test_an_empty_community_shows_its_numbers_without_a_concentration_curve(
     assert "Contributions Threads, replies and comments written in the window. 0 0 = no change" in page
     assert "Top-10 share" in page and "Concentration of contributions" not in page
     assert "The charter has no goals yet." in page and "No regular fell silent in this window." in page
+
+
+def test_the_daily_history_draws_a_trend_line_of_contributors_and_reply_coverage_with_its_table(
+    community: Community, owner: User, regular: User
+) -> None:
+    from datetime import date
+
+    from practica.insights import services
+
+    services.snapshot_backfill(community=community, last=date.fromisoformat(QUERY["end"]))
+    html = page_html(page_client(owner).get(url(community), QUERY))
+    svgs = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert len(svgs) == 5  # the logo, the ladder, the concentration curve and two trend lines
+    assert "Contributors (the 30 days to each day): trend" in html
+    assert "Reply coverage (7 days) (the 30 days to each day): trend" in html
+    assert f'<th scope="row">{QUERY["end"]}</th>' in html  # the trend's table ends with the window's last day
+    assert "<script" not in "".join(svgs) and "style=" not in "".join(svgs)
