@@ -164,3 +164,13 @@ def test_seed_demo_says_why_it_skips_the_real_community_when_the_dataset_is_abse
     call_command("seed_demo", stdout=out)
     assert "Skipped the real-data community: no dataset at" in out.getvalue()
     assert not Community.objects.filter(slug="quantum-computing").exists()
+
+
+def test_the_demo_communities_have_their_health_history_from_the_first_visit() -> None:
+    from practica.insights.models import DailyActivity, HealthSnapshot
+
+    call_command("seed_demo", "--quiet", "--skip-datasets")
+
+    for community in Community.objects.filter(threads__isnull=False).distinct():
+        assert DailyActivity.objects.filter(community=community, contributed=True).exists(), community.slug
+        assert HealthSnapshot.objects.filter(community=community).count() > 30, community.slug

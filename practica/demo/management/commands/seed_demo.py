@@ -33,6 +33,7 @@ from practica.demo.events import seed_demo_events
 from practica.demo.knowledge import seed_demo_knowledge
 from practica.demo.network import CommunitySpec, PersonSpec
 from practica.importers.stackexchange import StackExchangeImporter
+from practica.insights import services as insights_services
 from practica.people import services as people_services
 from practica.people.models import Organization
 
@@ -264,6 +265,15 @@ def _count(n: int, singular: str, plural: str = "") -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
+def _backfill_health(slugs: list[str], log: Any) -> None:
+    """The demo communities' contribution days and daily health history, from the timestamps of the content just
+    made: the health pages show trends from the first visit (an import back-fills its own community)."""
+    for community in Community.objects.filter(slug__in=slugs):
+        insights_services.activity_backfill(community=community)
+        days = insights_services.snapshot_backfill(community=community)
+        log(f"  health history of {community.slug}: {days} days")
+
+
 class Command(BaseCommand):
     help = (
         "Create a demo network: organisations, people and communities of practice with charters, roles, "
@@ -293,6 +303,8 @@ class Command(BaseCommand):
         # in memory instead of flooding the console (or sending them through a real mail server).
         with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL), transaction.atomic():
             report = DemoSeeder(log=log).run()
+            if report.created_anything:
+                _backfill_health([spec.slug for spec in network.COMMUNITIES], log)
             imported, dataset_note = (0, "") if options.get("skip_datasets") else seed_real_data(log=log)
         if dataset_note:
             say(dataset_note, self.style.WARNING)
