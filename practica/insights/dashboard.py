@@ -148,13 +148,8 @@ def format_value(unit: str, value: Number) -> str:
 
 
 def format_change(unit: str, amount: float | int) -> str:
-    if unit == "share":
-        return f"{amount * 100:.0f} points"
-    if unit == "hours":
-        return f"{amount:.1f} h"
-    if unit == "ratio":
-        return f"{amount:.2f}"
-    return f"{amount:g}" if isinstance(amount, float) else str(amount)
+    """A change of a metric's value: as ``format_value`` says a value, but a share's change in points."""
+    return f"{amount * 100:.0f} points" if unit == "share" else format_value(unit, amount)
 
 
 @dataclass(frozen=True)

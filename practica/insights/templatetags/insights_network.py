@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from practica.insights import catalogue
+from practica.insights.dashboard import format_value
 from practica.insights.network import HEADLINE, network_visible
 
 register = template.Library()
@@ -17,18 +18,9 @@ register = template.Library()
 def metric_value(value: Any, name: str) -> str:
     """``value`` of the metric ``name`` in its unit (a share as a percentage, hours with one decimal); "—" when
     there is none (a share of nothing)."""
-    if value is None:
-        return "—"
-    unit = catalogue.info(name).unit
-    if unit == "share":
-        return f"{value * 100:.0f}%"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit == "ratio":
-        return f"{value:.2f}"
-    if name == "net_contributor_change":
+    if name == "net_contributor_change" and value is not None:
         return f"{value:+d}"
-    return str(value)
+    return format_value(catalogue.info(name).unit, value)
 
 
 @register.inclusion_tag("insights/_network_link.html", takes_context=True)
